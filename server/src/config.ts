@@ -1,0 +1,234 @@
+import { roleSchema, type Staff } from '@cache-doctor/shared';
+import { z } from 'zod';
+
+/**
+ * SPEC §7. Parsed once at start-up; every problem is reported on its own line naming the variable,
+ * so an operator fixes them all in one go.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const ratio = z.coerce.number().min(0).max(1);
+const url = z.url();
+
+/** A key pattern must contain its placeholder exactly once, e.g. `user:{userId}`. */
+const keyPattern = (placeholder: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((p) => p.split(`{${placeholder}}`).length === 2, `must contain {${placeholder}} exactly once`);
+
+export interface StaffToken extends Staff {
+  token: string;
+}
+
+/** `name:role:token,...` — tokens need length, or a guessable one would let anyone in. */
+const staffTokens = z.string().transform((raw, ctx): StaffToken[] => {
+  const entries: StaffToken[] = [];
+  for (const [index, part] of raw.split(',').entries()) {
+    const item = part.trim();
+    if (item === '') continue;
+    const [name, role, token, ...rest] = item.split(':');
+    const parsedRole = roleSchema.safeParse(role);
+    if (!name || !parsedRole.success || !token || rest.length > 0 || token.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} must be name:role:token with role support|ops|admin and a token of 16+ characters`,
+      });
+      continue;
+    }
+    entries.push({ name, role: parsedRole.data, token });
+  }
+  return entries;
+});
+
+const envSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().default('127.0.0.1'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_')
+    .optional(),
+  STRIPE_API_BASE: url.optional(),
+  CLERK_SECRET_KEY: z
+    .string()
+    .regex(/^sk_(test|live)_/, 'must start with sk_test_ or sk_live_')
+    .optional(),
+  CLERK_API_URL: url.optional(),
+  CLERK_JWT_KEY: z.string().optional(),
+  GENERATION_API_URL: url.optional(),
+  GENERATION_API_TOKEN: z.string().optional(),
+  AUTH_MODE: z.enum(['clerk', 'token', 'demo']).optional(),
+  STAFF_TOKENS: staffTokens.optional(),
+  KEY_USER: keyPattern('userId').default('user:{userId}'),
+  KEY_EMAIL: keyPattern('email').default('email:{email}'),
+  KEY_CUSTOMER: keyPattern('customerId').default('customer:{customerId}'),
+  KEY_SUBSCRIPTION: keyPattern('subscriptionId').default('subscription:{subscriptionId}'),
+  KEY_PROMPT: keyPattern('sessionId').default('prompt:{sessionId}'),
+  KEY_SESSION: keyPattern('sessionId').default('session:{sessionId}'),
+  KEY_WEBHOOK: keyPattern('sessionId').default('webhook:{sessionId}'),
+  SESSION_LAYOUT: z.enum(['detect', 'three-key', 'session-only']).default('detect'),
+  OWN_PREFIX: z.string().min(1).default('cache-doctor:'),
+  STUCK_AFTER_MS: positiveInt.default(15 * 60 * 1000),
+  ALERT_CACHE_HIT_RATE: ratio.default(0.95),
+  ALERT_SYNC_FAILURE_RATE: ratio.default(0.05),
+  ALERT_API_ERROR_RATE: ratio.default(0.01),
+  ALERT_RESPONSE_TIME_P95: positiveInt.default(500),
+  ALERT_WEBHOOK_SUCCESS_RATE: ratio.default(0.95),
+  ALERT_REDIS_MEMORY: ratio.default(0.9),
+  ALERT_WEBHOOK_URL: url.optional(),
+  ALERT_FOR_MS: z.coerce.number().int().min(0).default(300_000),
+  STRIPE_MAX_RPS: positiveInt.optional(),
+  METRICS_SAMPLE_MS: positiveInt.default(10_000),
+  UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
+  DEMO_USERS: positiveInt.max(100_000).default(200),
+  DEMO_SEED: z.coerce.number().int().default(1),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface KeyPatterns {
+  user: string;
+  email: string;
+  customer: string;
+  subscription: string;
+  prompt: string;
+  session: string;
+  webhook: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** true when nothing real is configured: own redis-server and in-process sandbox upstreams */
+  demo: boolean;
+  redisUrl: string | undefined;
+  stripe: { secretKey: string; apiBase: string | undefined; mode: 'test' | 'live'; maxRps: number };
+  clerk: { secretKey: string; apiUrl: string | undefined; jwtKey: string | undefined };
+  generation: { url: string | undefined; token: string | undefined };
+  authMode: 'clerk' | 'token' | 'demo';
+  staffTokens: StaffToken[];
+  keys: KeyPatterns;
+  sessionLayout: 'detect' | 'three-key' | 'session-only';
+  ownPrefix: string;
+  stuckAfterMs: number;
+  upstreamTimeoutMs: number;
+  alerts: {
+    cacheHitRate: number;
+    syncFailureRate: number;
+    apiErrorRate: number;
+    responseTimeP95: number;
+    webhookSuccessRate: number;
+    redisMemory: number;
+    forMs: number;
+    webhookUrl: string | undefined;
+  };
+  metricsSampleMs: number;
+  demoData: { users: number; seed: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+}
+
+/** Secrets a demo must never run beside: if any is set, the operator meant a real deployment. */
+const REAL_CREDENTIALS = [
+  'REDIS_URL',
+  'STRIPE_SECRET_KEY',
+  'CLERK_SECRET_KEY',
+  'GENERATION_API_TOKEN',
+] as const;
+
+/** Stripe's own limits are 25 req/s in test mode and 100 in live; we stay under both. */
+const DEFAULT_STRIPE_RPS = { test: 25, live: 90 } as const;
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  const configuredCredentials = REAL_CREDENTIALS.filter((name) => raw[name] !== undefined);
+  const demo = configuredCredentials.length === 0 && env.AUTH_MODE !== 'clerk' && env.AUTH_MODE !== 'token';
+
+  if (env.AUTH_MODE === 'demo' && configuredCredentials.length > 0) {
+    problems.push(
+      `AUTH_MODE: demo is refused while real credentials are configured (${configuredCredentials.join(', ')})`,
+    );
+  }
+  if (!demo) {
+    for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'CLERK_SECRET_KEY'] as const) {
+      if (env[name] === undefined) problems.push(`${name}: required outside demo mode`);
+    }
+  }
+  const authMode = env.AUTH_MODE ?? (demo ? 'demo' : 'token');
+  if (authMode === 'token' && (env.STAFF_TOKENS ?? []).length === 0) {
+    problems.push('STAFF_TOKENS: required when AUTH_MODE=token (name:role:token,...)');
+  }
+  if (env.GENERATION_API_URL !== undefined && env.GENERATION_API_TOKEN === undefined && !demo) {
+    problems.push('GENERATION_API_TOKEN: required when GENERATION_API_URL is set');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const stripeKey = env.STRIPE_SECRET_KEY ?? 'sk_test_demo';
+  const stripeMode = stripeKey.includes('_live_') ? 'live' : 'test';
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    demo,
+    redisUrl: env.REDIS_URL,
+    stripe: {
+      secretKey: stripeKey,
+      apiBase: env.STRIPE_API_BASE,
+      mode: stripeMode,
+      maxRps: env.STRIPE_MAX_RPS ?? DEFAULT_STRIPE_RPS[stripeMode],
+    },
+    clerk: {
+      secretKey: env.CLERK_SECRET_KEY ?? 'sk_test_demo',
+      apiUrl: env.CLERK_API_URL,
+      jwtKey: env.CLERK_JWT_KEY,
+    },
+    generation: { url: env.GENERATION_API_URL, token: env.GENERATION_API_TOKEN },
+    authMode,
+    staffTokens: env.STAFF_TOKENS ?? [],
+    keys: {
+      user: env.KEY_USER,
+      email: env.KEY_EMAIL,
+      customer: env.KEY_CUSTOMER,
+      subscription: env.KEY_SUBSCRIPTION,
+      prompt: env.KEY_PROMPT,
+      session: env.KEY_SESSION,
+      webhook: env.KEY_WEBHOOK,
+    },
+    sessionLayout: env.SESSION_LAYOUT,
+    ownPrefix: env.OWN_PREFIX,
+    stuckAfterMs: env.STUCK_AFTER_MS,
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    alerts: {
+      cacheHitRate: env.ALERT_CACHE_HIT_RATE,
+      syncFailureRate: env.ALERT_SYNC_FAILURE_RATE,
+      apiErrorRate: env.ALERT_API_ERROR_RATE,
+      responseTimeP95: env.ALERT_RESPONSE_TIME_P95,
+      webhookSuccessRate: env.ALERT_WEBHOOK_SUCCESS_RATE,
+      redisMemory: env.ALERT_REDIS_MEMORY,
+      forMs: env.ALERT_FOR_MS,
+      webhookUrl: env.ALERT_WEBHOOK_URL,
+    },
+    metricsSampleMs: env.METRICS_SAMPLE_MS,
+    demoData: { users: env.DEMO_USERS, seed: env.DEMO_SEED },
+  };
+}
+
+export const DEFAULT_KEY_PATTERNS: KeyPatterns = loadConfig({}).keys;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Stable error codes of the HTTP API; clients branch on these, never on messages. */
+export const ERROR_CODES = [
+  'INVALID_ID',
+  'INVALID_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'USER_NOT_FOUND',
+  'CUSTOMER_NOT_FOUND',
+  'SESSION_NOT_FOUND',
+  'AUDIT_ENTRY_NOT_FOUND',
+  'CONFLICT',
+  'STATUS_EXISTS',
+  'PAYMENT_NOT_COMPLETED',
+  'UNDO_CONFLICT',
+  'NOT_UNDOABLE',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'REDIS_UNAVAILABLE',
+  'UPSTREAM_ERROR',
+  'DEMO_DISABLED',
+  'INTERNAL',
+] as const;
+
+export const errorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const apiErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>;

@@ -1,0 +1,6 @@
+export * from './cache';
+export * from './errors';
+export * from './ids';
+export * from './problems';
+export * from './roles';
+export * from './sessions';
