@@ -1,0 +1,23 @@
+import { expect, test } from './fixtures';
+
+test('ops signs in, sees Redis reported OK on the status page, and signs out', async ({ page, signInAs }) => {
+  await signInAs('ops');
+  await page.getByRole('link', { name: 'Status' }).click();
+  const redis = page.getByRole('region', { name: 'Redis' });
+  await expect(redis.getByText('OK', { exact: true })).toBeVisible();
+  await expect(page.getByText('Olivia Ops')).toBeVisible();
+  await expect(page.getByText('ops', { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/status');
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test('the header offers search and every section link', async ({ page, signInAs }) => {
+  await signInAs('support');
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible();
+  for (const name of ['Users', 'Sessions', 'Metrics', 'Jobs', 'Audit log']) {
+    await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+});

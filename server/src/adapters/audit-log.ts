@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { type AuditEntry, auditEntrySchema } from '@cache-doctor/shared';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Keys } from '../keys';
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** pass back as `cursor` for the next (older) page; null when there is none */
+  cursor: string | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string | undefined;
+  actor?: string | undefined;
+  target?: string | undefined;
+}
+
+/**
+ * The audit log lives in Cache Doctor's own keys: one JSON value per entry and a sorted set of
+ * ids. Ids start with the time in fixed-width base 36, so lexical order is time order and a page
+ * cursor is simply the last id seen (stable while new entries arrive).
+ */
+export class AuditLog {
+  private readonly indexKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {
+    this.indexKey = keys.own('audit:index');
+  }
+
+  newId(now = Date.now()): string {
+    return `${now.toString(36).padStart(10, '0')}${randomBytes(6).toString('hex')}`;
+  }
+
+  private entryKey(id: string): string {
+    return this.keys.own(`audit:entry:${id}`);
+  }
+
+  /** Queues the entry on a MULTI so it commits atomically with the change it records. */
+  appendTo(transaction: ChainableCommander, entry: AuditEntry): void {
+    transaction.set(this.entryKey(entry.id), JSON.stringify(entry));
+    transaction.zadd(this.indexKey, 0, entry.id);
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    const transaction = this.redis.multi();
+    this.appendTo(transaction, entry);
+    await transaction.exec();
+  }
+
+  async get(id: string): Promise<AuditEntry | null> {
+    const raw = await this.redis.get(this.entryKey(id));
+    return raw === null ? null : auditEntrySchema.parse(JSON.parse(raw));
+  }
+
+  /** Newest first. Filters apply while paging, so a filtered page may scan several index pages. */
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const entries: AuditEntry[] = [];
+    let upper = query.cursor ? `(${query.cursor}` : '+';
+    const batch = Math.max(query.limit, 50);
+    const matches = (entry: AuditEntry) =>
+      (!query.actor || entry.actor === query.actor) && (!query.target || entry.target.includes(query.target));
+    for (;;) {
+      const ids = await this.redis.zrevrangebylex(this.indexKey, upper, '-', 'LIMIT', 0, batch);
+      if (ids.length === 0) return { entries, cursor: null };
+      const values = await this.redis.mget(ids.map((id) => this.entryKey(id)));
+      for (const [index, raw] of values.entries()) {
+        if (raw === null) continue;
+        const entry = auditEntrySchema.parse(JSON.parse(raw));
+        if (!matches(entry)) continue;
+        entries.push(entry);
+        if (entries.length === query.limit) {
+          const hasMore = index < ids.length - 1 || ids.length === batch;
+          return { entries, cursor: hasMore ? entry.id : null };
+        }
+      }
+      if (ids.length < batch) return { entries, cursor: null };
+      upper = `(${ids[ids.length - 1]}`;
+    }
+  }
+}

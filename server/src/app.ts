@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { type AppEnv, requireStaff } from './auth/middleware';
+import { errorBody, HttpError } from './lib/http-error';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
+import { serviceRoutes } from './routes/service';
+import type { Services } from './services/container';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The HTTP API. Static files (the built SPA) are added by the entry point, not here. */
+export function createApp(services: Services) {
+  const app = new Hono<AppEnv>()
+    .use(requestId())
+    .use(secureHeaders())
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new HttpError(
+            413,
+            'PAYLOAD_TOO_LARGE',
+            `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+          );
+        },
+      }),
+    )
+    .use('/api/*', requireStaff(services.authenticator))
+    .get('/healthz', (c) => c.json({ ok: true as const }))
+    .route('/auth', authRoutes(services))
+    .route('/api', serviceRoutes(services))
+    .route('/api/audit', auditRoutes(services));
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError)
+      return c.json(errorBody(error.code, error.message, error.details), error.status);
+    if (isRedisUnavailable(error)) {
+      return c.json(
+        errorBody('REDIS_UNAVAILABLE', 'Redis is unreachable; nothing was written. Try again shortly.'),
+        503,
+      );
+    }
+    console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), message: String(error) }));
+    return c.json(errorBody('INTERNAL', 'Something went wrong on our side; nothing was written.'), 500);
+  });
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  return app;
+}
+
+/** ioredis' errors when the connection is down (offline queue disabled, retries exhausted). */
+function isRedisUnavailable(error: Error): boolean {
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|ECONNREFUSED/.test(error.message)
+  );
+}
+
+export type AppType = ReturnType<typeof createApp>;

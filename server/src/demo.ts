@@ -1,0 +1,56 @@
+import { createRedis, redisReady } from './adapters/redis';
+import type { Config } from './config';
+import { type RedisServer, startRedisServer } from './lib/redis-server';
+import { type Sandbox, startSandbox } from './sandbox';
+import { buildSeed, writeSeedToRedis } from './sandbox/seed';
+
+/** The generation sandbox checks a bearer token like the real API; this one never leaves the process. */
+const DEMO_GENERATION_TOKEN = 'demo-generation-token';
+
+export interface DemoEnvironment {
+  /** the configuration with the local redis-server and sandbox upstreams filled in */
+  config: Config;
+  users: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Demo mode (SPEC §7): its own redis-server, the sandbox upstreams in process, and a seeded
+ * dataset of healthy and broken customers and sessions. The only product code that imports the
+ * sandbox.
+ */
+export async function startDemo(config: Config): Promise<DemoEnvironment> {
+  let redisServer: RedisServer | undefined;
+  let sandbox: Sandbox | undefined;
+  try {
+    redisServer = await startRedisServer();
+    const seed = buildSeed({ users: config.demoData.users, seed: config.demoData.seed });
+    sandbox = await startSandbox({ dataset: seed.dataset, generationToken: DEMO_GENERATION_TOKEN });
+    const redis = createRedis(redisServer.url, { name: 'cache-doctor-seeder' });
+    try {
+      await redisReady(redis);
+      await writeSeedToRedis(redis, seed.redisWrites);
+    } finally {
+      redis.disconnect();
+    }
+    const started = { redisServer, sandbox };
+    return {
+      users: config.demoData.users,
+      config: {
+        ...config,
+        redisUrl: redisServer.url,
+        stripe: { ...config.stripe, apiBase: sandbox.stripeUrl },
+        clerk: { ...config.clerk, apiUrl: sandbox.clerkUrl },
+        generation: { url: sandbox.generationUrl, token: DEMO_GENERATION_TOKEN },
+      },
+      async stop() {
+        await started.sandbox.close();
+        await started.redisServer.stop();
+      },
+    };
+  } catch (error) {
+    await sandbox?.close();
+    await redisServer?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { type DemoEnvironment, startDemo } from './demo';
+import { createServices } from './services/container';
+import { serveWeb } from './static-web';
+
+const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+function loadConfigOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`cache-doctor: invalid configuration: ${problem}`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const configured = loadConfigOrExit();
+  let demo: DemoEnvironment | null = null;
+  if (configured.demo) {
+    console.log(
+      `cache-doctor: demo mode — starting redis-server and sandbox upstreams, seeding ${configured.demoData.users} users ...`,
+    );
+    demo = await startDemo(configured);
+  }
+  const config = demo?.config ?? configured;
+  const services = createServices(config);
+  const app = createApp(services);
+  const hasWeb = serveWeb(app, WEB_DIST);
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${info.port}`;
+    if (demo) {
+      console.log('');
+      console.log('  ┌──────────────────────────────────────────────────────────────┐');
+      console.log('  │ Cache Doctor — DEMO MODE: local redis-server, sandbox Stripe, │');
+      console.log('  │ Clerk and generation API, seeded data. No real customer data. │');
+      console.log('  └──────────────────────────────────────────────────────────────┘');
+      console.log(`  Open ${url} and sign in as support, ops or admin.`);
+      console.log(
+        `  Redis: ${config.redisUrl}  Stripe: ${config.stripe.apiBase}  Clerk: ${config.clerk.apiUrl}`,
+      );
+      console.log('');
+    } else {
+      console.log(
+        `cache-doctor: listening on ${url} (auth: ${config.authMode}, Stripe ${config.stripe.mode} mode)`,
+      );
+    }
+    if (!hasWeb)
+      console.log('cache-doctor: web/dist not found — API only (run `pnpm build` for the dashboard)');
+  });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    await services.close();
+    await demo?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

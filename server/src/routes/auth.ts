@@ -1,0 +1,23 @@
+import { roleSchema } from '@cache-doctor/shared';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../auth/middleware';
+import { HttpError } from '../lib/http-error';
+import { validate } from '../lib/validate';
+import type { Services } from '../services/container';
+
+/** Sign-in support; outside /api because it is what you call before you have an identity. */
+export const authRoutes = (services: Services) =>
+  new Hono<AppEnv>()
+    .get('/config', (c) =>
+      c.json({
+        authMode: services.config.authMode,
+        demo: services.config.demo,
+        stripeMode: services.stripe.mode,
+      }),
+    )
+    .post('/demo', validate('json', z.object({ role: roleSchema })), (c) => {
+      if (!services.demoAuth)
+        throw new HttpError(403, 'DEMO_DISABLED', 'Demo sign-in exists only in demo mode.');
+      return c.json(services.demoAuth.issue(c.req.valid('json').role));
+    });

@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import { AuditLog } from '../adapters/audit-log';
+import { type ClerkGateway, createClerkGateway } from '../adapters/clerk';
+import { createGenerationGateway, type GenerationGateway } from '../adapters/generation';
+import { createRedis } from '../adapters/redis';
+import { createStripeGateway, type StripeGateway } from '../adapters/stripe';
+import {
+  type Authenticator,
+  createDemoAuthenticator,
+  createTokenAuthenticator,
+  type DemoAuthenticator,
+} from '../auth/authenticator';
+import type { Config } from '../config';
+import { createKeys, type Keys } from '../keys';
+import { UpstreamMeter } from '../lib/upstream-meter';
+
+/** Everything a route, job or CLI command needs, built once from the configuration. */
+export interface Services {
+  config: Config;
+  keys: Keys;
+  redis: Redis;
+  stripe: StripeGateway;
+  clerk: ClerkGateway;
+  generation: GenerationGateway;
+  meter: UpstreamMeter;
+  audit: AuditLog;
+  authenticator: Authenticator;
+  /** present only in demo mode */
+  demoAuth: DemoAuthenticator | null;
+  close(): Promise<void>;
+}
+
+export function createServices(config: Config): Services {
+  if (!config.redisUrl) throw new Error('createServices needs a Redis URL (demo mode starts its own first)');
+  const keys = createKeys(config.keys, config.ownPrefix);
+  const redis = createRedis(config.redisUrl);
+  const meter = new UpstreamMeter();
+  const timeout = config.upstreamTimeoutMs;
+  const demoAuth = config.authMode === 'demo' ? createDemoAuthenticator() : null;
+  return {
+    config,
+    keys,
+    redis,
+    meter,
+    stripe: createStripeGateway(config.stripe, meter, timeout),
+    clerk: createClerkGateway(config.clerk, meter, timeout),
+    generation: createGenerationGateway(config.generation, meter, timeout),
+    audit: new AuditLog(redis, keys),
+    authenticator: demoAuth ?? createTokenAuthenticator(config.staffTokens),
+    demoAuth,
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

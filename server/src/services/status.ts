@@ -1,0 +1,49 @@
+import { probeRedis, type RedisHealth } from '../adapters/redis';
+import type { Services } from './container';
+
+export interface UpstreamHealth {
+  ok: boolean;
+  latencyMs: number | null;
+  error?: string;
+}
+
+async function probe(check: () => Promise<void>): Promise<UpstreamHealth> {
+  const started = performance.now();
+  try {
+    await check();
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export interface ServiceStatus {
+  demo: boolean;
+  redis: RedisHealth;
+  stripe: UpstreamHealth & { mode: 'test' | 'live' };
+  clerk: UpstreamHealth;
+  generation: UpstreamHealth & { configured: boolean };
+}
+
+/** SPEC §6.1: one round of parallel probes; a dependency that is down is reported, never thrown. */
+export async function readServiceStatus(services: Services): Promise<ServiceStatus> {
+  const [redis, stripe, clerk, generation] = await Promise.all([
+    probeRedis(services.redis),
+    probe(() => services.stripe.probe()),
+    probe(() => services.clerk.probe()),
+    services.generation.configured
+      ? probe(() => services.generation.probe())
+      : Promise.resolve<UpstreamHealth>({
+          ok: false,
+          latencyMs: null,
+          error: 'GENERATION_API_URL is not configured',
+        }),
+  ]);
+  return {
+    demo: services.config.demo,
+    redis,
+    stripe: { ...stripe, mode: services.stripe.mode },
+    clerk,
+    generation: { ...generation, configured: services.generation.configured },
+  };
+}

@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Hono } from 'hono';
+import type { AppEnv } from './auth/middleware';
+
+const API_PREFIXES = ['/api/', '/auth/', '/healthz', '/metrics'];
+
+/**
+ * Serves the built SPA; any other GET that is not an API path gets index.html so deep links such
+ * as /users/user_123 load the app, which then routes on the client.
+ */
+export function serveWeb(app: Hono<AppEnv>, distDir: string): boolean {
+  const indexPath = join(distDir, 'index.html');
+  if (!existsSync(indexPath)) return false;
+  const indexHtml = readFileSync(indexPath, 'utf8');
+  app.use('/assets/*', serveStatic({ root: distDir }));
+  app.get('*', async (c, next) => {
+    if (API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
+    return c.html(indexHtml);
+  });
+  return true;
+}
