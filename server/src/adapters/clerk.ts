@@ -1,11 +1,24 @@
-import { type ClerkClient, createClerkClient } from '@clerk/backend';
+import { type ClerkClient, createClerkClient, type User } from '@clerk/backend';
 import type { Config } from '../config';
 import type { UpstreamMeter } from '../lib/upstream-meter';
 
+export interface ClerkUserQuery {
+  emailAddress?: string[];
+  userId?: string[];
+  query?: string;
+  limit?: number;
+}
+
 export interface ClerkGateway {
   readonly client: ClerkClient;
+  /** null when Clerk has no such user */
+  getUser(userId: string): Promise<User | null>;
+  findUsers(query: ClerkUserQuery): Promise<User[]>;
   probe(): Promise<void>;
 }
+
+const isMissing = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 404;
 
 /** The real Clerk Backend SDK, pointed at `CLERK_API_URL` when set (a sandbox). */
 export function createClerkGateway(
@@ -19,8 +32,23 @@ export function createClerkGateway(
     ...(config.jwtKey && { jwtKey: config.jwtKey }),
     telemetry: { disabled: true },
   });
+  const measure = <T>(call: () => Promise<T>) => meter.measure('clerk', timeoutMs, call);
   return {
     client,
-    probe: () => meter.measure('clerk', timeoutMs, () => client.users.getCount()).then(() => undefined),
+    getUser: (userId) =>
+      measure(async () => {
+        try {
+          return await client.users.getUser(userId);
+        } catch (error) {
+          if (isMissing(error)) return null;
+          throw error;
+        }
+      }),
+    findUsers: (query) =>
+      measure(async () => {
+        const { data } = await client.users.getUserList({ limit: 20, ...query });
+        return data;
+      }),
+    probe: () => measure(() => client.users.getCount()).then(() => undefined),
   };
 }

@@ -17,11 +17,32 @@ export function createStripeClient(config: Config['stripe'], timeoutMs: number):
   });
 }
 
+export interface StripeCustomerWithSubscriptions {
+  customer: Stripe.Customer | Stripe.DeletedCustomer;
+  subscriptions: Stripe.Subscription[];
+}
+
 export interface StripeGateway {
   readonly client: Stripe;
   readonly mode: 'test' | 'live';
+  /** null when Stripe has no such customer; a deleted customer is returned as such */
+  getCustomer(customerId: string): Promise<StripeCustomerWithSubscriptions | null>;
+  /** the newest live customer with that email, or null */
+  findCustomerByEmail(email: string): Promise<StripeCustomerWithSubscriptions | null>;
+  getCheckoutSession(sessionId: string): Promise<Stripe.Checkout.Session | null>;
   /** Reachability probe for /api/status: the cheapest authenticated read there is. */
   probe(): Promise<void>;
+}
+
+const isMissing = (error: unknown) => error instanceof Stripe.errors.StripeError && error.statusCode === 404;
+
+async function orNull<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
 }
 
 export function createStripeGateway(
@@ -30,10 +51,40 @@ export function createStripeGateway(
   timeoutMs: number,
 ): StripeGateway {
   const client = createStripeClient(config, timeoutMs);
+  const measure = <T>(call: () => Promise<T>) => meter.measure('stripe', timeoutMs, call);
+
+  /** The embedded list holds the first page; a customer with more subscriptions needs the list call. */
+  const withSubscriptions = async (
+    customer: Stripe.Customer | Stripe.DeletedCustomer,
+  ): Promise<StripeCustomerWithSubscriptions> => {
+    if (customer.deleted) return { customer, subscriptions: [] };
+    const embedded = customer.subscriptions;
+    if (embedded && !embedded.has_more) return { customer, subscriptions: embedded.data };
+    const all = await measure(() =>
+      client.subscriptions
+        .list({ customer: customer.id, status: 'all', limit: 100 })
+        .autoPagingToArray({ limit: 1000 }),
+    );
+    return { customer, subscriptions: all };
+  };
+
   return {
     client,
     mode: config.mode,
-    probe: () =>
-      meter.measure('stripe', timeoutMs, () => client.customers.list({ limit: 1 })).then(() => undefined),
+    async getCustomer(customerId) {
+      const customer = await measure(() =>
+        orNull(client.customers.retrieve(customerId, { expand: ['subscriptions'] })),
+      );
+      return customer ? withSubscriptions(customer) : null;
+    },
+    async findCustomerByEmail(email) {
+      const page = await measure(() =>
+        client.customers.list({ email, limit: 10, expand: ['data.subscriptions'] }),
+      );
+      const newest = page.data.toSorted((a, b) => b.created - a.created)[0];
+      return newest ? withSubscriptions(newest) : null;
+    },
+    getCheckoutSession: (sessionId) => measure(() => orNull(client.checkout.sessions.retrieve(sessionId))),
+    probe: () => measure(() => client.customers.list({ limit: 1 })).then(() => undefined),
   };
 }

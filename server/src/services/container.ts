@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AtomicWriter } from '../adapters/atomic-write';
 import { AuditLog } from '../adapters/audit-log';
 import { type ClerkGateway, createClerkGateway } from '../adapters/clerk';
 import { createGenerationGateway, type GenerationGateway } from '../adapters/generation';
@@ -24,6 +25,8 @@ export interface Services {
   generation: GenerationGateway;
   meter: UpstreamMeter;
   audit: AuditLog;
+  /** every write to the app's keys goes through this: WATCH/MULTI, before-images, audit entry */
+  writer: AtomicWriter;
   authenticator: Authenticator;
   /** present only in demo mode */
   demoAuth: DemoAuthenticator | null;
@@ -37,6 +40,8 @@ export function createServices(config: Config): Services {
   const meter = new UpstreamMeter();
   const timeout = config.upstreamTimeoutMs;
   const demoAuth = config.authMode === 'demo' ? createDemoAuthenticator() : null;
+  const audit = new AuditLog(redis, keys);
+  const writer = new AtomicWriter(redis, audit);
   return {
     config,
     keys,
@@ -45,10 +50,12 @@ export function createServices(config: Config): Services {
     stripe: createStripeGateway(config.stripe, meter, timeout),
     clerk: createClerkGateway(config.clerk, meter, timeout),
     generation: createGenerationGateway(config.generation, meter, timeout),
-    audit: new AuditLog(redis, keys),
+    audit,
+    writer,
     authenticator: demoAuth ?? createTokenAuthenticator(config.staffTokens),
     demoAuth,
     async close() {
+      writer.close();
       redis.disconnect();
     },
   };

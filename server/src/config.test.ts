@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const production = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  STRIPE_SECRET_KEY: 'sk_live_abc123',
+  CLERK_SECRET_KEY: 'sk_live_def456',
+  AUTH_MODE: 'token',
+  STAFF_TOKENS: 'alice:ops:0123456789abcdef0123,bob:support:fedcba9876543210fedc',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('starts in demo mode when nothing real is configured', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ demo: true, authMode: 'demo', port: 8787, ownPrefix: 'cache-doctor:' });
+    expect(config.keys.user).toBe('user:{userId}');
+    expect(config.stripe.maxRps).toBe(25);
+  });
+
+  it('uses real credentials, live rate limit and the staff tokens', () => {
+    const config = loadConfig(production);
+    expect(config).toMatchObject({ demo: false, authMode: 'token', redisUrl: 'redis://127.0.0.1:6379' });
+    expect(config.stripe).toMatchObject({ mode: 'live', maxRps: 90 });
+    expect(config.staffTokens).toEqual([
+      { name: 'alice', role: 'ops', token: '0123456789abcdef0123' },
+      { name: 'bob', role: 'support', token: 'fedcba9876543210fedc' },
+    ]);
+  });
+
+  it('names the variable on each problem line, all at once', () => {
+    const problems = problemsOf({ ...production, PORT: 'eighty', STAFF_TOKENS: 'alice:wizard:short' });
+    expect(problems).toHaveLength(2);
+    expect(problems.find((line) => line.startsWith('PORT:'))).toBeDefined();
+    expect(problems.find((line) => line.startsWith('STAFF_TOKENS:'))).toMatch(/entry 1/);
+  });
+
+  it('refuses demo sign-in when a real credential is configured', () => {
+    expect(problemsOf({ ...production, AUTH_MODE: 'demo' })).toEqual([
+      expect.stringMatching(/^AUTH_MODE: demo is refused .*REDIS_URL, STRIPE_SECRET_KEY, CLERK_SECRET_KEY/),
+    ]);
+  });
+
+  it('requires every real dependency outside demo mode', () => {
+    expect(
+      problemsOf({
+        REDIS_URL: 'redis://localhost:6379',
+        AUTH_MODE: 'token',
+        STAFF_TOKENS: production.STAFF_TOKENS,
+      }),
+    ).toEqual([
+      'STRIPE_SECRET_KEY: required outside demo mode',
+      'CLERK_SECRET_KEY: required outside demo mode',
+    ]);
+  });
+
+  it('rejects a key pattern without its placeholder', () => {
+    expect(problemsOf({ KEY_USER: 'user:' })).toEqual(['KEY_USER: must contain {userId} exactly once']);
+  });
+
+  it('takes STRIPE_MAX_RPS over the mode default', () => {
+    expect(loadConfig({ ...production, STRIPE_MAX_RPS: '40' }).stripe.maxRps).toBe(40);
+  });
+});
