@@ -4,7 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { AppEnv } from './auth/middleware';
 
-const API_PREFIXES = ['/api/', '/auth/', '/healthz', '/metrics'];
+const API_PREFIXES = ['/api/', '/auth/', '/healthz'];
 
 /**
  * Serves the built SPA; any other GET that is not an API path gets index.html so deep links such
@@ -17,6 +17,8 @@ export function serveWeb(app: Hono<AppEnv>, distDir: string): boolean {
   app.use('/assets/*', serveStatic({ root: distDir }));
   app.get('*', async (c, next) => {
     if (API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
+    // `/metrics` is both the dashboard's page and Prometheus' scrape path: browsers ask for HTML.
+    if (c.req.path === '/metrics' && !c.req.header('accept')?.includes('text/html')) return next();
     return c.html(indexHtml);
   });
   return true;

@@ -1,0 +1,46 @@
+/**
+ * Every query key in one place (bull-board's pattern), so invalidation after a mutation names the
+ * same arrays the queries were cached under. Keys nest from broad to narrow: invalidating
+ * `queryKeys.users.all` refetches every user query, `queryKeys.users.detail(id)` one user's.
+ */
+export type MetricsRange = '1h' | '24h' | '7d';
+
+export interface AuditFilters {
+  actor?: string;
+  target?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const queryKeys = {
+  authConfig: ['auth-config'] as const,
+  me: ['me'] as const,
+  status: ['status'] as const,
+  search: (q: string) => ['search', q] as const,
+  users: {
+    all: ['users'] as const,
+    detail: (userId: string) => ['users', userId] as const,
+    health: (userId: string) => ['users', userId, 'health'] as const,
+    sync: (userId: string) => ['users', userId, 'sync'] as const,
+    customer: (userId: string) => ['users', userId, 'customer'] as const,
+  },
+  sessions: {
+    all: ['sessions'] as const,
+    detail: (sessionId: string) => ['sessions', sessionId] as const,
+    unprocessed: (since: string) => ['sessions', 'unprocessed', since] as const,
+    prompts: (params: { limit?: number; cursor?: string }) => ['sessions', 'prompts', params] as const,
+    stats: ['sessions', 'stats'] as const,
+  },
+  metrics: {
+    all: ['metrics'] as const,
+    range: (range: MetricsRange) => ['metrics', range] as const,
+  },
+  jobs: {
+    all: ['jobs'] as const,
+    detail: (jobId: string) => ['jobs', jobId] as const,
+  },
+  audit: {
+    all: ['audit'] as const,
+    list: (filters: AuditFilters) => ['audit', filters] as const,
+  },
+};

@@ -1,0 +1,62 @@
+import { cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/errors';
+import { ConfirmDialog } from './ConfirmDialog';
+
+afterEach(cleanup);
+
+function Harness({ onConfirm, error }: { onConfirm: () => void; error?: unknown }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)}>
+        Refresh cache
+      </button>
+      <ConfirmDialog
+        open={open}
+        title="Refresh the cache for user_1?"
+        onConfirm={onConfirm}
+        onCancel={() => setOpen(false)}
+        error={error}
+      >
+        <p>2 keys will be written.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+describe('ConfirmDialog', () => {
+  it('asks before acting: Apply confirms, Cancel closes without acting', async () => {
+    const user = userEvent.setup();
+    const onConfirm = vi.fn();
+    render(<Harness onConfirm={onConfirm} />);
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
+    const dialog = screen.getByRole('dialog', { name: 'Refresh the cache for user_1?' });
+    expect(dialog.textContent).toContain('2 keys will be written.');
+
+    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(onConfirm).toHaveBeenCalledTimes(1);
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(onConfirm).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows why the last attempt failed', async () => {
+    const user = userEvent.setup();
+    render(
+      <Harness
+        onConfirm={vi.fn()}
+        error={new ApiError(409, 'STATUS_EXISTS', 'A webhook status arrived meanwhile; nothing was written.')}
+      />,
+    );
+    await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
+    expect(screen.getByRole('alert').textContent).toBe(
+      'A webhook status arrived meanwhile; nothing was written.',
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setToken, TOKEN_STORAGE_KEY } from '../../api/token';
+import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+
+beforeEach(() => setToken('staff-token-123'));
+afterEach(resetTestEnvironment);
+
+describe('Header', () => {
+  it('has the contract navigation links, the Search box and the signed-in staff member', async () => {
+    stubFetch(signedInRoutes);
+    renderApp('/status');
+
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    for (const [name, href] of [
+      ['Status', '/status'],
+      ['Users', '/users'],
+      ['Sessions', '/sessions'],
+      ['Metrics', '/metrics'],
+      ['Jobs', '/jobs'],
+      ['Audit log', '/audit'],
+    ]) {
+      expect(within(nav).getByRole('link', { name }).getAttribute('href')).toBe(href);
+    }
+    expect(within(nav).getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
+
+    const search = screen.getByRole('searchbox', { name: 'Search' });
+    expect(search.closest('[role="search"]')).not.toBeNull();
+    expect(screen.getByRole('banner')).toBeTruthy();
+    expect(screen.getByRole('main')).toBeTruthy();
+
+    expect(await screen.findByText('Olivia Ops')).toBeTruthy();
+    expect(screen.getByText('ops')).toBeTruthy();
+    expect(await screen.findByText('Demo')).toBeTruthy();
+  });
+
+  it('sends the bearer token on API calls', async () => {
+    const { requests } = stubFetch(signedInRoutes);
+    renderApp('/status');
+    await screen.findByText('Olivia Ops');
+    const me = requests.find((r) => r.path === '/api/me');
+    expect(me?.headers.get('Authorization')).toBe('Bearer staff-token-123');
+  });
+
+  it('focuses Search when / is pressed, but not while typing in a field', async () => {
+    stubFetch(signedInRoutes);
+    const { user } = renderApp('/status');
+    const search = await screen.findByRole('searchbox', { name: 'Search' });
+    expect(document.activeElement).not.toBe(search);
+
+    await user.keyboard('/');
+    expect(document.activeElement).toBe(search);
+    // The slash was a shortcut, not typed text.
+    expect((search as HTMLInputElement).value).toBe('');
+
+    // While typing, "/" is just a character.
+    await user.type(search, 'a/b');
+    expect((search as HTMLInputElement).value).toBe('a/b');
+  });
+
+  it('opens the page of an exact user id', async () => {
+    stubFetch(signedInRoutes);
+    const { user, router } = renderApp('/status');
+    await user.type(
+      await screen.findByRole('searchbox', { name: 'Search' }),
+      'user_2NNEqL2nrIRdJ194ndJqAHwEfxC{Enter}',
+    );
+
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe('/users/user_2NNEqL2nrIRdJ194ndJqAHwEfxC'),
+    );
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'user_2NNEqL2nrIRdJ194ndJqAHwEfxC' }),
+    ).toBeTruthy();
+  });
+
+  it('opens an exact checkout session id, and sends other text to the user search', async () => {
+    stubFetch(signedInRoutes);
+    const { user, router } = renderApp('/status');
+    const search = await screen.findByRole('searchbox', { name: 'Search' });
+
+    await user.type(search, 'cs_test_a1b2C3{Enter}');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/sessions/cs_test_a1b2C3'));
+
+    await user.clear(search);
+    await user.type(search, 'ada@example.com{Enter}');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/users'));
+    expect(router.state.location.search).toBe('?q=ada%40example.com');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Users' })).toBeTruthy();
+  });
+
+  it('signs out: forgets the token and shows the sign-in page', async () => {
+    stubFetch(signedInRoutes);
+    const { user, router } = renderApp('/metrics');
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe('/sign-in'));
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
+  });
+
+  it('toggles the theme and remembers the choice', async () => {
+    stubFetch(signedInRoutes);
+    const { user } = renderApp('/status');
+    const toggle = await screen.findByRole('button', { name: 'Dark theme' });
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+
+    await user.click(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect(window.localStorage.getItem('cache-doctor-theme')).toBe('dark');
+  });
+});

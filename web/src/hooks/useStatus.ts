@@ -1,0 +1,18 @@
+import { useQuery } from '@tanstack/react-query';
+import { client, unwrap } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
+
+export const STATUS_REFRESH_MS = 10_000;
+
+/**
+ * `GET /api/status`, refreshed every 10 s. Shared by the Status page and the Redis-down banner
+ * on every page (one cache entry, one poll).
+ */
+export function useStatus() {
+  return useQuery({
+    queryKey: queryKeys.status,
+    queryFn: () => unwrap(client.api.status.$get()),
+    refetchInterval: STATUS_REFRESH_MS,
+    staleTime: STATUS_REFRESH_MS / 2,
+  });
+}

@@ -1,0 +1,167 @@
+import type { Role } from '@cache-doctor/shared';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { client, type Me, unwrap } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/errors';
+import { queryKeys } from '../../api/queryKeys';
+import { setToken } from '../../api/token';
+import { EnvBadge } from '../../components/EnvBadge/EnvBadge';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
+import { ThemeToggle } from '../../components/ThemeToggle/ThemeToggle';
+import { useAuthConfig } from '../../hooks/useAuthConfig';
+import { safeNext } from '../../paths';
+
+const DEMO_ROLES: { role: Role; description: string }[] = [
+  { role: 'support', description: 'Reads everything; changes nothing.' },
+  { role: 'ops', description: 'Also refreshes caches, fixes sessions, starts generations and sweeps.' },
+  {
+    role: 'admin',
+    description: 'Also rebuilds the whole cache, changes settings and undoes anyone’s change.',
+  },
+];
+
+/** After signing in, back to the page first asked for (validated: no open redirect). */
+function useAfterSignIn() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const next = safeNext(params.get('next'));
+  return {
+    next: params.get('next') ? next : null,
+    done: async (me?: Me) => {
+      // Whatever was cached belonged to the previous identity (or to none).
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.authConfig[0] });
+      if (me) queryClient.setQueryData(queryKeys.me, me);
+      await navigate(next, { replace: true });
+    },
+  };
+}
+
+function DemoSignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const signIn = useMutation({
+    mutationFn: (role: Role) => unwrap(client.auth.demo.$post({ json: { role } })),
+    meta: { skipSignInRedirect: true },
+    onSuccess: async (result) => {
+      setToken(result.token);
+      await onSignedIn();
+    },
+  });
+  return (
+    <>
+      <p>This is a demo with sample data. Choose a role to see what it may do.</p>
+      <ul className="role-list">
+        {DEMO_ROLES.map(({ role, description }) => (
+          <li key={role}>
+            <button
+              type="button"
+              className="button button-primary"
+              aria-describedby={`demo-role-${role}`}
+              disabled={signIn.isPending}
+              onClick={() => signIn.mutate(role)}
+            >
+              Sign in as {role}
+            </button>
+            <span id={`demo-role-${role}`} className="muted">
+              {description}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {signIn.isError ? <ErrorMessage title="Could not sign in" error={signIn.error} /> : null}
+    </>
+  );
+}
+
+function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {
+  const [token, setTokenText] = useState('');
+  const fieldId = useId();
+  const errorId = useId();
+  const check = useMutation({
+    // The token is tried before it is stored, so a typo never becomes the session's token.
+    mutationFn: (candidate: string) =>
+      unwrap(client.api.me.$get(undefined, { headers: { Authorization: `Bearer ${candidate}` } })),
+    meta: { skipSignInRedirect: true },
+    onSuccess: async (me, candidate) => {
+      setToken(candidate);
+      await onSignedIn(me);
+    },
+  });
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const candidate = token.trim();
+    if (candidate) check.mutate(candidate);
+  };
+
+  const message =
+    check.error instanceof ApiError && check.error.status === 401
+      ? 'That staff token was not accepted. Check it for typos, or ask an admin for a new one.'
+      : check.error
+        ? errorMessage(check.error)
+        : null;
+
+  return (
+    <form onSubmit={onSubmit} className="stack">
+      <div className="field">
+        <label htmlFor={fieldId}>Staff token</label>
+        <input
+          id={fieldId}
+          type="password"
+          autoComplete="current-password"
+          required
+          value={token}
+          onChange={(event) => setTokenText(event.target.value)}
+          aria-invalid={message ? true : undefined}
+          aria-describedby={message ? errorId : undefined}
+        />
+      </div>
+      {message ? (
+        <p id={errorId} role="alert" className="notice notice-danger">
+          {message}
+        </p>
+      ) : null}
+      <button type="submit" className="button button-primary" disabled={check.isPending}>
+        Sign in
+      </button>
+    </form>
+  );
+}
+
+export function SignInPage() {
+  const config = useAuthConfig();
+  const { next, done } = useAfterSignIn();
+
+  return (
+    <main id="main" className="sign-in">
+      <title>Sign in · Cache Doctor</title>
+      <div className="sign-in-card">
+        <p className="brand">
+          <span className="brand-name">Cache Doctor</span> <EnvBadge />
+        </p>
+        <h1>Sign in</h1>
+        {next ? <p className="muted">Sign in to continue to {next}.</p> : null}
+        {config.isPending ? <Loading label="Loading sign-in options…" /> : null}
+        {config.isError ? (
+          <ErrorMessage
+            title="Could not load the sign-in options"
+            error={config.error}
+            onRetry={() => void config.refetch()}
+          />
+        ) : null}
+        {config.data?.authMode === 'demo' ? <DemoSignIn onSignedIn={done} /> : null}
+        {config.data?.authMode === 'token' ? <TokenSignIn onSignedIn={done} /> : null}
+        {config.data?.authMode === 'clerk' ? (
+          <p className="notice notice-info">
+            This deployment signs staff in with Clerk. Clerk sign-in is being built and is not available in
+            this version yet.
+          </p>
+        ) : null}
+      </div>
+      <div className="sign-in-footer">
+        <ThemeToggle />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,67 @@
+import { screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setToken } from '../../api/token';
+import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+
+beforeEach(() => setToken('staff-token-123'));
+afterEach(resetTestEnvironment);
+
+const card = async (name: string) => {
+  const heading = await screen.findByRole('heading', { level: 2, name });
+  const section = heading.closest('section');
+  if (!section) throw new Error(`no card for ${name}`);
+  return within(section);
+};
+
+describe('Status page', () => {
+  it('shows each dependency with a worded badge, Redis latency and memory, and the Stripe mode', async () => {
+    stubFetch(signedInRoutes);
+    renderApp('/');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Status' })).toBeTruthy();
+    const redis = await card('Redis');
+    expect(redis.getByText('OK')).toBeTruthy();
+    expect(redis.getByText('0.8 ms')).toBeTruthy();
+    expect(redis.getByText('2.0 MB / no limit')).toBeTruthy();
+    expect((await card('Stripe')).getByText('Test')).toBeTruthy();
+    expect((await card('Clerk')).getByText('OK')).toBeTruthy();
+    expect((await card('Generation API')).getByText('OK')).toBeTruthy();
+    expect(screen.queryByText(/Redis is down/)).toBeNull();
+  });
+
+  it('marks a dependency Down with its error, and warns on every page while Redis is down', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/status': {
+        ...fixtures.status,
+        redis: {
+          ok: false,
+          latencyMs: null,
+          usedMemory: null,
+          maxMemory: null,
+          version: null,
+          error: 'connect ECONNREFUSED 127.0.0.1:6379',
+        },
+      },
+    });
+    renderApp('/status');
+
+    const redis = await card('Redis');
+    expect(redis.getByText('Down')).toBeTruthy();
+    expect(redis.getByText(/ECONNREFUSED/)).toBeTruthy();
+    const banner = await screen.findByText(/Redis is down/);
+    expect(banner.closest('[role="alert"]')).not.toBeNull();
+  });
+
+  // A 5xx is retried twice (1 s, then 2 s) before the error shows.
+  it('explains a failure to load the status', { timeout: 10_000 }, async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/status': { status: 500, body: { error: { code: 'INTERNAL', message: 'Boom on our side.' } } },
+    });
+    renderApp('/status');
+    const alert = await screen.findByRole('alert', {}, { timeout: 8000 });
+    expect(alert.textContent).toContain('Could not load the status');
+    expect(alert.textContent).toContain('Boom on our side.');
+  });
+});
