@@ -1,0 +1,225 @@
+import type { Fix, SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
+import { readSession, type SessionRecord } from './session-record';
+import { detectLayout, type LayoutSetting, type SessionSnapshot } from './session-snapshot';
+
+/** What Stripe says about the checkout session (null: Stripe could not tell us). */
+export interface StripeCheckoutState {
+  /** 'open' | 'complete' | 'expired' */
+  status: string | null;
+  /** 'paid' | 'unpaid' | 'no_payment_required' */
+  paymentStatus: string | null;
+}
+
+export type SessionFix = Extract<Fix, 'fix-session' | 'generate'>;
+
+/** 'info' is for OK: nothing wrong, but the message still says what state the session is in. */
+export type SessionSeverity = 'info' | 'warning' | 'error';
+
+export interface SessionDiagnosis {
+  code: SessionCode;
+  severity: SessionSeverity;
+  message: string;
+  fixes: SessionFix[];
+  layout: SessionLayout;
+  /** the webhook status the cache holds, when it holds a readable one */
+  status?: WebhookStatus;
+}
+
+export interface DiagnoseSessionInput {
+  snapshot: SessionSnapshot;
+  stripe: StripeCheckoutState | null;
+  now: Date;
+  stuckAfterMs: number;
+  layoutSetting: LayoutSetting;
+}
+
+type Payment = 'paid' | 'unpaid' | 'unknown';
+
+/** A 100% discount still entitles the user to what they checked out, so it counts as paid. */
+function paymentOf(stripe: StripeCheckoutState | null): Payment {
+  if (stripe?.paymentStatus == null) return 'unknown';
+  return stripe.paymentStatus === 'paid' || stripe.paymentStatus === 'no_payment_required'
+    ? 'paid'
+    : 'unpaid';
+}
+
+/** Where a generation is running or done, generating again would make the user a second video. */
+const isWaitingForGeneration = (record: SessionRecord) =>
+  record.status === 'pending' || (record.status === 'processing' && record.fileId === null);
+
+/** Milliseconds since the session last moved: status time, else creation, else the prompt's. */
+function ageMs(record: SessionRecord, now: Date): number | null {
+  for (const candidate of [record.statusTimestamp, record.createdAt, record.promptTimestamp]) {
+    const time = candidate === null ? Number.NaN : Date.parse(candidate);
+    if (!Number.isNaN(time)) return now.getTime() - time;
+  }
+  return null;
+}
+
+/**
+ * A session with no readable time cannot be shown to be moving, so it counts as stuck: staff
+ * then look at it instead of it waiting unseen for ever.
+ */
+const isStuck = (record: SessionRecord, now: Date, stuckAfterMs: number) => {
+  const age = ageMs(record, now);
+  return age === null || age > stuckAfterMs;
+};
+
+const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
+
+function describeUnpaid(stripe: StripeCheckoutState, record: SessionRecord): string {
+  const why =
+    stripe.status === 'expired'
+      ? 'the checkout expired without payment'
+      : stripe.status === 'open'
+        ? 'the checkout is still open and unpaid'
+        : 'Stripe has not received the payment yet (e.g. a bank payment still clearing)';
+  const cached = record.status
+    ? ` Yet the cache shows generation status "${record.status}": check the payment in Stripe before doing anything else.`
+    : ' Nothing needs repairing; a video is never generated for an unpaid checkout.';
+  return `Stripe says this session is not paid: ${why}.${cached}`;
+}
+
+/** 'generate' is offered only with Stripe's word that the user paid and a prompt to generate from. */
+function withGenerate(fixes: SessionFix[], record: SessionRecord, payment: Payment): SessionFix[] {
+  return payment === 'paid' && record.prompt !== null ? [...fixes, 'generate'] : fixes;
+}
+
+function generateAdvice(record: SessionRecord, payment: Payment): string {
+  if (record.prompt === null) return 'There is no prompt to generate from; contact the customer.';
+  if (payment === 'unknown')
+    return 'Stripe could not confirm the payment, so generation is not offered; check it in Stripe.';
+  return 'Press "Generate video" to start the video the user paid for.';
+}
+
+/**
+ * Diagnosis of one session. The first rule that matches wins:
+ *  1. MALFORMED — every other rule reads these values, and a repair would merge into data nobody
+ *     can read; a person has to look first.
+ *  2. PAYMENT_NOT_COMPLETED — Stripe's "unpaid" outranks everything the cache says, including a
+ *     missing webhook status: that is what an abandoned checkout looks like, and generating would
+ *     give away unpaid work. No fixes: Fix session's message says "payment completed", which would
+ *     be false.
+ *  3. NOT_FOUND — none of the layout's keys exists.
+ *  4. No status: WEBHOOK_MISSING when there is a prompt (the dropped webhook update, SPEC §1.2),
+ *     else PROMPT_MISSING (nothing to generate from, nothing to fix).
+ *  5. WEBHOOK_ERROR, then STUCK — the status says the user has no video.
+ *  6. SESSION_MAPPING_MISSING (three-key, no `session:`), then PROMPT_MISSING — the status is fine
+ *     or moving, but a record the app reads is gone.
+ *  7. OK — completed, processing with a file, or pending/processing still within the stuck limit
+ *     (reported as OK with what it is waiting for: there is no "in progress" code).
+ * Fixes: 'fix-session' only where no status exists (WEBHOOK_MISSING), even when Stripe cannot be
+ * asked (the message says so; the fix is undoable); 'generate' only when Stripe says paid, there is
+ * a prompt and no generation is running (WEBHOOK_MISSING, WEBHOOK_ERROR, STUCK).
+ */
+export function diagnoseSession(input: DiagnoseSessionInput): SessionDiagnosis {
+  const layout = detectLayout(input.snapshot, input.layoutSetting);
+  const record = readSession(input.snapshot, layout);
+  const payment = paymentOf(input.stripe);
+  const result = (
+    code: SessionCode,
+    severity: SessionSeverity,
+    message: string,
+    fixes: SessionFix[] = [],
+  ): SessionDiagnosis => ({
+    code,
+    severity,
+    message,
+    fixes,
+    layout,
+    ...(record.status && { status: record.status }),
+  });
+
+  if (record.issues.length > 0) {
+    const details = record.issues.map((issue) => `${issue.key} ${issue.reason}`).join('; ');
+    return result(
+      'MALFORMED',
+      'error',
+      `A stored value is not what the app writes: ${details}. Nothing can be repaired automatically; compare it with the app's records and correct or delete it by hand.`,
+    );
+  }
+  if (input.stripe && payment === 'unpaid') {
+    return result('PAYMENT_NOT_COMPLETED', 'warning', describeUnpaid(input.stripe, record));
+  }
+  if (!record.present) {
+    return payment === 'paid'
+      ? result(
+          'NOT_FOUND',
+          'error',
+          'Stripe says this session is paid, but Redis holds nothing for it: the records expired (after 30 days) or were never written. The prompt is lost; contact the customer.',
+        )
+      : result(
+          'NOT_FOUND',
+          'warning',
+          'Redis holds nothing for this session: the records expired (after 30 days), were never written, or the id is wrong. Check the id in Stripe.',
+        );
+  }
+  if (record.status === null) {
+    if (record.prompt === null) {
+      return result(
+        'PROMPT_MISSING',
+        'error',
+        'There is no prompt and no webhook status for this session, so there is nothing to generate from or to fix. Check the payment in Stripe and contact the customer.',
+      );
+    }
+    const paymentNote =
+      payment === 'paid'
+        ? 'Stripe says it is paid, but the webhook never recorded a status, so the user sees "File Not Found".'
+        : 'The webhook never recorded a status, so the user sees "File Not Found". Stripe could not confirm the payment; check it before acting.';
+    return result(
+      'WEBHOOK_MISSING',
+      'error',
+      `${paymentNote} Press "Fix session" to show the user an error instead, or "Generate video" to start the video they paid for.`,
+      withGenerate(['fix-session'], record, payment),
+    );
+  }
+  if (record.status === 'error') {
+    const reason = record.error ? `: "${record.error}"` : '';
+    return result(
+      'WEBHOOK_ERROR',
+      'error',
+      `Generation failed${reason}. The user has no video. ${generateAdvice(record, payment)}`,
+      withGenerate([], record, payment),
+    );
+  }
+  const waiting = isWaitingForGeneration(record);
+  if (waiting && isStuck(record, input.now, input.stuckAfterMs)) {
+    const age = ageMs(record, input.now);
+    const since = age === null ? 'with no time recorded' : `for ${minutes(age)} minutes`;
+    const what = record.status === 'pending' ? 'waiting to start' : 'processing without a file';
+    return result(
+      'STUCK',
+      'error',
+      `Generation has been ${what} ${since} (the limit is ${minutes(input.stuckAfterMs)} minutes). ${generateAdvice(record, payment)}`,
+      withGenerate([], record, payment),
+    );
+  }
+  if (!record.hasLookup) {
+    return result(
+      'SESSION_MAPPING_MISSING',
+      'warning',
+      `The webhook status is "${record.status}" but the session lookup key (${input.snapshot.session.key}) is missing, so the user's page may not find the result. Ask engineering to restore it from the webhook record.`,
+    );
+  }
+  if (record.prompt === null) {
+    return result(
+      'PROMPT_MISSING',
+      'warning',
+      `The webhook status is "${record.status}" but the prompt is gone (expired or deleted). Nothing to do unless the video has to be made again; then ask the customer for the prompt.`,
+    );
+  }
+  if (waiting) {
+    return result(
+      'OK',
+      'info',
+      `Generation is ${record.status === 'pending' ? 'waiting to start' : 'starting'}; it counts as stuck after ${minutes(input.stuckAfterMs)} minutes.`,
+    );
+  }
+  return result(
+    'OK',
+    'info',
+    record.status === 'completed'
+      ? 'The video is complete.'
+      : `The video is being generated (file ${record.fileId}).`,
+  );
+}
