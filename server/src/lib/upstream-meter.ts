@@ -62,8 +62,9 @@ export class UpstreamMeter {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort();
+        // Reject first: aborting makes the call reject too, and the timeout must be what callers see.
         reject(new UpstreamTimeoutError(upstream, timeoutMs));
+        controller.abort();
       }, timeoutMs);
     });
     try {
