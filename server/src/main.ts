@@ -36,11 +36,15 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${info.port}`;
     if (demo) {
-      console.log('');
-      console.log('  ┌──────────────────────────────────────────────────────────────┐');
-      console.log('  │ Cache Doctor — DEMO MODE: local redis-server, sandbox Stripe, │');
-      console.log('  │ Clerk and generation API, seeded data. No real customer data. │');
-      console.log('  └──────────────────────────────────────────────────────────────┘');
+      const lines = [
+        'Cache Doctor — DEMO MODE',
+        'Local redis-server, sandbox Stripe, Clerk and generation API,',
+        `${demo.users} seeded users. No real customer data anywhere.`,
+      ];
+      const width = Math.max(...lines.map((line) => line.length));
+      console.log(`\n  ┌${'─'.repeat(width + 2)}┐`);
+      for (const line of lines) console.log(`  │ ${line.padEnd(width)} │`);
+      console.log(`  └${'─'.repeat(width + 2)}┘`);
       console.log(`  Open ${url} and sign in as support, ops or admin.`);
       console.log(
         `  Redis: ${config.redisUrl}  Stripe: ${config.stripe.apiBase}  Clerk: ${config.clerk.apiUrl}`,

@@ -9,7 +9,8 @@ export function StatusBadge({ tone, children }: { tone: BadgeTone; children: str
       <span aria-hidden="true" className="badge-icon">
         {ICONS[tone]}
       </span>
-      {children}
+      {/* its own element, so the word alone is findable by its exact text */}
+      <span className="badge-label">{children}</span>
     </span>
   );
 }
