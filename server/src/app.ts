@@ -2,11 +2,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import Stripe from 'stripe';
 import { type AppEnv, requireStaff } from './auth/middleware';
 import { errorBody, HttpError } from './lib/http-error';
+import { UpstreamTimeoutError } from './lib/upstream-meter';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { promptRoutes } from './routes/prompts';
 import { serviceRoutes } from './routes/service';
+import { sessionRoutes } from './routes/sessions';
+import { userRoutes } from './routes/users';
 import type { Services } from './services/container';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -32,11 +37,16 @@ export function createApp(services: Services) {
     .get('/healthz', (c) => c.json({ ok: true as const }))
     .route('/auth', authRoutes(services))
     .route('/api', serviceRoutes(services))
-    .route('/api/audit', auditRoutes(services));
+    .route('/api/audit', auditRoutes(services))
+    .route('/api/sessions', sessionRoutes(services))
+    .route('/api', promptRoutes(services))
+    .route('/api', userRoutes(services));
 
   app.onError((error, c) => {
     if (error instanceof HttpError)
       return c.json(errorBody(error.code, error.message, error.details), error.status);
+    const upstream = upstreamFailure(error);
+    if (upstream) return c.json(errorBody('UPSTREAM_ERROR', upstream), 502);
     if (isRedisUnavailable(error)) {
       return c.json(
         errorBody('REDIS_UNAVAILABLE', 'Redis is unreachable; nothing was written. Try again shortly.'),
@@ -56,6 +66,17 @@ function isRedisUnavailable(error: Error): boolean {
     error.name === 'MaxRetriesPerRequestError' ||
     /Stream isn't writeable|Connection is closed|ECONNREFUSED/.test(error.message)
   );
+}
+
+/** Stripe, Clerk and generation API failures: the upstream's words, never our stack. */
+function upstreamFailure(error: Error): string | null {
+  if (error instanceof UpstreamTimeoutError) return `${error.message}; nothing was written.`;
+  if (error instanceof Stripe.errors.StripeError)
+    return `Stripe failed: ${error.message}; nothing was written.`;
+  if ((error as { clerkError?: unknown }).clerkError === true) {
+    return `Clerk failed: ${error.message}; nothing was written.`;
+  }
+  return null;
 }
 
 export type AppType = ReturnType<typeof createApp>;

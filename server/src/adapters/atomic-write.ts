@@ -9,8 +9,8 @@ export interface PlannedWrite {
   /** the raw value the plan was computed from (null: the key did not exist) */
   before: string | null;
   after: string | null;
-  /** seconds; null keeps the key's current expiry (or none) */
-  ttlSeconds: number | null;
+  /** seconds; null keeps the key's current expiry (or none); 'persist' leaves it without expiry */
+  ttlSeconds: number | null | 'persist';
 }
 
 export type CommitResult =
@@ -54,6 +54,8 @@ export class AtomicWriter {
   async commit(
     plan: readonly PlannedWrite[],
     entry: Omit<AuditEntry, 'before' | 'after' | 'ttlBefore'>,
+    /** other audit entries to update in the same transaction, e.g. the one an undo reverts */
+    alsoRecord: readonly AuditEntry[] = [],
   ): Promise<CommitResult> {
     const keys = plan.map((write) => write.key);
     const connection = await this.acquire();
@@ -82,9 +84,11 @@ export class AtomicWriter {
       for (const write of plan) {
         if (write.after === null) transaction.del(write.key);
         else if (write.ttlSeconds === null) transaction.set(write.key, write.after, 'KEEPTTL');
+        else if (write.ttlSeconds === 'persist') transaction.set(write.key, write.after);
         else transaction.set(write.key, write.after, 'EX', write.ttlSeconds);
       }
       this.audit.appendTo(transaction, audited);
+      for (const other of alsoRecord) this.audit.appendTo(transaction, other);
       const result = await transaction.exec();
       if (result === null) return { kind: 'stale', current };
       const failed = result.find(([error]) => error);

@@ -3,9 +3,12 @@ import type { ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
 import { HttpError } from './http-error';
 
+/** Fields that carry an id: SPEC §6 answers a bad one with INVALID_ID, wherever it is sent. */
+const isIdField = (path: readonly PropertyKey[]) => /(^id|Id)$/.test(String(path[path.length - 1] ?? ''));
+
 /**
- * zValidator with our error shape. A failing path parameter is an id (SPEC §6: INVALID_ID); any
- * other failure is INVALID_REQUEST naming the fields.
+ * zValidator with our error shape. A failing id (path parameter or `...Id` field) is INVALID_ID;
+ * any other failure is INVALID_REQUEST naming the fields.
  */
 export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(
   target: Target,
@@ -16,5 +19,9 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
     const problems = result.error.issues.map(
       (issue) => `${issue.path.join('.') || target}: ${issue.message}`,
     );
-    throw new HttpError(400, target === 'param' ? 'INVALID_ID' : 'INVALID_REQUEST', problems.join('; '));
+    const code =
+      target === 'param' || result.error.issues.some((issue) => isIdField(issue.path))
+        ? 'INVALID_ID'
+        : 'INVALID_REQUEST';
+    throw new HttpError(400, code, problems.join('; '));
   });

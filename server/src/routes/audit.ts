@@ -1,20 +1,28 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../auth/middleware';
+import { type AppEnv, requirePermission } from '../auth/middleware';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
+import { undoAuditEntry } from '../services/undo';
+
+/** Audit ids are time-ordered base-36 strings (see AuditLog.newId). */
+const auditIdSchema = z.string().regex(/^[0-9a-z]{10,40}$/, 'not an audit entry id');
 
 const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .regex(/^[0-9a-z]{10,40}$/)
-    .optional(),
+  cursor: auditIdSchema.optional(),
   actor: z.string().max(200).optional(),
   target: z.string().max(300).optional(),
 });
 
 export const auditRoutes = (services: Services) =>
-  new Hono<AppEnv>().get('/', validate('query', auditQuerySchema), async (c) =>
-    c.json(await services.audit.list(c.req.valid('query'))),
-  );
+  new Hono<AppEnv>()
+    .get('/', validate('query', auditQuerySchema), async (c) =>
+      c.json(await services.audit.list(c.req.valid('query'))),
+    )
+    .post(
+      '/:id/undo',
+      requirePermission('undo:own'),
+      validate('param', z.object({ id: auditIdSchema })),
+      async (c) => c.json(await undoAuditEntry(services, c.req.valid('param').id, c.get('staff'))),
+    );

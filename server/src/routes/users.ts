@@ -1,0 +1,47 @@
+import { userIdSchema } from '@cache-doctor/shared';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { type AppEnv, requirePermission } from '../auth/middleware';
+import { validate } from '../lib/validate';
+import type { Services } from '../services/container';
+import {
+  getCustomerForApp,
+  getCustomerHealth,
+  getCustomerSync,
+  getKvSyncCheck,
+  refreshCustomer,
+} from '../services/customers';
+import { search } from '../services/search';
+
+const userParam = validate('param', z.object({ userId: userIdSchema }));
+
+export const userRoutes = (services: Services) =>
+  new Hono<AppEnv>()
+    .get('/search', validate('query', z.object({ q: z.string().trim().min(1).max(255) })), async (c) =>
+      c.json(await search(services, c.req.valid('query').q)),
+    )
+    .get('/users/:userId/health', userParam, async (c) =>
+      c.json(await getCustomerHealth(services, c.req.valid('param').userId)),
+    )
+    .get('/users/:userId/sync', userParam, async (c) =>
+      c.json(await getCustomerSync(services, c.req.valid('param').userId)),
+    )
+    .get('/users/:userId/customer', userParam, async (c) =>
+      c.json(await getCustomerForApp(services, c.req.valid('param').userId)),
+    )
+    .post(
+      '/users/:userId/refresh',
+      requirePermission('refresh'),
+      userParam,
+      validate('json', z.object({ dryRun: z.boolean().optional() }).strict()),
+      async (c) =>
+        c.json(
+          await refreshCustomer(services, c.req.valid('param').userId, {
+            dryRun: c.req.valid('json').dryRun ?? false,
+            staff: c.get('staff'),
+          }),
+        ),
+    )
+    .get('/user/check-kv-sync', validate('query', z.object({ userId: userIdSchema })), async (c) =>
+      c.json(await getKvSyncCheck(services, c.req.valid('query').userId)),
+    );

@@ -1,0 +1,142 @@
+import type { Staff } from '@cache-doctor/shared';
+import { jsonRecordOrNull } from '../domain/cached-value';
+import { checkKvSync } from '../domain/customer-check-kv-sync';
+import { diagnoseCustomerHealth } from '../domain/customer-health';
+import { customerFieldsFromUpstream } from '../domain/customer-record';
+import { plannedChanges, planRefresh, type RefreshPlanResult } from '../domain/customer-refresh-plan';
+import { type CustomerCacheSnapshot, cachedCustomerView } from '../domain/customer-snapshot';
+import { diagnoseCustomerSync } from '../domain/customer-sync';
+import { clerkUserFacts, isLiveCustomer, stripeCustomerFacts } from '../domain/upstream-facts';
+import { HttpError } from '../lib/http-error';
+import type { Services } from './container';
+import {
+  fetchMappedUpstream,
+  fetchRefreshUpstream,
+  mappedCustomerId,
+  readCustomerKeys,
+  readCustomerSnapshot,
+  type UpstreamFacts,
+} from './customer-reads';
+
+const userNotFound = (userId: string) =>
+  new HttpError(404, 'USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
+
+const holdsAnything = (snapshot: CustomerCacheSnapshot) =>
+  snapshot.mapping?.raw != null || snapshot.legacyKeys.length > 0;
+
+/** `GET /api/users/:userId/health` — Redis alone; Clerk is asked only to tell "unknown user" from "nothing cached". */
+export async function getCustomerHealth(services: Services, userId: string) {
+  const { snapshot, keys } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  if (!holdsAnything(snapshot) && !(await services.clerk.getUser(userId))) throw userNotFound(userId);
+  return { ...diagnoseCustomerHealth(snapshot), keys };
+}
+
+/** `GET /api/users/:userId/sync` — the cache against Clerk and Stripe, fetched in parallel. */
+export async function getCustomerSync(services: Services, userId: string) {
+  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  const upstream = await fetchMappedUpstream(services, userId, mappedCustomerId(snapshot));
+  if (!upstream.clerk && !holdsAnything(snapshot)) throw userNotFound(userId);
+  return diagnoseCustomerSync({ userId, ...cachedCustomerView(snapshot), ...upstream });
+}
+
+/** `GET /api/user/check-kv-sync` — the app's own endpoint and rules, booleans always. */
+export async function getKvSyncCheck(services: Services, userId: string) {
+  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  const customerId = mappedCustomerId(snapshot);
+  const [user, stripe] = await Promise.all([
+    services.clerk.getUser(userId),
+    customerId ? services.stripe.getCustomer(customerId) : Promise.resolve(null),
+  ]);
+  return checkKvSync({
+    userId,
+    snapshot,
+    clerk: user ? clerkUserFacts(user) : null,
+    stripe: stripe ? stripeCustomerFacts(stripe.customer, stripe.subscriptions) : null,
+  });
+}
+
+/**
+ * `GET /api/users/:userId/customer` — the customer as the app reads it: mapping → id → record. When
+ * the cache misses, or Redis is down, Stripe answers instead, and the answer says which.
+ */
+export async function getCustomerForApp(services: Services, userId: string) {
+  let customerId: string | null = null;
+  try {
+    const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+    customerId = mappedCustomerId(snapshot);
+    const record = customerId ? jsonRecordOrNull(snapshot.customer?.raw) : null;
+    if (record) return { source: 'cache' as const, customer: record };
+  } catch {
+    // Redis unreachable: the app would fall back to Stripe, and so do we.
+  }
+  const upstream = await fetchRefreshUpstream(services, userId, customerId);
+  if (!isLiveCustomer(upstream.stripe)) {
+    if (!upstream.clerk) throw userNotFound(userId);
+    throw new HttpError(404, 'CUSTOMER_NOT_FOUND', `User ${userId} has no Stripe customer.`);
+  }
+  return {
+    source: 'stripe' as const,
+    customer: customerFieldsFromUpstream(userId, upstream.clerk, upstream.stripe, Date.now()),
+  };
+}
+
+/** How often a refresh re-reads and re-plans when a concurrent writer changed the keys. */
+const REFRESH_ATTEMPTS = 3;
+/** The customer record can name an old email to clean up, which needs one more read. */
+const MAX_EXTRA_READS = 2;
+
+async function planFromFreshRead(
+  services: Services,
+  userId: string,
+  upstream: UpstreamFacts,
+): Promise<RefreshPlanResult> {
+  let { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  let plan = planRefresh({ userId, ...upstream, current: snapshot, keys: services.keys, now: Date.now() });
+  for (let round = 0; plan.kind === 'snapshot-incomplete' && round < MAX_EXTRA_READS; round += 1) {
+    ({ snapshot } = await readCustomerKeys(services.redis, services.keys, plan.request));
+    plan = planRefresh({ userId, ...upstream, current: snapshot, keys: services.keys, now: Date.now() });
+  }
+  return plan;
+}
+
+/**
+ * `POST /api/users/:userId/refresh` (SPEC §3): the full plan from Clerk + Stripe, applied in one
+ * WATCH/MULTI with its audit entry. A concurrent writer makes it re-read and re-plan; if one keeps
+ * winning, 409 — never an interleaved half.
+ */
+export async function refreshCustomer(
+  services: Services,
+  userId: string,
+  options: { dryRun: boolean; staff: Staff },
+) {
+  // Upstream first: if Stripe or Clerk fails, this throws before anything is written.
+  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  const upstream = await fetchRefreshUpstream(services, userId, mappedCustomerId(snapshot));
+  if (!upstream.clerk && !upstream.stripe && !holdsAnything(snapshot)) throw userNotFound(userId);
+
+  for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt += 1) {
+    const plan = await planFromFreshRead(services, userId, upstream);
+    if (plan.kind === 'snapshot-incomplete') break;
+    if (plan.kind === 'nothing-to-cache') throw new HttpError(422, 'NOTHING_TO_CACHE', plan.message);
+    if (plan.kind === 'customer-of-another-user') throw new HttpError(409, 'CONFLICT', plan.message, plan);
+    const changes = plannedChanges(plan);
+    const body = changes.map(({ key, before, after, unchanged }) => ({ key, before, after, unchanged }));
+    if (options.dryRun) return { plan: body, applied: false, auditId: null };
+    const result = await services.writer.commit(changes, {
+      id: services.audit.newId(),
+      at: new Date().toISOString(),
+      actor: options.staff.name,
+      role: options.staff.role,
+      action: 'refresh',
+      target: userId,
+      result: 'applied',
+      message: `Refreshed the cache of ${userId} from Stripe customer ${plan.customerId}.`,
+    });
+    if (result.kind === 'committed') return { plan: body, applied: true, auditId: result.entry.id };
+  }
+  throw new HttpError(
+    409,
+    'CONFLICT',
+    'The cache kept changing while we refreshed it; nothing was written. Try again.',
+  );
+}
