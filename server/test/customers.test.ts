@@ -29,7 +29,10 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     return { status: response.status, body: (await response.json()) as T };
   };
   const refresh = async (userId: string, dryRun = false) => {
-    const response = await harness.request('POST', `/api/users/${userId}/refresh`, { role: 'ops', body: { dryRun } });
+    const response = await harness.request('POST', `/api/users/${userId}/refresh`, {
+      role: 'ops',
+      body: { dryRun },
+    });
     return { status: response.status, body: (await response.json()) as RefreshBody };
   };
   const plantedWith = (code: string) => {
@@ -50,7 +53,10 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       for (const userId of plantedWith(code)) {
         const { status, body } = await get<HealthBody>(`/api/users/${userId}/health`);
         expect(status).toBe(200);
-        expect(body.problems.map((p) => p.code), userId).toContain(code);
+        expect(
+          body.problems.map((p) => p.code),
+          userId,
+        ).toContain(code);
         const problem = body.problems.find((p) => p.code === code);
         expect(problem?.message.length).toBeGreaterThan(20);
       }
@@ -62,7 +68,10 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       for (const userId of plantedWith(code)) {
         const { status, body } = await get<SyncBody>(`/api/users/${userId}/sync`);
         expect(status, userId).toBe(200);
-        expect(body.problems.map((p) => p.code), userId).toContain(code);
+        expect(
+          body.problems.map((p) => p.code),
+          userId,
+        ).toContain(code);
       }
     });
   });
@@ -86,7 +95,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
   it('answers check-kv-sync with booleans only, true for a healthy user', async () => {
     const healthy = Object.entries(harness.seed.planted.users).find(([, codes]) => codes.length === 0)?.[0];
     const broken = plantedWith('MAPPING_MALFORMED')[0];
-    const ok = await get<{ isInSync: boolean; debug: Record<string, unknown> }>(`/api/user/check-kv-sync?userId=${healthy}`);
+    const ok = await get<{ isInSync: boolean; debug: Record<string, unknown> }>(
+      `/api/user/check-kv-sync?userId=${healthy}`,
+    );
     expect(ok.body).toEqual({
       isInSync: true,
       debug: {
@@ -97,7 +108,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
         stripeDataInSync: true,
       },
     });
-    const bad = await get<{ isInSync: boolean; debug: Record<string, unknown> }>(`/api/user/check-kv-sync?userId=${broken}`);
+    const bad = await get<{ isInSync: boolean; debug: Record<string, unknown> }>(
+      `/api/user/check-kv-sync?userId=${broken}`,
+    );
     expect(bad.body.isInSync).toBe(false);
     for (const flag of ['hasCustomerId', 'hasCustomerData', 'basicDataInSync', 'stripeDataInSync']) {
       expect(typeof bad.body.debug[flag]).toBe('boolean');
@@ -127,7 +140,14 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       expect(await harness.snapshot()).toEqual(before);
     });
 
-    it.each(['CUSTOMER_MISSING', 'FIELDS_MISSING', 'SUBSCRIPTION_MISSING', 'NO_TTL', 'SUBSCRIPTIONS_STALE', 'NAME_MISMATCH_CLERK'])(
+    it.each([
+      'CUSTOMER_MISSING',
+      'FIELDS_MISSING',
+      'SUBSCRIPTION_MISSING',
+      'NO_TTL',
+      'SUBSCRIPTIONS_STALE',
+      'NAME_MISMATCH_CLERK',
+    ])(
       'refresh repairs %s: healthy and in sync afterwards; undo restores byte-identical values and TTLs',
       async (code) => {
         const userId = plantedWith(code)[0] as string;
@@ -159,12 +179,27 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     it('keeps fields the app added that Cache Doctor does not know', async () => {
       const userId = harness.seed.planted.traps.extraFields[0] as string;
       const customerKey = `customer:${harness.seed.planted.customerIds[userId]}`;
-      const stored = JSON.parse((await harness.services.redis.get(customerKey)) ?? '{}') as Record<string, unknown>;
-      const known = new Set(['stripeCustomerId', 'email', 'userId', 'name', 'subscriptions', 'defaultPaymentMethod', 'created', 'updatedAt']);
+      const stored = JSON.parse((await harness.services.redis.get(customerKey)) ?? '{}') as Record<
+        string,
+        unknown
+      >;
+      const known = new Set([
+        'stripeCustomerId',
+        'email',
+        'userId',
+        'name',
+        'subscriptions',
+        'defaultPaymentMethod',
+        'created',
+        'updatedAt',
+      ]);
       const extra = Object.keys(stored).filter((field) => !known.has(field));
       expect(extra.length).toBeGreaterThan(0);
       expect((await refresh(userId)).body.applied).toBe(true);
-      const after = JSON.parse((await harness.services.redis.get(customerKey)) ?? '{}') as Record<string, unknown>;
+      const after = JSON.parse((await harness.services.redis.get(customerKey)) ?? '{}') as Record<
+        string,
+        unknown
+      >;
       for (const field of extra) expect(after[field], field).toEqual(stored[field]);
     });
 
@@ -196,7 +231,10 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       const before = await harness.snapshot();
       harness.sandbox.faults.stripe.set({ serverErrorFraction: 1 });
       try {
-        const response = await harness.request('POST', `/api/users/${userId}/refresh`, { role: 'ops', body: {} });
+        const response = await harness.request('POST', `/api/users/${userId}/refresh`, {
+          role: 'ops',
+          body: {},
+        });
         expect(response.status).toBe(502);
         expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_ERROR');
       } finally {
@@ -218,7 +256,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       expect(otherOps.status).toBe(403);
       const admin = await harness.request('POST', `/api/audit/${body.auditId}/undo`, { role: 'admin' });
       expect(admin.status).toBe(200);
-      const log = await get<{ entries: Array<{ action: string; actor: string; undoOf?: string }> }>('/api/audit?limit=2');
+      const log = await get<{ entries: Array<{ action: string; actor: string; undoOf?: string }> }>(
+        '/api/audit?limit=2',
+      );
       expect(log.body.entries[0]).toMatchObject({ action: 'undo', actor: 'Ada Admin', undoOf: body.auditId });
       expect(log.body.entries[1]).toMatchObject({ action: 'refresh', actor: 'Olivia Ops' });
     });
@@ -229,7 +269,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       await harness.services.redis.set(`user:${userId}`, 'cus_changedByTheApp', 'KEEPTTL');
       const response = await harness.request('POST', `/api/audit/${body.auditId}/undo`, { role: 'ops' });
       expect(response.status).toBe(409);
-      const error = ((await response.json()) as { error: { code: string; details: { expected: object; current: object } } }).error;
+      const error = (
+        (await response.json()) as { error: { code: string; details: { expected: object; current: object } } }
+      ).error;
       expect(error.code).toBe('UNDO_CONFLICT');
       expect(error.details.current).toMatchObject({ [`user:${userId}`]: 'cus_changedByTheApp' });
       expect(error.details.expected).toHaveProperty(`user:${userId}`);
@@ -238,17 +280,23 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
 
   it('reads the customer from the cache, and from Stripe when the cache misses', async () => {
     const healthy = Object.entries(harness.seed.planted.users).find(([, codes]) => codes.length === 0)?.[0];
-    const cached = await get<{ source: string; customer: { stripeCustomerId: string } }>(`/api/users/${healthy}/customer`);
+    const cached = await get<{ source: string; customer: { stripeCustomerId: string } }>(
+      `/api/users/${healthy}/customer`,
+    );
     expect(cached.body.source).toBe('cache');
     const missing = plantedWith('MAPPING_MISSING')[0];
-    const fallback = await get<{ source: string; customer: { stripeCustomerId: string } }>(`/api/users/${missing}/customer`);
+    const fallback = await get<{ source: string; customer: { stripeCustomerId: string } }>(
+      `/api/users/${missing}/customer`,
+    );
     expect(fallback.status).toBe(200);
     expect(fallback.body.source).toBe('stripe');
     expect(fallback.body.customer.stripeCustomerId).toMatch(/^cus_/);
   });
 
   it('rejects bad ids with 400 INVALID_ID before any I/O', async () => {
-    const before = harness.sandbox.counters.clerk.snapshot().requests + harness.sandbox.counters.stripe.snapshot().requests;
+    const before =
+      harness.sandbox.counters.clerk.snapshot().requests +
+      harness.sandbox.counters.stripe.snapshot().requests;
     for (const path of [
       '/api/users/not-a-user/health',
       '/api/users/user_%2F..%2Fx/sync',
@@ -259,7 +307,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       expect(response.status, path).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('INVALID_ID');
     }
-    const after = harness.sandbox.counters.clerk.snapshot().requests + harness.sandbox.counters.stripe.snapshot().requests;
+    const after =
+      harness.sandbox.counters.clerk.snapshot().requests +
+      harness.sandbox.counters.stripe.snapshot().requests;
     expect(after).toBe(before);
   });
 
@@ -269,22 +319,33 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       expect(response.status, path).toBe(404);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('USER_NOT_FOUND');
     }
-    const refreshUnknown = await harness.request('POST', '/api/users/user_nobody123/refresh', { role: 'ops', body: {} });
+    const refreshUnknown = await harness.request('POST', '/api/users/user_nobody123/refresh', {
+      role: 'ops',
+      body: {},
+    });
     expect(refreshUnknown.status).toBe(404);
   });
 
   it('searches by exact id, email, and name', async () => {
-    const userId = Object.entries(harness.seed.planted.users).find(([, codes]) => codes.length === 0)?.[0] as string;
+    const userId = Object.entries(harness.seed.planted.users).find(
+      ([, codes]) => codes.length === 0,
+    )?.[0] as string;
     const user = harness.seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
     const email = user?.email_addresses[0]?.email_address as string;
     const byId = await get<{ results: Array<{ kind: string; id: string }> }>(`/api/search?q=${userId}`);
     expect(byId.body.results).toEqual([expect.objectContaining({ kind: 'user', id: userId })]);
-    const byEmail = await get<{ results: Array<{ kind: string; id: string }> }>(`/api/search?q=${encodeURIComponent(email)}`);
+    const byEmail = await get<{ results: Array<{ kind: string; id: string }> }>(
+      `/api/search?q=${encodeURIComponent(email)}`,
+    );
     expect(byEmail.body.results[0]).toMatchObject({ kind: 'user', id: userId });
-    const byName = await get<{ results: Array<{ id: string }> }>(`/api/search?q=${encodeURIComponent(user?.last_name ?? '')}`);
+    const byName = await get<{ results: Array<{ id: string }> }>(
+      `/api/search?q=${encodeURIComponent(user?.last_name ?? '')}`,
+    );
     expect(byName.body.results.map((result) => result.id)).toContain(userId);
     const customerId = harness.seed.planted.customerIds[userId] as string;
-    const byCustomer = await get<{ results: Array<{ kind: string; userId?: string }> }>(`/api/search?q=${customerId}`);
+    const byCustomer = await get<{ results: Array<{ kind: string; userId?: string }> }>(
+      `/api/search?q=${customerId}`,
+    );
     expect(byCustomer.body.results[0]).toMatchObject({ kind: 'customer', userId });
   });
 });

@@ -1,5 +1,5 @@
 import type { Role } from '@cache-doctor/shared';
-import { createRedis, redisReady } from '../src/adapters/redis';
+import { redisReady } from '../src/adapters/redis';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { type RedisServer, startRedisServer } from '../src/lib/redis-server';
