@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { DEMO_SEED, DEMO_USERS } from './tests/fixtures';
 
 /**
  * Browser tests against the real product in demo mode (own redis-server, sandbox upstreams,
@@ -38,6 +39,6 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
-    env: { PORT: String(port), DEMO_USERS: '200', DEMO_SEED: '1' },
+    env: { PORT: String(port), DEMO_USERS: String(DEMO_USERS), DEMO_SEED: String(DEMO_SEED) },
   },
 });

@@ -1,6 +1,44 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { buildSeed } from '../../server/src/sandbox/seed';
 
 type Role = 'support' | 'ops' | 'admin';
+
+/** The demo server under test is seeded with exactly these (see playwright.config.ts). */
+export const DEMO_USERS = 200;
+export const DEMO_SEED = 1;
+
+/**
+ * The demo dataset is deterministic, so the tests know which user and session the seeder broke in
+ * which way without asking the server.
+ */
+const seed = buildSeed({ users: DEMO_USERS, seed: DEMO_SEED });
+export const planted = seed.planted;
+
+export function emailOf(userId: string): string {
+  const user = seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
+  const primary = user?.email_addresses.find((address) => address.id === user.primary_email_address_id);
+  if (!primary) throw new Error(`demo user ${userId} has no primary email`);
+  return primary.email_address;
+}
+
+/** The first planted user or session with a code; each spec takes a different code so they never share data. */
+export function firstPlanted(code: keyof typeof planted.byCode): string {
+  const id = planted.byCode[code][0];
+  if (!id) throw new Error(`the demo seed plants no ${code}`);
+  return id;
+}
+
+/** The signed-in staff member's bearer header, for API calls made beside the UI. */
+export async function apiHeaders(page: Page): Promise<Record<string, string>> {
+  // runs in the page; the e2e package itself is typed for Node, not the DOM
+  const token = await page.evaluate(() =>
+    (
+      globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
+    ).sessionStorage.getItem('cache-doctor-token'),
+  );
+  if (!token) throw new Error('not signed in');
+  return { authorization: `Bearer ${token}` };
+}
 
 /** Signs in through the demo sign-in page, the way a newcomer would. */
 async function signInAs(page: Page, role: Role): Promise<void> {

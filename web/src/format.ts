@@ -28,3 +28,47 @@ export function formatMemory(used: number | null, max: number | null): string {
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleTimeString();
 }
+
+/** A Redis TTL in words: -1 never expires, -2 the key does not exist (SPEC §1.1 semantics). */
+export function formatTtl(seconds: number): string {
+  if (seconds === -1) return 'no expiry';
+  if (seconds === -2 || seconds < -2) return 'missing';
+  if (seconds < 60) return `${seconds} s`;
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  const rest = seconds % 60;
+  return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
+}
+
+/**
+ * A stored value for reading: strings as they are (a raw Redis value is shown raw, so a malformed
+ * one looks malformed), anything else as indented JSON. `null`/`undefined` read as "(none)".
+ */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '(none)';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value, null, 2) ?? String(value);
+}
+
+/** A raw string that holds JSON, indented; anything else as {@link formatValue} gives it. */
+export function formatRaw(value: unknown): string {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('{') || text.startsWith('[')) {
+      try {
+        return JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        return value;
+      }
+    }
+  }
+  return formatValue(value);
+}
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}

@@ -1,22 +1,6 @@
 import type { Config } from '../config';
+import type { GenerationRequest } from '../domain/session-generation';
 import type { UpstreamMeter } from '../lib/upstream-meter';
-
-/** The generation API's request body (SPEC §6.4). */
-export interface GenerationRequest {
-  config: {
-    prompt: string;
-    negative_prompt: string;
-    width: number;
-    height: number;
-    aspect_ratio: string;
-    duration: number;
-    seed: number;
-    generation_config_name: string;
-    frame_rate: number;
-    batch_size: number;
-    references: unknown[];
-  };
-}
 
 export interface GenerationFile {
   id: string;

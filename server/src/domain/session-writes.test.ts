@@ -169,7 +169,8 @@ describe('planFixSession — session-only', () => {
         );
         for (const [name, value] of Object.entries(record)) {
           // compared as stored: JSON has no -0, so the round trip is the value the app reads back
-          if (!['error', 'timestamp'].includes(name)) expect(after[name]).toEqual(JSON.parse(JSON.stringify(value)));
+          if (!['error', 'timestamp'].includes(name))
+            expect(after[name]).toEqual(JSON.parse(JSON.stringify(value)));
         }
         expect(after).toMatchObject({ status: 'error', error: FIX_SESSION_ERROR_MESSAGE, timestamp: STAMP });
       }),

@@ -51,3 +51,14 @@ export type AuthConfig = InferResponseType<typeof client.auth.config.$get, 200>;
 export type DemoSignIn = InferResponseType<typeof client.auth.demo.$post, 200>;
 export type Me = InferResponseType<typeof client.api.me.$get, 200>;
 export type Status = InferResponseType<typeof client.api.status.$get, 200>;
+
+type UserRoutes = (typeof client.api.users)[':userId'];
+export type SearchResults = InferResponseType<typeof client.api.search.$get, 200>;
+export type SearchResult = SearchResults['results'][number];
+export type UserHealth = InferResponseType<UserRoutes['health']['$get'], 200>;
+export type UserSync = InferResponseType<UserRoutes['sync']['$get'], 200>;
+export type RefreshResult = InferResponseType<UserRoutes['refresh']['$post'], 200>;
+export type PlannedWrite = RefreshResult['plan'][number];
+export type AuditPage = InferResponseType<typeof client.api.audit.$get, 200>;
+export type AuditEntry = AuditPage['entries'][number];
+export type UndoResult = InferResponseType<(typeof client.api.audit)[':id']['undo']['$post'], 200>;

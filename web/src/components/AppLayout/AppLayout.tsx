@@ -14,9 +14,12 @@ export function AppLayout() {
 
   // After an in-app navigation, focus moves to the new page (as a full page load would reset it),
   // so keyboard and screen-reader users start at its content, not on the link they used.
+  // A lazily loaded page commits only once its code has arrived; by then the person may already be
+  // typing somewhere (the next search), and focus is not taken from a text field they are in.
   useEffect(() => {
     if (location.pathname === firstPath.current) return;
     firstPath.current = '';
+    if (document.activeElement?.closest('input, textarea, select, [contenteditable="true"]')) return;
     mainRef.current?.focus();
   }, [location.pathname]);
 

@@ -16,7 +16,10 @@ export function SearchBox() {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const target = searchTarget(text);
-    if (target) void navigate(target);
+    if (!target) return;
+    // Leaving the box lets the new page take focus when it arrives (see AppLayout).
+    inputRef.current?.blur();
+    void navigate(target);
   };
 
   return (

@@ -1,16 +1,281 @@
+import { idKind } from '@cache-doctor/shared';
+import { type FormEvent, Fragment, useId, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { AuditEntry } from '../../api/client';
+import { ApiError } from '../../api/errors';
+import { EmptyState } from '../../components/EmptyState/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
+import { formatDateTime, formatRaw } from '../../format';
+import { useAuditLog } from '../../hooks/useAudit';
+import { useStaff } from '../../hooks/useStaff';
+import { useUndo } from '../../hooks/useUser';
+import { paths } from '../../paths';
 
+const RESULT_BADGES: Record<string, { tone: BadgeTone; label: string }> = {
+  applied: { tone: 'ok', label: 'Applied' },
+  failed: { tone: 'danger', label: 'Failed' },
+  undone: { tone: 'neutral', label: 'Undone' },
+  refused: { tone: 'warning', label: 'Refused' },
+};
+
+/** A target that is an id links to its page. */
+function Target({ target }: { target: string }) {
+  const kind = idKind(target);
+  if (kind === 'user') return <Link to={paths.user(target)}>{target}</Link>;
+  if (kind === 'session') return <Link to={paths.session(target)}>{target}</Link>;
+  return <code>{target}</code>;
+}
+
+function KeyImages({ title, images }: { title: string; images: Record<string, string | null> }) {
+  const entries = Object.entries(images);
+  return (
+    <div className="conflict-version">
+      <h3>{title}</h3>
+      {entries.length === 0 ? (
+        <p className="muted">No keys.</p>
+      ) : (
+        <dl className="key-values">
+          {entries.map(([key, raw]) => (
+            <div key={key}>
+              <dt>
+                <code>{key}</code>
+              </dt>
+              <dd>
+                <pre className="raw">{raw === null ? '(key did not exist)' : formatRaw(raw)}</pre>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+function Filters({ actor, target }: { actor: string; target: string }) {
+  const [, setParams] = useSearchParams();
+  const [draft, setDraft] = useState({ actor, target });
+  const actorId = useId();
+  const targetId = useId();
+
+  const apply = (next: { actor: string; target: string }) => {
+    const params = new URLSearchParams();
+    if (next.actor.trim()) params.set('actor', next.actor.trim());
+    if (next.target.trim()) params.set('target', next.target.trim());
+    setParams(params);
+  };
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    apply(draft);
+  };
+
+  return (
+    <form className="filters" onSubmit={onSubmit} aria-label="Filter the audit log">
+      <div className="field">
+        <label htmlFor={actorId}>Actor</label>
+        <input
+          id={actorId}
+          type="text"
+          value={draft.actor}
+          onChange={(event) => setDraft({ ...draft, actor: event.target.value })}
+          autoComplete="off"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={targetId}>Target</label>
+        <input
+          id={targetId}
+          type="text"
+          value={draft.target}
+          onChange={(event) => setDraft({ ...draft, target: event.target.value })}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      </div>
+      <div className="filters-actions">
+        <button type="submit" className="button">
+          Filter
+        </button>
+        {actor || target ? (
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              setDraft({ actor: '', target: '' });
+              apply({ actor: '', target: '' });
+            }}
+          >
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
+  const [open, setOpen] = useState(false);
+  const undo = useUndo();
+  const detailsId = useId();
+  const targetId = useId();
+  const badge = RESULT_BADGES[entry.result] ?? { tone: 'neutral' as const, label: entry.result };
+  const undoable = mayUndo && entry.result === 'applied' && !entry.undoneBy && !entry.undoOf;
+
+  return (
+    <Fragment>
+      <tr>
+        <td>
+          <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+        </td>
+        <td>{entry.actor}</td>
+        <td>{entry.role}</td>
+        <td>
+          <code>{entry.action}</code>
+          {entry.undoOf ? <span className="muted audit-note"> undoes an earlier change</span> : null}
+        </td>
+        <td id={targetId}>
+          <Target target={entry.target} />
+        </td>
+        <td>
+          <StatusBadge tone={badge.tone}>{badge.label}</StatusBadge>
+          {entry.undoneBy ? <span className="muted audit-note"> later undone</span> : null}
+        </td>
+        <td>
+          <div className="audit-actions">
+            <button
+              type="button"
+              className="button button-quiet button-small"
+              aria-expanded={open}
+              aria-controls={detailsId}
+              aria-describedby={targetId}
+              onClick={() => setOpen(!open)}
+            >
+              {open ? 'Hide changes' : 'Show changes'}
+            </button>
+            {undoable ? (
+              <button
+                type="button"
+                className="button button-small"
+                aria-describedby={targetId}
+                onClick={() => undo.mutate(entry.id)}
+                disabled={undo.isPending || undo.isSuccess}
+                aria-busy={undo.isPending}
+              >
+                Undo
+              </button>
+            ) : null}
+          </div>
+        </td>
+      </tr>
+      {undo.isSuccess || undo.isError ? (
+        <tr className="audit-feedback">
+          <td colSpan={7}>
+            {undo.isSuccess ? (
+              <p className="notice notice-info" role="status">
+                Undone: restored{' '}
+                {undo.data.restored.length === 1 ? '1 key' : `${undo.data.restored.length} keys`}.
+              </p>
+            ) : undo.error instanceof ApiError && undo.error.code === 'UNDO_CONFLICT' ? (
+              <UndoConflict error={undo.error} />
+            ) : (
+              <ErrorMessage title="Could not undo" error={undo.error} />
+            )}
+          </td>
+        </tr>
+      ) : null}
+      <tr id={detailsId} className="audit-details" hidden={!open}>
+        <td colSpan={7}>
+          {open ? (
+            <div className="conflict-versions">
+              <KeyImages title="Before" images={entry.before} />
+              <KeyImages title="After" images={entry.after} />
+            </div>
+          ) : null}
+          {open && 'message' in entry && typeof entry.message === 'string' ? (
+            <p className="muted">{entry.message}</p>
+          ) : null}
+        </td>
+      </tr>
+    </Fragment>
+  );
+}
+
+/** `/audit` (SPEC §9): every write, newest first, filterable by actor and target, with undo where allowed. */
 export function AuditPage() {
+  const [params] = useSearchParams();
+  const actor = params.get('actor') ?? '';
+  const target = params.get('target') ?? '';
+  const log = useAuditLog({ actor, target });
+  const { staff, can } = useStaff();
+  const entries = log.data?.pages.flatMap((page) => page.entries) ?? [];
+  const mayUndo = (entry: AuditEntry) => can('undo:any') || (can('undo:own') && entry.actor === staff?.name);
+
   return (
     <Page heading="Audit log">
-      <Planned what="The audit log view">
-        <p>
-          This page will list every write Cache Doctor made, newest first: who did it and with which role,
-          what it touched, the values before and after, and whether it worked — filterable by actor and
-          target, with undo where your role allows it.
-        </p>
-      </Planned>
+      <p className="lede">
+        Every write Cache Doctor made, newest first: who, with which role, what it touched and the values
+        before and after.
+      </p>
+      <Filters key={`${actor}\u0000${target}`} actor={actor} target={target} />
+      {log.isPending ? <Loading label="Loading the audit log…" /> : null}
+      {log.isError && entries.length === 0 ? (
+        <ErrorMessage
+          title="Could not load the audit log"
+          error={log.error}
+          onRetry={() => void log.refetch()}
+        />
+      ) : null}
+      {log.isSuccess && entries.length === 0 ? (
+        <EmptyState title={actor || target ? 'No matching entries' : 'No entries yet'}>
+          <p>
+            {actor || target
+              ? 'No write matches these filters. The actor must match exactly; the target may be part of an id.'
+              : 'Nothing has been written yet. Refreshes, session fixes, generations and undos appear here.'}
+          </p>
+        </EmptyState>
+      ) : null}
+      {entries.length > 0 ? (
+        <div className="table-scroll">
+          <table className="table audit-table">
+            <caption className="visually-hidden">Audit log entries, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Role</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Result</th>
+                <th scope="col">
+                  <span className="visually-hidden">Details and undo</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <EntryRow key={entry.id} entry={entry} mayUndo={mayUndo(entry)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {log.isError && entries.length > 0 ? (
+        <ErrorMessage title="Could not load more entries" error={log.error} />
+      ) : null}
+      {log.hasNextPage ? (
+        <button
+          type="button"
+          className="button"
+          onClick={() => void log.fetchNextPage()}
+          disabled={log.isFetchingNextPage}
+          aria-busy={log.isFetchingNextPage}
+        >
+          {log.isFetchingNextPage ? 'Loading more…' : 'Load more'}
+        </button>
+      ) : null}
     </Page>
   );
 }

@@ -1,24 +1,282 @@
-import { useParams } from 'react-router';
+import type { SessionCode } from '@cache-doctor/shared';
+import { useId, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { useStaff } from '../../hooks/useStaff';
+import { paths } from '../../paths';
+import {
+  fixSession,
+  type GenerateResult,
+  generateVideo,
+  type SessionView,
+  useSession,
+  useSessionAction,
+  type WriteView,
+} from './api';
+import { CODE_LABELS, formatDate, prettyRaw, severityTone, textField } from './format';
+import { type Fact, KeySection } from './KeySection';
 
-/** `/sessions/:sessionId`: a Stripe Checkout Session and its Redis records. */
+const auditLink = (sessionId: string) => `${paths.audit}?${new URLSearchParams({ target: sessionId })}`;
+
+function GenerationLink({ sessionId, generationId }: { sessionId: string; generationId: string }) {
+  return <Link to={auditLink(sessionId)}>Generation {generationId}</Link>;
+}
+
+function Sections({ view }: { view: SessionView }) {
+  const { keys, layout, sessionId } = view;
+  const threeKey = layout === 'three-key';
+  const statusValue = threeKey ? keys.webhook.value : keys.session.value;
+  const status = textField(statusValue, 'status');
+  const fileId = textField(statusValue, 'fileId');
+  const error = textField(statusValue, 'error');
+  const promptValue = threeKey ? keys.prompt.value : keys.session.value;
+  const prompt = textField(promptValue, 'prompt');
+  const sessionKey = <code>{keys.session.key}</code>;
+
+  const statusFacts: Fact[] = [{ term: 'Status', value: status ?? 'none recorded' }];
+  if (fileId)
+    statusFacts.push({
+      term: 'File id',
+      value: <GenerationLink sessionId={sessionId} generationId={fileId} />,
+    });
+  if (error) statusFacts.push({ term: 'Error', value: error });
+  const statusTime = textField(statusValue, 'timestamp');
+  if (statusTime && status) statusFacts.push({ term: 'Updated', value: formatDate(statusTime) });
+
+  const lookupFacts: Fact[] = threeKey
+    ? [
+        { term: 'File id', value: textField(keys.session.value, 'fileId') ?? 'none' },
+        { term: 'Updated', value: formatDate(textField(keys.session.value, 'timestamp')) },
+      ]
+    : [
+        {
+          term: 'Layout',
+          value: 'session-only: this one record holds the prompt, the choices and the status',
+        },
+      ];
+
+  const promptFacts: Fact[] = [
+    { term: 'Prompt', value: prompt ?? 'none' },
+    ...(prompt ? [{ term: 'Length', value: `${prompt.length} characters` }] : []),
+    {
+      term: 'Saved',
+      value: formatDate(threeKey ? textField(promptValue, 'timestamp') : textField(promptValue, 'createdAt')),
+    },
+  ];
+
+  return (
+    <div className="panels">
+      <KeySection
+        title="Webhook status"
+        keyView={threeKey ? keys.webhook : null}
+        storedIn={<>the status fields of {sessionKey} (session-only layout)</>}
+        exists={threeKey ? keys.webhook.exists : status !== null}
+        ttl={threeKey ? keys.webhook.ttl : keys.session.ttl}
+        facts={statusFacts}
+        {...(threeKey && { raw: keys.webhook.raw })}
+      />
+      <KeySection
+        title="Session lookup"
+        keyView={keys.session}
+        exists={keys.session.exists}
+        ttl={keys.session.ttl}
+        facts={lookupFacts}
+        raw={keys.session.raw}
+      />
+      <KeySection
+        title="Prompt"
+        keyView={threeKey ? keys.prompt : null}
+        storedIn={<>the prompt field of {sessionKey} (session-only layout)</>}
+        exists={threeKey ? keys.prompt.exists : prompt !== null}
+        ttl={threeKey ? keys.prompt.ttl : keys.session.ttl}
+        facts={promptFacts}
+        {...(threeKey && { raw: keys.prompt.raw })}
+      />
+    </div>
+  );
+}
+
+function Writes({ writes }: { writes: readonly WriteView[] }) {
+  return (
+    <ol className="plan" aria-label="Planned writes">
+      {writes.map((write) => (
+        <li key={write.key}>
+          <div className="plan-key">
+            <code>{write.key}</code>{' '}
+            <span className="badge badge-info">{write.before === null ? 'created' : 'merged'}</span>{' '}
+            <span className="muted">expires in {Math.round(write.ttlSeconds / 86_400)} d</span>
+          </div>
+          <div className="plan-diff">
+            <div>
+              <p className="plan-label">Before</p>
+              {write.before === null ? (
+                <p className="muted plan-none">(does not exist)</p>
+              ) : (
+                <pre className="raw">{prettyRaw(write.before)}</pre>
+              )}
+            </div>
+            <span aria-hidden="true" className="plan-arrow">
+              →
+            </span>
+            <div>
+              <p className="plan-label">After</p>
+              <pre className="raw">{prettyRaw(write.after)}</pre>
+            </div>
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+type Done = { kind: 'fix'; auditId: string } | { kind: 'generate'; result: GenerateResult };
+
+function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) => void }) {
+  const id = useId();
+  const { can } = useStaff();
+  const { diagnosis, sessionId, previews } = view;
+  const [dialog, setDialog] = useState<'fix' | 'generate' | null>(null);
+  const fix = useSessionAction(() => fixSession(sessionId));
+  const generate = useSessionAction(() => generateVideo(sessionId));
+  const canFix =
+    diagnosis.fixes.includes('fix-session') && can('fix-session') && previews.fixSession !== null;
+  const canGenerate = diagnosis.fixes.includes('generate') && can('generate') && previews.generate !== null;
+  const close = () => {
+    setDialog(null);
+    fix.reset();
+    generate.reset();
+  };
+
+  return (
+    <section className="card" aria-labelledby={id}>
+      <div className="card-heading">
+        <h2 id={id}>Diagnosis</h2>
+        <StatusBadge tone={severityTone(diagnosis.severity)}>
+          {CODE_LABELS[diagnosis.code as SessionCode]}
+        </StatusBadge>
+      </div>
+      <p>
+        {diagnosis.message} <span className="problem-code">{diagnosis.code}</span>
+      </p>
+      <p className="muted">
+        {view.stripe
+          ? `Stripe: checkout ${view.stripe.status ?? 'unknown'}, payment ${view.stripe.paymentStatus ?? 'unknown'}.`
+          : view.stripeNote}{' '}
+        Layout: {view.layout === 'three-key' ? 'three keys (older)' : 'session record only (current)'}.
+      </p>
+      {canFix || canGenerate ? (
+        <div className="page-actions">
+          {canFix ? (
+            <button type="button" className="button button-primary" onClick={() => setDialog('fix')}>
+              Fix session
+            </button>
+          ) : null}
+          {canGenerate ? (
+            <button type="button" className="button" onClick={() => setDialog('generate')}>
+              Generate video
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      <ConfirmDialog
+        open={dialog === 'fix'}
+        title="Fix session"
+        onCancel={close}
+        pending={fix.isPending}
+        error={fix.error}
+        onConfirm={() =>
+          fix.mutate(undefined, {
+            onSuccess: (result) => {
+              close();
+              onDone({ kind: 'fix', auditId: result.auditId });
+            },
+          })
+        }
+      >
+        <p>
+          Records the error status, so the user sees what happened instead of "File Not Found". Existing data
+          is kept (merged, never replaced); if a status arrives meanwhile nothing is written. You can undo it
+          from the audit log.
+        </p>
+        <Writes writes={previews.fixSession ?? []} />
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog === 'generate'}
+        title="Generate video"
+        onCancel={close}
+        pending={generate.isPending}
+        error={generate.error}
+        onConfirm={() =>
+          generate.mutate(undefined, {
+            onSuccess: (result) => {
+              close();
+              onDone({ kind: 'generate', result });
+            },
+          })
+        }
+      >
+        {previews.generate ? (
+          <>
+            <p>
+              Starts the video the user paid for with the generation API, once: a second click returns the
+              same generation. Sends {previews.generate.request.width}×{previews.generate.request.height},{' '}
+              {previews.generate.request.duration} s, {previews.generate.request.batch_size} video(s) with the
+              prompt:
+            </p>
+            <pre className="raw">{previews.generate.request.prompt}</pre>
+            <p>Then records it (the generation id replaces the placeholder):</p>
+            <Writes writes={previews.generate.writes} />
+          </>
+        ) : null}
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function DoneNotice({ done, sessionId }: { done: Done; sessionId: string }) {
+  if (done.kind === 'fix')
+    return (
+      <p role="status" className="notice notice-ok">
+        Wrote the error status. <Link to={auditLink(sessionId)}>See it in the audit log</Link> to undo it.
+      </p>
+    );
+  const { result } = done;
+  return (
+    <p role="status" className="notice notice-ok">
+      {result.outcome === 'started' ? 'Generation started: ' : 'This session already had a generation: '}
+      <GenerationLink sessionId={sessionId} generationId={result.generationId} />.
+    </p>
+  );
+}
+
+/** `/sessions/:sessionId`: a Stripe Checkout Session, its Redis records, the diagnosis and repairs. */
 export function SessionPage() {
   const { sessionId = '' } = useParams();
+  const { data, error, isPending, refetch } = useSession(sessionId);
+  const [done, setDone] = useState<(Done & { sessionId: string }) | null>(null);
+
   return (
     <Page title={sessionId} heading={<code className="id-heading">{sessionId}</code>}>
       <p className="lede">Stripe checkout session</p>
-      <Planned what="The session view">
-        <p>This page will show, for this checkout session:</p>
-        <ul>
-          <li>Its webhook status, session lookup and prompt records in Redis, with their expiry.</li>
-          <li>Whether Stripe says it was paid.</li>
-          <li>
-            A diagnosis in plain words — for example a paid session whose webhook status was never written.
-          </li>
-          <li>"Fix session" and "Generate video" actions when the diagnosis allows them.</li>
-        </ul>
-      </Planned>
+      {isPending ? <Loading label="Reading the session from Redis and Stripe…" /> : null}
+      {error ? (
+        <ErrorMessage title="Could not load the session" error={error} onRetry={() => void refetch()} />
+      ) : null}
+      {done?.sessionId === sessionId ? <DoneNotice done={done} sessionId={sessionId} /> : null}
+      {data ? (
+        <div className="stack">
+          <Diagnosis
+            key={data.sessionId}
+            view={data}
+            onDone={(result) => setDone({ ...result, sessionId })}
+          />
+          <Sections view={data} />
+        </div>
+      ) : null}
     </Page>
   );
 }

@@ -1,26 +1,263 @@
+import type { SessionCode } from '@cache-doctor/shared';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { InferResponseType } from 'hono/client';
+import { type ReactNode, useId, useState } from 'react';
+import { Link } from 'react-router';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { client, unwrap } from '../../api/client';
+import { queryKeys } from '../../api/queryKeys';
+import { EmptyState } from '../../components/EmptyState/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { paths } from '../../paths';
+import { CODE_LABELS, formatDate } from '../SessionPage/format';
 
+/** Types come from the server's routes (never hand-copied). */
+type PromptPage = InferResponseType<typeof client.api.prompts.$get, 200>;
+type PromptStats = InferResponseType<typeof client.api.stats.$get, 200>;
+
+export const PAGE_SIZE = 20;
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby={id}>
+      <div className="card-heading">
+        <h2 id={id}>{title}</h2>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function PromptRows({ page }: { page: PromptPage }) {
+  return (
+    <div className="table-scroll">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Session</th>
+            <th scope="col">Saved</th>
+            <th scope="col">Length</th>
+            <th scope="col">Diagnosis</th>
+            <th scope="col">Prompt</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.prompts.map((prompt) => (
+            <tr key={prompt.sessionId}>
+              <td>
+                <Link to={paths.session(prompt.sessionId)}>{prompt.sessionId}</Link>
+              </td>
+              <td>{formatDate(prompt.timestamp)}</td>
+              <td>{prompt.length}</td>
+              <td>{CODE_LABELS[prompt.diagnosisCode as SessionCode] ?? prompt.diagnosisCode}</td>
+              <td className="cell-value">
+                {prompt.preview}
+                {prompt.length > prompt.preview.length ? '…' : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Newest first, forward through the server's cursors; "Previous page" walks back the ones seen. */
+function RecentPrompts() {
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const query = useQuery({
+    queryKey: queryKeys.sessions.prompts({ limit: PAGE_SIZE, ...(cursor && { cursor }) }),
+    queryFn: () =>
+      unwrap(client.api.prompts.$get({ query: { limit: String(PAGE_SIZE), ...(cursor && { cursor }) } })),
+    placeholderData: keepPreviousData,
+  });
+  const { data, error, isPending, refetch } = query;
+  return (
+    <Section title="Recent prompts">
+      {isPending ? <Loading label="Scanning prompts…" /> : null}
+      {error ? (
+        <ErrorMessage title="Could not load the prompts" error={error} onRetry={() => void refetch()} />
+      ) : null}
+      {data && data.prompts.length === 0 ? (
+        <p className="muted">No prompts in Redis{cursors.length > 0 ? ' past this point' : ''}.</p>
+      ) : null}
+      {data && data.prompts.length > 0 ? <PromptRows page={data} /> : null}
+      <div className="filters-actions">
+        <button
+          type="button"
+          className="button"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((seen) => seen.slice(0, -1))}
+        >
+          Previous page
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!data?.cursor || query.isPlaceholderData}
+          onClick={() => {
+            const next = data?.cursor;
+            if (next) setCursors((seen) => [...seen, next]);
+          }}
+        >
+          Next page
+        </button>
+      </div>
+    </Section>
+  );
+}
+
+function Counts({ label, counts }: { label: string; counts: Record<string, number | undefined> }) {
+  const entries = Object.entries(counts).filter(([, count]) => count !== undefined);
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        {entries.length === 0
+          ? 'none'
+          : entries
+              .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
+              .map(([key, count]) => `${CODE_LABELS[key as SessionCode] ?? key}: ${count}`)
+              .join(', ')}
+      </dd>
+    </div>
+  );
+}
+
+function Extreme({ label, extreme }: { label: string; extreme: PromptStats['longest'] }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        {extreme ? (
+          <>
+            {extreme.length} characters,{' '}
+            <Link to={paths.session(extreme.sessionId)}>{extreme.sessionId}</Link> ({formatDate(extreme.date)}
+            ): “{extreme.preview}”
+          </>
+        ) : (
+          'none'
+        )}
+      </dd>
+    </div>
+  );
+}
+
+function Histogram({ stats }: { stats: PromptStats }) {
+  return (
+    <figure className="stack">
+      <figcaption className="plan-label">Prompt length (characters)</figcaption>
+      <div role="img" aria-label="Bar chart of prompt lengths; the same numbers are in the table below">
+        <BarChart width={560} height={240} data={stats.histogram} style={{ maxWidth: '100%' }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="bucket" />
+          <YAxis allowDecimals={false} />
+          <Tooltip />
+          <Bar dataKey="count" name="Prompts" fill="var(--accent, #2563eb)" />
+        </BarChart>
+      </div>
+      <table className="table">
+        <caption>Length histogram</caption>
+        <thead>
+          <tr>
+            <th scope="col">Length</th>
+            <th scope="col">Prompts</th>
+            <th scope="col">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.histogram.map((bucket) => (
+            <tr key={bucket.bucket}>
+              <th scope="row">{bucket.bucket}</th>
+              <td>{bucket.count}</td>
+              <td>{bucket.percentage}%</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+function Stats() {
+  const { data, error, isPending, refetch } = useQuery({
+    queryKey: queryKeys.sessions.stats,
+    queryFn: () => unwrap(client.api.stats.$get()),
+  });
+  return (
+    <Section title="Prompt statistics">
+      {isPending ? <Loading label="Scanning every prompt…" /> : null}
+      {error ? (
+        <ErrorMessage title="Could not load the statistics" error={error} onRetry={() => void refetch()} />
+      ) : null}
+      {data && data.totalPrompts === 0 ? (
+        <EmptyState title="No prompts">
+          <p>Redis holds no prompt records, so there is nothing to count.</p>
+        </EmptyState>
+      ) : null}
+      {data && data.totalPrompts > 0 ? (
+        <div className="stack">
+          <dl className="key-values">
+            <div>
+              <dt>Total prompts</dt>
+              <dd>{data.totalPrompts}</dd>
+            </div>
+            <div>
+              <dt>Total length</dt>
+              <dd>{data.totalLength} characters</dd>
+            </div>
+            <div>
+              <dt>Average length</dt>
+              <dd>{data.averageLength.toFixed(1)} characters</dd>
+            </div>
+            <Extreme label="Longest" extreme={data.longest} />
+            <Extreme label="Shortest" extreme={data.shortest} />
+            <Counts label="By diagnosis (from Redis alone)" counts={data.byDiagnosis} />
+            <Counts label="By webhook status" counts={data.byWebhookStatus} />
+          </dl>
+          <Histogram stats={data} />
+          <table className="table">
+            <caption>Prompts per day</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                <th scope="col">Prompts</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.perDay.map((day) => (
+                <tr key={day.date}>
+                  <th scope="row">{day.date}</th>
+                  <td>{day.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            Scanned {data.scannedKeys} keys in {data.durationMs} ms with SCAN (never KEYS).
+          </p>
+        </div>
+      ) : null}
+    </Section>
+  );
+}
+
+/** `/sessions`: recent prompts (paged) and the prompt statistics of the old analytics script. */
 export function SessionsPage() {
   return (
     <Page heading="Sessions">
-      <Planned what="The sessions overview">
-        <p>This page will list:</p>
-        <ul>
-          <li>
-            Paid checkout sessions whose Redis records show no processing, with the Stripe webhook deliveries
-            that failed for them, and bulk fix or generate.
-          </li>
-          <li>The most recent prompts, newest first.</li>
-          <li>
-            Prompt statistics: totals, lengths and a length histogram, sessions by diagnosis, prompts per day.
-          </li>
-        </ul>
-        <p>
-          Meanwhile, an exact checkout session id (cs_test_… or cs_live_…) in the Search box opens that
-          session.
-        </p>
-      </Planned>
+      <p className="lede">
+        Checkout sessions by their prompts. An exact checkout session id (cs_test_… or cs_live_…) in the
+        Search box opens that session.
+      </p>
+      <div className="stack">
+        <RecentPrompts />
+        <Stats />
+      </div>
     </Page>
   );
 }

@@ -1,24 +1,203 @@
-import { useParams } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { RefreshResult, UndoResult } from '../../api/client';
+import { ApiError } from '../../api/errors';
+import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { CopyButton } from '../../components/CopyButton/CopyButton';
+import { EmptyState } from '../../components/EmptyState/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
+import { rememberLookup } from '../../hooks/useRecentLookups';
+import { useStaff } from '../../hooks/useStaff';
+import { useRefresh, useUndo, useUserHealth, useUserSync } from '../../hooks/useUser';
+import { paths } from '../../paths';
+import { userEmail } from './fields';
+import { HealthPanel } from './HealthPanel';
+import { RawValues } from './RawValues';
+import { isUnchanged, RefreshPlan } from './RefreshPlan';
+import { SyncPanel } from './SyncPanel';
 
-/** `/users/:userId`. The heading becomes the user's email once the customer view reads it. */
+const isUserNotFound = (error: unknown) =>
+  error instanceof ApiError && error.status === 404 && error.code === 'USER_NOT_FOUND';
+
+/** The last applied refresh on this page, kept until undone or the page is left. */
+interface Applied {
+  auditId: string | null;
+  changed: number;
+}
+
+/**
+ * `/users/:userId` (SPEC §9): heading = the user's email; "Cache health" and "Sync status" panels;
+ * the raw Redis values; "Refresh cache" → planned writes → "Apply" / "Cancel"; then "Undo".
+ */
 export function UserPage() {
   const { userId = '' } = useParams();
+  // Remounting per user resets the dialog, the applied refresh and the undo state.
+  return <UserView key={userId} userId={userId} />;
+}
+
+function UserView({ userId }: { userId: string }) {
+  const health = useUserHealth(userId);
+  const sync = useUserSync(userId);
+  const { can } = useStaff();
+  const refresh = useRefresh(userId);
+  const undo = useUndo();
+  const [plan, setPlan] = useState<RefreshResult['plan'] | null>(null);
+  const [applied, setApplied] = useState<Applied | null>(null);
+  const [undone, setUndone] = useState<UndoResult | null>(null);
+
+  const email = userEmail({
+    clerk: sync.data?.clerk,
+    cached: sync.data?.cached,
+    record: health.data?.record,
+  });
+
+  useEffect(() => {
+    if (!userId) return;
+    rememberLookup(userId, email);
+  }, [userId, email]);
+
+  const notFound = isUserNotFound(health.error) || isUserNotFound(sync.error);
+  const bothNotFound = notFound && !health.data && !sync.data;
+
+  const planRefresh = () => {
+    setUndone(null);
+    undo.reset();
+    refresh.mutate(true, { onSuccess: (result) => setPlan(result.plan) });
+  };
+  const apply = () => {
+    refresh.mutate(false, {
+      onSuccess: (result) => {
+        setPlan(null);
+        setApplied({
+          auditId: result.auditId,
+          changed: result.plan.filter((entry) => !isUnchanged(entry)).length,
+        });
+      },
+    });
+  };
+  const cancel = () => {
+    setPlan(null);
+    refresh.reset();
+  };
+  const undoRefresh = (auditId: string) => {
+    undo.mutate(auditId, {
+      onSuccess: (result) => {
+        setApplied(null);
+        setUndone(result);
+      },
+    });
+  };
+
+  const canUndo = can('undo:own') || can('undo:any');
+  const planning = refresh.isPending && plan === null;
+
   return (
-    <Page title={userId} heading={<code className="id-heading">{userId}</code>}>
-      <p className="lede">Clerk user id</p>
-      <Planned what="The customer view">
-        <p>This page will show, for this user:</p>
-        <ul>
-          <li>Cache health: whether the Redis mapping and customer record are present and well-formed.</li>
-          <li>Sync status: each cached field compared with Clerk and Stripe.</li>
-          <li>The raw Redis values behind them.</li>
-          <li>
-            A "Refresh cache" action, with its planned writes shown before anything is written, and undo.
-          </li>
-        </ul>
-      </Planned>
+    <Page
+      title={email ?? userId}
+      heading={email ?? <code className="id-heading">{userId}</code>}
+      actions={
+        can('refresh') && !bothNotFound ? (
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={planRefresh}
+            disabled={refresh.isPending}
+            aria-busy={planning}
+          >
+            {planning ? 'Planning…' : 'Refresh cache'}
+          </button>
+        ) : null
+      }
+    >
+      <p className="lede user-id">
+        <span className="muted">Clerk user id</span> <code>{userId}</code>{' '}
+        <CopyButton text={userId} label="Copy user id" />
+      </p>
+
+      <div className="user-actions">
+        {refresh.isError && plan === null ? (
+          <ErrorMessage title="Could not plan the refresh" error={refresh.error} onRetry={planRefresh} />
+        ) : null}
+        {applied ? (
+          <div className="notice notice-ok" role="status">
+            <p>
+              <strong>Cache refreshed.</strong>{' '}
+              {applied.changed === 0
+                ? 'Every key was rewritten with what it already held and a fresh expiry.'
+                : `${applied.changed} ${applied.changed === 1 ? 'key' : 'keys'} changed.`}{' '}
+              The panels below show the cache as it is now.
+            </p>
+            {applied.auditId && canUndo ? (
+              <button
+                type="button"
+                className="button"
+                onClick={() => applied.auditId && undoRefresh(applied.auditId)}
+                disabled={undo.isPending}
+                aria-busy={undo.isPending}
+              >
+                Undo
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {undone ? (
+          <p className="notice notice-info" role="status">
+            <strong>Refresh undone.</strong> Restored{' '}
+            {undone.restored.length === 1 ? '1 key' : `${undone.restored.length} keys`} to what they held
+            before.
+          </p>
+        ) : null}
+        {undo.error instanceof ApiError && undo.error.code === 'UNDO_CONFLICT' ? (
+          <UndoConflict error={undo.error} />
+        ) : undo.isError ? (
+          <ErrorMessage title="Could not undo the refresh" error={undo.error} />
+        ) : null}
+      </div>
+
+      {notFound ? (
+        <EmptyState title="No such user">
+          <p>
+            Clerk has no user <code>{userId}</code>
+            {bothNotFound ? ' and the cache holds nothing for it' : ''}. Check the id, or{' '}
+            <Link to={paths.users}>search by email or name</Link>.
+          </p>
+        </EmptyState>
+      ) : null}
+
+      {bothNotFound ? null : (
+        <div className="panels">
+          {isUserNotFound(health.error) ? null : (
+            <HealthPanel
+              health={health.data}
+              isPending={health.isPending}
+              error={health.error}
+              onRetry={() => void health.refetch()}
+            />
+          )}
+          {isUserNotFound(sync.error) ? null : (
+            <SyncPanel
+              sync={sync.data}
+              isPending={sync.isPending}
+              error={sync.error}
+              onRetry={() => void sync.refetch()}
+            />
+          )}
+          {health.data ? <RawValues keys={health.data.keys} /> : null}
+        </div>
+      )}
+
+      <ConfirmDialog
+        open={plan !== null}
+        title={`Refresh the cache for ${email ?? userId}?`}
+        onConfirm={apply}
+        onCancel={cancel}
+        pending={refresh.isPending}
+        error={plan !== null ? refresh.error : undefined}
+      >
+        {plan ? <RefreshPlan plan={plan} /> : null}
+      </ConfirmDialog>
     </Page>
   );
 }

@@ -1,35 +1,138 @@
-import { useSearchParams } from 'react-router';
+import { useId } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { SearchResult } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { useRecentLookups } from '../../hooks/useRecentLookups';
+import { useSearch } from '../../hooks/useUser';
+import { paths } from '../../paths';
+
+const KIND_LABELS: Record<string, string> = {
+  user: 'User',
+  customer: 'Stripe customer',
+  session: 'Checkout session',
+};
+
+/** Where a result leads: a user's page, a session's page, or a customer's user when it has one. */
+function resultLink(result: SearchResult): string | null {
+  if (result.kind === 'session') return paths.session(result.id);
+  if (result.kind === 'user') return paths.user(result.userId ?? result.id);
+  return result.userId ? paths.user(result.userId) : null;
+}
+
+function Results({ query }: { query: string }) {
+  const search = useSearch(query);
+  const id = useId();
+  if (search.isPending) return <Loading label={`Searching for “${query}”…`} />;
+  if (search.isError)
+    return (
+      <ErrorMessage title="Could not search" error={search.error} onRetry={() => void search.refetch()} />
+    );
+  const { results } = search.data;
+  if (results.length === 0) {
+    return (
+      <EmptyState title="No matches">
+        <p>
+          Nothing matched <span className="query">{query}</span>. Try part of an email, a name, or a{' '}
+          <code>user_</code>, <code>cus_</code> or <code>cs_</code> id.
+        </p>
+      </EmptyState>
+    );
+  }
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>
+        {results.length === 1 ? '1 result' : `${results.length} results`} for{' '}
+        <span className="query">{query}</span>
+      </h2>
+      <div className="table-scroll">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col">Match</th>
+              <th scope="col">Id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.map((result) => {
+              const to = resultLink(result);
+              return (
+                <tr key={`${result.kind}:${result.id}`}>
+                  <td>{KIND_LABELS[result.kind] ?? result.kind}</td>
+                  <td>{to ? <Link to={to}>{result.label}</Link> : result.label}</td>
+                  <td>
+                    <code>{result.id}</code>
+                    {result.kind === 'customer' && !result.userId ? (
+                      <span className="muted"> (no Clerk user linked)</span>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function RecentLookups() {
+  const { lookups, clear } = useRecentLookups();
+  const id = useId();
+  if (lookups.length === 0) {
+    return (
+      <EmptyState title="No recent lookups">
+        <p>
+          Search for a user with the Search box above (an email, a name, or a <code>user_</code>,{' '}
+          <code>cus_</code> or <code>cs_</code> id). The last ten users you open are listed here, in this
+          browser only.
+        </p>
+      </EmptyState>
+    );
+  }
+  return (
+    <section className="card" aria-labelledby={id}>
+      <div className="card-heading">
+        <h2 id={id}>Recent lookups</h2>
+        <button type="button" className="button button-quiet button-small" onClick={clear}>
+          Clear recent lookups
+        </button>
+      </div>
+      <ul className="recent-list">
+        {lookups.map((lookup) => (
+          <li key={lookup.userId}>
+            <Link to={paths.user(lookup.userId)}>{lookup.email ?? lookup.userId}</Link>
+            {lookup.email ? (
+              <>
+                {' '}
+                <code className="muted">{lookup.userId}</code>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 /** `/users?q=` (free text) and `/users?customer=cus_…` land here from the header search. */
 export function UsersPage() {
   const [params] = useSearchParams();
   const q = params.get('q')?.trim() ?? '';
   const customer = params.get('customer')?.trim() ?? '';
+  const query = customer || q;
 
   return (
     <Page heading="Users">
       {customer ? (
         <p className="lede">
-          Looking for the user behind Stripe customer <code>{customer}</code>.
-        </p>
-      ) : q ? (
-        <p className="lede">
-          Search for “<span className="query">{q}</span>”.
+          The user behind Stripe customer <code>{customer}</code>.
         </p>
       ) : null}
-      <Planned what="The user search">
-        <p>
-          This page will list the Clerk users, Stripe customers and checkout sessions matching an email (or
-          part of one), a name, or a <code>user_</code>, <code>cus_</code> or <code>cs_</code> id, each
-          linking to its page.
-        </p>
-        <p>
-          Until then, an exact user id typed into the Search box (for example <code>user_2abc…</code>) opens
-          that user’s page directly, and an exact checkout session id opens the session.
-        </p>
-      </Planned>
+      {query ? <Results query={query} /> : <RecentLookups />}
     </Page>
   );
 }

@@ -1,0 +1,55 @@
+import { emailOf, expect, firstPlanted, test } from './fixtures';
+
+test('ops finds a broken user by email, refreshes the cache, sees it healthy, and undoes it', async ({
+  page,
+  signInAs,
+}) => {
+  await signInAs('ops');
+  const userId = firstPlanted('CUSTOMER_MISSING');
+  const user = { userId, email: emailOf(userId), code: 'CUSTOMER_MISSING' };
+
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill(user.email);
+  await search.press('Enter');
+  await expect(page).toHaveURL(/\/users\?q=/);
+  await page.getByRole('row').filter({ hasText: user.userId }).getByRole('link').first().click();
+
+  await expect(page.getByRole('heading', { level: 1, name: user.email })).toBeVisible();
+  const health = page.getByRole('region', { name: 'Cache health' });
+  const sync = page.getByRole('region', { name: 'Sync status' });
+  await expect(health.getByText('Problems', { exact: true })).toBeVisible();
+  await expect(health.getByText(user.code, { exact: true })).toBeVisible();
+  await expect(sync.getByRole('table')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Raw Redis values' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Refresh cache' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(
+    dialog.getByRole('list', { name: 'Planned writes' }).getByRole('listitem').first(),
+  ).toBeVisible();
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog).toBeHidden();
+
+  await expect(health.getByText('Healthy', { exact: true })).toBeVisible();
+  await expect(sync.getByText('In sync', { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(health.getByText('Problems', { exact: true })).toBeVisible();
+  await expect(health.getByText(user.code, { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+});
+
+test('support reads a user page but is not offered "Refresh cache"', async ({ page, signInAs }) => {
+  await signInAs('support');
+  const userId = firstPlanted('SUBSCRIPTION_MISSING');
+  const user = { userId, email: emailOf(userId) };
+  await page.goto(`/users/${user.userId}`);
+
+  await expect(page.getByRole('heading', { level: 1, name: user.email })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Cache health' }).getByText('Problems', { exact: true }),
+  ).toBeVisible();
+  await expect(page.getByText('support', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Refresh cache' })).toHaveCount(0);
+});

@@ -1,0 +1,34 @@
+import type { Services } from '../services/container';
+import type { Actor } from '../services/sessions';
+
+/** Where a command writes: stdout for results, stderr for errors and hints. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface OpenedServices {
+  services: Services;
+  actor: Actor;
+}
+
+export interface CliContext {
+  args: string[];
+  io: CliIo;
+  /** Connects on first use, so `--help` and usage errors never need Redis. */
+  open(): Promise<OpenedServices>;
+}
+
+/** One subcommand of `pnpm cli`. */
+export interface CliCommand {
+  /** one line, e.g. `session <sessionId> [--fix] [--generate] [--json]` */
+  usage: string;
+  summary: string;
+  /** resolves to the process exit code */
+  run(context: CliContext): Promise<number>;
+}
+
+/** Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong usage. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export class UsageError extends Error {}

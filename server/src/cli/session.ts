@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
+import { fixSession, generateVideo, inspectSession, type SessionInspection } from '../services/sessions';
+import { type CliCommand, type CliIo, EXIT, UsageError } from './command';
+import { formatTtl, json, reportError, truncate } from './format';
+
+function printInspection(io: CliIo, view: SessionInspection): void {
+  io.out(`Session ${view.sessionId} (${view.layout} layout)`);
+  io.out(
+    view.stripe
+      ? `Stripe: status ${view.stripe.status ?? 'unknown'}, payment ${view.stripe.paymentStatus ?? 'unknown'}`
+      : `Stripe: ${view.stripeNote ?? 'unknown'}`,
+  );
+  for (const state of [view.keys.webhook, view.keys.session, view.keys.prompt]) {
+    const value = state.exists ? `  ${truncate(state.raw ?? '(not a string value)', 160)}` : '';
+    io.out(`  ${state.key.padEnd(40)} ${formatTtl(state.ttl).padEnd(10)}${value}`);
+  }
+  const { diagnosis } = view;
+  io.out(`Diagnosis: ${diagnosis.code} (${diagnosis.severity})`);
+  io.out(`  ${diagnosis.message}`);
+  const offered = diagnosis.fixes.map((fix) => (fix === 'fix-session' ? '--fix' : '--generate'));
+  if (offered.length > 0) io.out(`  Offered: ${offered.join(', ')}`);
+}
+
+/** `pnpm cli session <sessionId> [--fix] [--generate] [--json]` — redis-session-debug.js, kept. */
+export const sessionCommand: CliCommand = {
+  usage: 'session <sessionId> [--fix] [--generate] [--json]',
+  summary: 'show a checkout session, its diagnosis, and fix it or start its generation',
+  async run({ args, io, open }) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { fix: { type: 'boolean' }, generate: { type: 'boolean' }, json: { type: 'boolean' } },
+    });
+    const [sessionId, ...extra] = positionals;
+    if (!sessionId || extra.length > 0) throw new UsageError('expected exactly one session id');
+    if (!SESSION_ID_PATTERN.test(sessionId) || sessionId.length > 255)
+      throw new UsageError(`not a Stripe checkout session id (cs_test_... or cs_live_...): ${sessionId}`);
+    const asJson = values.json === true;
+    const { services, actor } = await open();
+    const result: Record<string, unknown> = {};
+    try {
+      result.session = await inspectSession(services, sessionId);
+      if (!asJson) printInspection(io, result.session as SessionInspection);
+      if (values.fix) {
+        const fix = await fixSession(services, sessionId, actor);
+        result.fix = fix;
+        if (!asJson) io.out(`Fixed: wrote status "${fix.status.status}" (audit entry ${fix.auditId}).`);
+      }
+      if (values.generate) {
+        const generation = await generateVideo(services, sessionId, actor);
+        result.generate = generation;
+        if (!asJson)
+          io.out(
+            generation.outcome === 'started'
+              ? `Generation ${generation.generationId} started (audit entry ${generation.auditId}).`
+              : `Generation ${generation.generationId} had already been started; nothing new was started.`,
+          );
+      }
+      if (values.fix || values.generate) {
+        result.after = await inspectSession(services, sessionId);
+        if (!asJson) {
+          const after = result.after as SessionInspection;
+          io.out(`Now: ${after.diagnosis.code} — ${after.diagnosis.message}`);
+        }
+      }
+      if (asJson) io.out(json(result));
+      return EXIT.ok;
+    } catch (error) {
+      if (asJson && Object.keys(result).length > 0) io.err(json(result));
+      return reportError(io, error, asJson);
+    }
+  },
+};

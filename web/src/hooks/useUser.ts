@@ -1,0 +1,62 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { client, unwrap } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
+
+/** `GET /api/users/:userId/health`: Redis alone, fast. */
+export function useUserHealth(userId: string) {
+  return useQuery({
+    queryKey: queryKeys.users.health(userId),
+    queryFn: () => unwrap(client.api.users[':userId'].health.$get({ param: { userId } })),
+  });
+}
+
+/** `GET /api/users/:userId/sync`: the cache against Clerk and Stripe (one round of upstream calls). */
+export function useUserSync(userId: string) {
+  return useQuery({
+    queryKey: queryKeys.users.sync(userId),
+    queryFn: () => unwrap(client.api.users[':userId'].sync.$get({ param: { userId } })),
+  });
+}
+
+/**
+ * `POST /api/users/:userId/refresh`. With `dryRun` it only plans; applied, it re-reads every panel
+ * of the user (health and sync share the `users/:userId` key prefix) and the audit log.
+ */
+export function useRefresh(userId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (dryRun: boolean) =>
+      unwrap(client.api.users[':userId'].refresh.$post({ param: { userId }, json: { dryRun } })),
+    onSuccess: async (result) => {
+      if (!result.applied) return;
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.audit.all }),
+      ]);
+    },
+  });
+}
+
+/** `POST /api/audit/:id/undo`: restores the before-images; every user panel and the log re-read. */
+export function useUndo() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (auditId: string) => unwrap(client.api.audit[':id'].undo.$post({ param: { id: auditId } })),
+    onSettled: async () => {
+      // Also after a 409: the log and the panels show what the keys hold now.
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.users.all }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.audit.all }),
+      ]);
+    },
+  });
+}
+
+/** `GET /api/search?q=`: users, customers and sessions matching an email, name or id. */
+export function useSearch(q: string) {
+  return useQuery({
+    queryKey: queryKeys.search(q),
+    queryFn: () => unwrap(client.api.search.$get({ query: { q } })),
+    enabled: q !== '',
+  });
+}

@@ -1,0 +1,94 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setToken } from '../../api/token';
+import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+
+beforeEach(() => setToken('staff-token-123'));
+afterEach(resetTestEnvironment);
+
+const entry = (id: string, actor: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  at: '2026-01-02T03:04:05.000Z',
+  actor,
+  role: 'ops',
+  action: 'refresh',
+  target: 'user_A1',
+  before: { 'user:user_A1': null },
+  after: { 'user:user_A1': 'cus_B2' },
+  result: 'applied',
+  ...extra,
+});
+
+describe('Audit log page', () => {
+  it('lists entries, offers Undo only on own applied entries for ops, and loads more', async () => {
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/audit': (request: { search: string }) =>
+        new URLSearchParams(request.search).get('cursor') === 'e3'
+          ? { entries: [entry('e4', 'Olivia Ops', { action: 'fix-session' })], cursor: null }
+          : {
+              entries: [
+                entry('e1', 'Olivia Ops'),
+                entry('e2', 'Adam Admin'),
+                entry('e3', 'Olivia Ops', { undoneBy: 'e9' }),
+              ],
+              cursor: 'e3',
+            },
+      'POST /api/audit/e1/undo': { auditId: 'e5', restored: ['user:user_A1'] },
+    });
+    const { user } = renderApp('/audit');
+
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Audit log' }, { timeout: 5000 }),
+    ).toBeTruthy();
+    const table = await screen.findByRole('table');
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map((cell) => cell.textContent);
+    expect(headers.slice(0, 6)).toEqual(['Time', 'Actor', 'Role', 'Action', 'Target', 'Result']);
+    // Only e1: e2 is someone else's (ops may undo its own), e3 is already undone.
+    expect(within(table).getAllByRole('button', { name: 'Undo' })).toHaveLength(1);
+
+    const show = within(table).getAllByRole('button', { name: 'Show changes' })[0];
+    if (!show) throw new Error('no Show changes button');
+    await user.click(show);
+    expect(show.getAttribute('aria-expanded')).toBe('true');
+    expect(within(table).getByRole('heading', { name: 'Before' })).toBeTruthy();
+    expect(within(table).getByText('(key did not exist)')).toBeTruthy();
+
+    await user.click(within(table).getByRole('button', { name: 'Undo' }));
+    expect(await screen.findByText(/Undone: restored 1 key/)).toBeTruthy();
+    expect(requests.some((r) => r.method === 'POST' && r.path === '/api/audit/e1/undo')).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    expect(await screen.findByText('fix-session')).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull());
+  });
+
+  it('keeps the Actor and Target filters in the URL and sends them', async () => {
+    const { requests } = stubFetch({ ...signedInRoutes, 'GET /api/audit': { entries: [], cursor: null } });
+    const { user, router } = renderApp('/audit');
+    await user.type(await screen.findByRole('textbox', { name: 'Actor' }, { timeout: 5000 }), 'Olivia Ops');
+    await user.type(screen.getByRole('textbox', { name: 'Target' }), 'user_A1');
+    await user.click(screen.getByRole('button', { name: 'Filter' }));
+
+    await waitFor(() => expect(router.state.location.search).toBe('?actor=Olivia+Ops&target=user_A1'));
+    expect(await screen.findByRole('heading', { name: 'No matching entries' })).toBeTruthy();
+    const last = requests.filter((r) => r.path === '/api/audit').at(-1);
+    const sent = new URLSearchParams(last?.search);
+    expect(sent.get('actor')).toBe('Olivia Ops');
+    expect(sent.get('target')).toBe('user_A1');
+    expect((screen.getByRole('textbox', { name: 'Actor' }) as HTMLInputElement).value).toBe('Olivia Ops');
+  });
+
+  it('gives admins Undo on anyone’s entries', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/me': { name: 'Adam Admin', role: 'admin', permissions: [] },
+      'GET /api/audit': { entries: [entry('e1', 'Olivia Ops'), entry('e2', 'Someone Else')], cursor: null },
+    });
+    renderApp('/audit');
+    await screen.findByText('Adam Admin', {}, { timeout: 5000 });
+    await waitFor(() => expect(screen.getAllByRole('button', { name: 'Undo' })).toHaveLength(2));
+  });
+});

@@ -1,0 +1,22 @@
+/** The part of a problem (SPEC §2) the page shows; every payload's problems have at least these. */
+export interface ProblemView {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Every problem's message in words, its stable code small beside it. */
+export function ProblemList({ problems, none }: { problems: readonly ProblemView[]; none: string }) {
+  if (problems.length === 0) return <p className="panel-note">{none}</p>;
+  return (
+    <ul className="problems">
+      {problems.map((problem) => (
+        <li key={`${problem.code}:${problem.message}`} className={`problem problem-${problem.severity}`}>
+          <span className="problem-severity">{problem.severity === 'error' ? 'Error' : 'Warning'}:</span>{' '}
+          <span className="problem-message">{problem.message}</span>{' '}
+          <code className="problem-code">{problem.code}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,60 @@
+import type { PlannedWrite } from '../../api/client';
+import { formatRaw } from '../../format';
+
+/** `unchanged` is optional in the contract; when absent, equal before and after mean the same. */
+export function isUnchanged(entry: PlannedWrite): boolean {
+  const flag = (entry as { unchanged?: unknown }).unchanged;
+  return typeof flag === 'boolean' ? flag : formatRaw(entry.before) === formatRaw(entry.after);
+}
+
+function Value({ value, what }: { value: unknown; what: string }) {
+  if (value === null || value === undefined)
+    return <p className="muted plan-none">{what === 'after' ? '(deleted)' : '(does not exist)'}</p>;
+  return <pre className="raw">{formatRaw(value)}</pre>;
+}
+
+/** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */
+export function RefreshPlan({ plan }: { plan: readonly PlannedWrite[] }) {
+  const changes = plan.filter((entry) => !isUnchanged(entry)).length;
+  return (
+    <>
+      <p>
+        {changes === 0
+          ? 'Every key already holds what Clerk and Stripe say; applying rewrites them with a fresh 24 h expiry.'
+          : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
+      </p>
+      <ol className="plan" aria-label="Planned writes">
+        {plan.map((entry) => {
+          const unchanged = isUnchanged(entry);
+          return (
+            <li key={entry.key} className={unchanged ? 'plan-entry plan-unchanged' : 'plan-entry'}>
+              <div className="plan-key">
+                <code>{entry.key}</code>{' '}
+                {unchanged ? (
+                  <span className="badge badge-neutral">unchanged</span>
+                ) : (
+                  <span className="badge badge-info">changes</span>
+                )}
+              </div>
+              {unchanged ? null : (
+                <div className="plan-diff">
+                  <div>
+                    <p className="plan-label">Before</p>
+                    <Value value={entry.before} what="before" />
+                  </div>
+                  <span aria-hidden="true" className="plan-arrow">
+                    →
+                  </span>
+                  <div>
+                    <p className="plan-label">After</p>
+                    <Value value={entry.after} what="after" />
+                  </div>
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}

@@ -1,0 +1,165 @@
+import { useId } from 'react';
+import type { UserSync } from '../../api/client';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
+import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { formatValue } from '../../format';
+import { clerkName, field, stripeSubscriptions, textField } from './fields';
+import { ProblemList } from './ProblemList';
+
+/** What a cell shows when the source does not have the field at all. */
+const NOT_APPLICABLE = Symbol('not applicable');
+type Cell = unknown | typeof NOT_APPLICABLE;
+
+interface Row {
+  field: string;
+  label: string;
+  cache: Cell;
+  clerk: Cell;
+  stripe: Cell;
+}
+
+/** The well-known fields (SPEC §1.1 customer record) with each source's value. */
+function knownRows(sync: UserSync): Row[] {
+  const { cached, clerk, stripe } = sync;
+  const subscriptionIds = field(cached, 'subscriptions');
+  return [
+    {
+      field: 'email',
+      label: 'Email',
+      cache: field(cached, 'email'),
+      clerk: textField(clerk, 'primaryEmail'),
+      stripe: field(stripe, 'email'),
+    },
+    {
+      field: 'name',
+      label: 'Name',
+      cache: field(cached, 'name'),
+      clerk: clerkName(clerk),
+      stripe: field(stripe, 'name'),
+    },
+    {
+      field: 'userId',
+      label: 'User id',
+      cache: field(cached, 'userId'),
+      clerk: textField(clerk, 'id'),
+      stripe: field(stripe, 'userId'),
+    },
+    {
+      field: 'stripeCustomerId',
+      label: 'Stripe customer id',
+      cache: field(cached, 'stripeCustomerId'),
+      clerk: NOT_APPLICABLE,
+      stripe: field(stripe, 'id'),
+    },
+    {
+      field: 'subscriptions',
+      label: 'Subscriptions',
+      cache: Array.isArray(subscriptionIds) ? subscriptionIds.join('\n') || '(none)' : subscriptionIds,
+      clerk: NOT_APPLICABLE,
+      stripe: stripe ? (stripeSubscriptions(stripe)?.join('\n') ?? null) || '(none)' : null,
+    },
+  ];
+}
+
+function CellValue({ value, present }: { value: Cell; present: boolean }) {
+  if (value === NOT_APPLICABLE) return <span className="muted">not kept here</span>;
+  if (!present) return <span className="muted">no record</span>;
+  if (value === undefined || value === null || value === '')
+    return <span className="muted">{value === '' ? '(empty)' : '(none)'}</span>;
+  return <span className="cell-value">{formatValue(value)}</span>;
+}
+
+interface SyncPanelProps {
+  sync: UserSync | undefined;
+  isPending: boolean;
+  error: Error | null;
+  onRetry: () => void;
+}
+
+/**
+ * SPEC §9: "Sync status", In sync / Out of sync, every problem's message, and the field-by-field
+ * table. Rows the server lists in `differences` are marked in words and an icon, not colour alone.
+ */
+export function SyncPanel({ sync, isPending, error, onRetry }: SyncPanelProps) {
+  const id = useId();
+  const rows = sync ? knownRows(sync) : [];
+  const differing = new Set(sync?.differences.map((difference) => difference.field.toLowerCase()) ?? []);
+  // A difference in a field the table does not know still shows, with the server's values.
+  const extra: Row[] =
+    sync?.differences
+      .filter((difference) => !rows.some((row) => row.field.toLowerCase() === difference.field.toLowerCase()))
+      .map((difference) => ({
+        field: difference.field,
+        label: difference.field,
+        cache: difference.cache,
+        clerk: difference.clerk,
+        stripe: difference.stripe,
+      })) ?? [];
+
+  return (
+    <section className="card panel" aria-labelledby={id}>
+      <div className="card-heading">
+        <h2 id={id}>Sync status</h2>
+        {sync ? (
+          <StatusBadge tone={sync.inSync ? 'ok' : 'danger'}>
+            {sync.inSync ? 'In sync' : 'Out of sync'}
+          </StatusBadge>
+        ) : null}
+      </div>
+      {isPending && !error ? <Loading label="Comparing the cache with Clerk and Stripe…" /> : null}
+      {error && !sync ? (
+        <ErrorMessage title="Could not compare with Clerk and Stripe" error={error} onRetry={onRetry} />
+      ) : null}
+      {sync ? (
+        <>
+          <ProblemList problems={sync.problems} none="The cache agrees with Clerk and Stripe." />
+          <div className="table-scroll">
+            <table className="table sync-table">
+              <caption>
+                Cache compared with Clerk and Stripe
+                {differing.size > 0 || extra.length > 0 ? (
+                  <span className="muted"> — rows marked “differs” disagree</span>
+                ) : null}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Cache</th>
+                  <th scope="col">Clerk</th>
+                  <th scope="col">Stripe</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...rows, ...extra].map((row) => {
+                  const differs = differing.has(row.field.toLowerCase());
+                  return (
+                    <tr key={row.field} className={differs ? 'row-differs' : undefined}>
+                      <th scope="row">
+                        {row.label}
+                        {differs ? (
+                          <span className="differs-mark">
+                            <span aria-hidden="true">≠</span> differs
+                          </span>
+                        ) : null}
+                      </th>
+                      <td>
+                        <CellValue value={row.cache} present={sync.cached !== null} />
+                      </td>
+                      <td>
+                        <CellValue value={row.clerk} present={sync.clerk !== null} />
+                      </td>
+                      <td>
+                        <CellValue value={row.stripe} present={sync.stripe !== null} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
