@@ -4,6 +4,7 @@ import { redisReady } from './adapters/redis';
 import { analyticsCommand } from './cli/analytics';
 import { type CliCommand, type CliIo, EXIT, type OpenedServices, UsageError } from './cli/command';
 import { sessionCommand } from './cli/session';
+import { userCommand } from './cli/user';
 import { ConfigError, loadConfig } from './config';
 import { createServices, type Services } from './services/container';
 
@@ -12,6 +13,7 @@ import { createServices, type Services } from './services/container';
  * services and audit log as the server. A new command is one entry in COMMANDS.
  */
 export const COMMANDS: Record<string, CliCommand> = {
+  user: userCommand,
   session: sessionCommand,
   analytics: analyticsCommand,
 };

@@ -326,6 +326,35 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     expect(refreshUnknown.status).toBe(404);
   });
 
+  it('cli user reports and refreshes by email, audited as the CLI actor', async () => {
+    const userId = plantedWith('SUBSCRIPTION_MISSING')[1] as string;
+    const user = harness.seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
+    const email = user?.email_addresses[0]?.email_address as string;
+
+    const report = await harness.cli(['user', email]);
+    expect(report.code).toBe(0);
+    expect(report.out).toContain('Cache health: Problems');
+    expect(report.out).toContain('SUBSCRIPTION_MISSING');
+
+    const before = await harness.snapshot();
+    const dryRun = await harness.cli(['user', userId, '--refresh', '--dry-run', '--json']);
+    expect(dryRun.code).toBe(0);
+    expect((JSON.parse(dryRun.out) as { refresh: RefreshBody }).refresh.applied).toBe(false);
+    expect(await harness.snapshot()).toEqual(before);
+
+    const applied = await harness.cli(['user', userId, '--refresh', '--json'], 'cli:alice');
+    const { refresh: result } = JSON.parse(applied.out) as { refresh: RefreshBody };
+    expect(result.applied).toBe(true);
+    expect(await harness.services.audit.get(result.auditId as string)).toMatchObject({
+      actor: 'cli:alice',
+      action: 'refresh',
+    });
+    expect((await harness.cli(['user', userId])).out).toContain('Cache health: Healthy');
+
+    expect((await harness.cli(['user', 'someone'])).code).toBe(2);
+    expect((await harness.cli(['user', userId, '--dry-run'])).code).toBe(2);
+  });
+
   it('searches by exact id, email, and name', async () => {
     const userId = Object.entries(harness.seed.planted.users).find(
       ([, codes]) => codes.length === 0,

@@ -1,6 +1,7 @@
 import type { Role } from '@cache-doctor/shared';
 import { redisReady } from '../src/adapters/redis';
 import { createApp } from '../src/app';
+import { runCli } from '../src/cli';
 import { loadConfig } from '../src/config';
 import { type RedisServer, startRedisServer } from '../src/lib/redis-server';
 import { type Sandbox, startSandbox } from '../src/sandbox';
@@ -23,6 +24,8 @@ export interface Harness {
   seed: Seed;
   /** an HTTP request to the app as a staff role (or anonymous) */
   request(method: string, path: string, options?: { role?: Role; body?: unknown }): Promise<Response>;
+  /** runs `pnpm cli ...` in process on these services as an admin named `actor`; captures its output */
+  cli(argv: string[], actor?: string): Promise<{ code: number; out: string; err: string }>;
   /** every key and value in Redis, for "nothing else changed" assertions */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -71,6 +74,18 @@ export async function startHarness(
       return Promise.resolve(
         app.request(path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) }),
       );
+    },
+    async cli(argv, actor = 'cli:tester') {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text) };
+      const open = async () => ({
+        services,
+        actor: { name: actor, role: 'admin' as const },
+        close: async () => {},
+      });
+      const code = await runCli(argv, { io, open });
+      return { code, out: out.join('\n'), err: err.join('\n') };
     },
     async snapshot() {
       const all: Record<string, string> = {};

@@ -262,31 +262,24 @@ describe('sessions: fix and generate', () => {
   });
 
   it('cli session --fix / --generate act through the same services, audited as cli:<user> (admin)', async () => {
-    const open = async () => ({
-      services: harness.services,
-      actor: { name: 'cli:tester', role: 'admin' as const },
-      close: async () => {},
-    });
-    const out: string[] = [];
-    const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
-
     const fixId = take('WEBHOOK_MISSING', 'three-key');
-    expect(await runCli(['session', fixId, '--fix', '--json'], { io, open })).toBe(0);
-    const fixed = JSON.parse(out.join('\n')) as { fix: FixResult; after: SessionInspection };
+    const fix = await harness.cli(['session', fixId, '--fix', '--json']);
+    expect(fix.code).toBe(0);
+    const fixed = JSON.parse(fix.out) as { fix: FixResult; after: SessionInspection };
     expect(fixed.after.diagnosis.code).toBe('WEBHOOK_ERROR');
     expect(await harness.services.audit.get(fixed.fix.auditId)).toMatchObject({
       actor: 'cli:tester',
       role: 'admin',
     });
 
-    out.length = 0;
-    expect(await runCli(['session', fixId, '--fix'], { io, open })).toBe(1);
-    expect(out.join('\n')).toContain('error STATUS_EXISTS');
+    const again = await harness.cli(['session', fixId, '--fix']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('error STATUS_EXISTS');
 
-    out.length = 0;
     const calls = generateCalls();
-    expect(await runCli(['session', fixId, '--generate'], { io, open })).toBe(0);
-    expect(out.join('\n')).toMatch(/Generation file_\w+ started/);
+    const generate = await harness.cli(['session', fixId, '--generate']);
+    expect(generate.code).toBe(0);
+    expect(generate.out).toMatch(/Generation file_\w+ started/);
     expect(generateCalls()).toBe(calls + 1);
   });
 });

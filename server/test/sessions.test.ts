@@ -39,12 +39,6 @@ function seededPrompts(harness: Harness): Map<string, string> {
   return prompts;
 }
 
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
-}
-
 describe('sessions: inspect, prompts, stats (read-only)', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -225,39 +219,36 @@ describe('sessions: inspect, prompts, stats (read-only)', () => {
     const [sessionId] = Object.entries(harness.seed.planted.sessions).find(
       ([, p]) => p.code === 'WEBHOOK_MISSING' && p.layout === 'session-only',
     ) as [string, unknown];
-    const open = async () => ({
-      services: harness.services,
-      actor: { name: 'cli:test', role: 'admin' as const },
-      close: async () => {},
-    });
+    const human = await harness.cli(['session', sessionId]);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('Diagnosis: WEBHOOK_MISSING (error)');
+    expect(human.out).toContain('Offered: --fix, --generate');
 
-    const human = captureIo();
-    expect(await runCli(['session', sessionId], { io: human.io, open })).toBe(0);
-    expect(human.out.join('\n')).toContain('Diagnosis: WEBHOOK_MISSING (error)');
-    expect(human.out.join('\n')).toContain('Offered: --fix, --generate');
-
-    const asJson = captureIo();
-    expect(await runCli(['session', sessionId, '--json'], { io: asJson.io, open })).toBe(0);
-    expect(JSON.parse(asJson.out.join('\n')).session.diagnosis.code).toBe('WEBHOOK_MISSING');
+    const asJson = await harness.cli(['session', sessionId, '--json']);
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.out).session.diagnosis.code).toBe('WEBHOOK_MISSING');
 
     for (const limit of [['--limit', '3'], ['--limit=3']]) {
-      const prompts = captureIo();
-      expect(await runCli(['analytics', '--prompts', ...limit, '--json'], { io: prompts.io, open })).toBe(0);
-      const result = JSON.parse(prompts.out.join('\n')) as { prompts: PromptPage; stats?: unknown };
+      const prompts = await harness.cli(['analytics', '--prompts', ...limit, '--json']);
+      expect(prompts.code).toBe(0);
+      const result = JSON.parse(prompts.out) as { prompts: PromptPage; stats?: unknown };
       expect(result.prompts.prompts).toHaveLength(3);
       expect(result.stats).toBeUndefined();
     }
 
-    const stats = captureIo();
-    expect(await runCli(['analytics', '--stats'], { io: stats.io, open })).toBe(0);
-    expect(stats.out.join('\n')).toMatch(/Total prompts: +\d+/);
-    expect(stats.out.join('\n')).toContain('2000+');
+    const stats = await harness.cli(['analytics', '--stats']);
+    expect(stats.code).toBe(0);
+    expect(stats.out).toMatch(/Total prompts: +\d+/);
+    expect(stats.out).toContain('2000+');
 
-    const wrong = captureIo();
-    expect(await runCli(['session', 'nope'], { io: wrong.io, open })).toBe(2);
-    expect(await runCli(['analytics', '--limit', 'x'], { io: wrong.io, open })).toBe(2);
-    expect(await runCli(['analytics', '--frobnicate'], { io: wrong.io, open })).toBe(2);
-    expect(await runCli(['nosuch'], { io: wrong.io, open })).toBe(2);
+    for (const wrong of [
+      ['session', 'nope'],
+      ['analytics', '--limit', 'x'],
+      ['analytics', '--frobnicate'],
+      ['nosuch'],
+    ]) {
+      expect((await harness.cli(wrong)).code, wrong.join(' ')).toBe(2);
+    }
   });
 
   it('`pnpm cli analytics --stats --json` runs as its own process from the environment', async () => {
