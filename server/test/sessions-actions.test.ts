@@ -5,7 +5,6 @@ import {
   type SessionCode,
 } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
 import type { PlantedLayout } from '../src/sandbox/seed';
 import type { FixResult, GenerateResult, SessionInspection } from '../src/services/sessions';
 import { type Harness, startHarness } from './harness';

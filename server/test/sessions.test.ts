@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SESSION_CODES, type SessionCode } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
 import { compareNewestFirst } from '../src/domain/prompt-stats';
 import type { PromptPage, PromptStatsReport } from '../src/services/prompts';
 import type { SessionInspection } from '../src/services/sessions';
