@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { emailOf, expect, firstPlanted, planted, test } from './fixtures';
+
+/**
+ * The README's screenshots, taken by the suite on every run so they always show the product as
+ * it is. Read-only pages of users and sessions no other spec changes.
+ */
+const screenshotPath = (name: string) =>
+  fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url));
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`${theme} theme`, () => {
+    test.use({ colorScheme: theme, viewport: { width: 1280, height: 900 } });
+
+    test('status, user and session pages', async ({ page, signInAs }) => {
+      await signInAs('ops');
+      await page.goto('/status');
+      await expect(
+        page.getByRole('region', { name: 'Redis' }).getByText('OK', { exact: true }),
+      ).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`status-${theme}`) });
+
+      const userId = firstPlanted('SUBSCRIPTIONS_STALE');
+      await page.goto(`/users/${userId}`);
+      await expect(page.getByRole('heading', { level: 1, name: emailOf(userId) })).toBeVisible();
+      await expect(
+        page.getByRole('region', { name: 'Sync status' }).getByText('Out of sync', { exact: true }),
+      ).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`user-${theme}`), fullPage: true });
+
+      const sessionIds = planted.byCode.WEBHOOK_MISSING;
+      const sessionId = sessionIds[sessionIds.length - 1] as string;
+      await page.goto(`/sessions/${sessionId}`);
+      await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Fix session' })).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`session-${theme}`), fullPage: true });
+    });
+  });
+}
