@@ -1,54 +1,18 @@
-import type { APIRequestContext } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, planted, test } from './fixtures';
 
 /**
  * The session page end to end in demo mode (seeded redis-server + sandbox upstreams): fix a
  * session whose webhook status was dropped, and start the generation a paid session is owed.
- * Sessions are found through the API, never hard-coded.
+ * Sessions come from the demo seed's manifest of what it planted.
  */
 
 const FIX_MESSAGE = 'Webhook processing failed - payment completed but generation not started';
 
-interface SessionView {
-  sessionId: string;
-  diagnosis: { code: string; fixes: string[] };
-}
-
-async function findSession(
-  request: APIRequestContext,
-  fits: (view: SessionView) => boolean,
-  avoid: readonly string[] = [],
-): Promise<string> {
-  const signIn = await request.post('/auth/demo', { data: { role: 'support' } });
-  const { token } = (await signIn.json()) as { token: string };
-  const headers = { authorization: `Bearer ${token}` };
-  const prompts = await request.get('/api/prompts?limit=200', { headers });
-  expect(prompts.ok()).toBe(true);
-  const { prompts: listed } = (await prompts.json()) as {
-    prompts: { sessionId: string; diagnosisCode: string }[];
-  };
-  // Redis alone already says which sessions lack a status; Stripe decides the rest.
-  const candidates = [
-    ...listed.filter((prompt) => prompt.diagnosisCode === 'WEBHOOK_MISSING'),
-    ...listed.filter((prompt) => prompt.diagnosisCode !== 'WEBHOOK_MISSING'),
-  ];
-  for (const { sessionId } of candidates) {
-    if (avoid.includes(sessionId)) continue;
-    const response = await request.get(`/api/sessions/${sessionId}`, { headers });
-    if (fits((await response.json()) as SessionView)) return sessionId;
-  }
-  throw new Error('no seeded session fits');
-}
-
 test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error status', async ({
   page,
   signInAs,
-  request,
 }) => {
-  const sessionId = await findSession(
-    request,
-    (view) => view.diagnosis.code === 'WEBHOOK_MISSING' && view.diagnosis.fixes.includes('fix-session'),
-  );
+  const sessionId = planted.byCode.WEBHOOK_MISSING[0] as string;
   await signInAs('ops');
   await page.goto(`/sessions/${sessionId}`);
   await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
@@ -67,15 +31,9 @@ test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error stat
   await expect(page.getByRole('button', { name: 'Fix session' })).toHaveCount(0);
 });
 
-test('ops starts the generation of a paid session: processing with a file id', async ({
-  page,
-  signInAs,
-  request,
-}) => {
-  const sessionId = await findSession(
-    request,
-    (view) => view.diagnosis.code === 'WEBHOOK_MISSING' && view.diagnosis.fixes.includes('generate'),
-  );
+test('ops starts the generation of a paid session: processing with a file id', async ({ page, signInAs }) => {
+  // paid (the seeder plants unpaid sessions as PAYMENT_NOT_COMPLETED), so "Generate video" is offered
+  const sessionId = planted.byCode.WEBHOOK_MISSING[1] as string;
   await signInAs('ops');
   await page.goto(`/sessions/${sessionId}`);
   await page.getByRole('button', { name: 'Generate video' }).click();
