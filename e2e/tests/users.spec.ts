@@ -1,4 +1,5 @@
-import { emailOf, expect, firstPlanted, test } from './fixtures';
+import { CUSTOMER_HEALTH_CODES, CUSTOMER_SYNC_CODES } from '@cache-doctor/shared';
+import { emailOf, expect, firstPlanted, planted, test } from './fixtures';
 
 test('ops finds a broken user by email, refreshes the cache, sees it healthy, and undoes it', async ({
   page,
@@ -52,4 +53,18 @@ test('support reads a user page but is not offered "Refresh cache"', async ({ pa
   ).toBeVisible();
   await expect(page.getByText('support', { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Refresh cache' })).toHaveCount(0);
+});
+
+test('the user page shows every customer problem code the demo seed planted', async ({ page, signInAs }) => {
+  await signInAs('support');
+  for (const code of [...CUSTOMER_HEALTH_CODES, ...CUSTOMER_SYNC_CODES]) {
+    // the last planted user of each code: the repair tests above take the first
+    const users = planted.byCode[code];
+    const userId = users[users.length - 1] as string;
+    await page.goto(`/users/${userId}`);
+    const panel = page.getByRole('region', {
+      name: CUSTOMER_SYNC_CODES.includes(code as never) ? 'Sync status' : 'Cache health',
+    });
+    await expect(panel.getByText(code, { exact: true }), `${code} on /users/${userId}`).toBeVisible();
+  }
 });
