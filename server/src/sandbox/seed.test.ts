@@ -23,6 +23,7 @@ import { type RedisServer, startRedisServer } from '../lib/redis-server';
 import type { SeedRedisWrite } from './dataset';
 import {
   buildSeed,
+  buildSessionCacheLoad,
   CUSTOMER_CODES,
   type CustomerCode,
   isFailedDelivery,
@@ -401,6 +402,28 @@ describe('buildSeed', () => {
     expect(custom.redisWrites.some((w) => w.key.startsWith('app:user:user_'))).toBe(true);
     expect(custom.redisWrites.some((w) => w.key.startsWith('app:s:cs_'))).toBe(true);
     expect(custom.redisWrites.some((w) => w.key.startsWith('user:'))).toBe(false);
+  });
+});
+
+describe('buildSessionCacheLoad', () => {
+  const load = buildSessionCacheLoad({ sessions: 2_000, now: NOW });
+  const sessionIdOf = (key: string) => key.slice(key.indexOf('cs_'));
+
+  it('writes the asked number of sessions in both layouts, deterministically', () => {
+    expect(buildSessionCacheLoad({ sessions: 2_000, now: NOW })).toEqual(load);
+    expect(new Set(load.map((w) => sessionIdOf(w.key))).size).toBe(2_000);
+    expect(load.some((w) => w.key.startsWith('prompt:'))).toBe(true);
+    expect(load.some((w) => w.key.startsWith('session:') && w.value.includes('"prompt"'))).toBe(true);
+  });
+
+  it('stores prompts of every length bucket, with session TTLs', () => {
+    const lengths = load
+      .filter((w) => w.key.startsWith('prompt:') && w.value.startsWith('{'))
+      .map((w) => (JSON.parse(w.value) as { prompt: string }).prompt.length);
+    expect(Math.min(...lengths)).toBeLessThanOrEqual(100);
+    expect(Math.max(...lengths)).toBeGreaterThan(2_000);
+    for (const w of load) expect(w.ttlSeconds).toBeGreaterThan(0);
+    for (const w of load) expect(w.ttlSeconds).toBeLessThanOrEqual(SESSION_TTL_SECONDS);
   });
 });
 

@@ -29,6 +29,7 @@ import {
   pickPromptBucket,
   RESOLUTIONS,
   TOOLS,
+  type Tool,
   VIDEO_STYLES,
 } from './seed-text';
 import {
@@ -609,9 +610,7 @@ function buildSessions(r: Random, ctx: SessionContext): void {
   while (plan.length < total) plan.push(['OK', r.chance(0.4) ? 'three-key' : 'session-only']);
   r.shuffle(plan);
 
-  let promptsStored = 0;
-  let malformedRotation = 0;
-  let stuckRotation = 0;
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
   owners.forEach((owner, index) => {
     const [code, layout] = plan[index] as readonly [SessionCode, PlantedLayout];
     const sessionId = ids.checkoutSession(r, livemode);
@@ -657,67 +656,161 @@ function buildSessions(r: Random, ctx: SessionContext): void {
       if (failed) planted.failedEventIds.push(event.id);
     }
     if (layout === 'none') return;
-
-    // Every stored prompt bucket appears: the first five stored prompts take one bucket each.
-    const storesPrompt = code !== 'PROMPT_MISSING';
-    const prompt = makePrompt(
+    writeSessionCache(
       r,
-      storesPrompt && promptsStored < PROMPT_BUCKETS.length ? promptsStored : pickPromptBucket(r),
+      keys,
+      set,
+      { sessionId, layout, code, tool, videoCount, createdMs, webhookMs, nowMs },
+      rotation,
     );
-    if (storesPrompt) promptsStored++;
-    const ttl = SESSION_TTL_SECONDS - Math.floor((nowMs - createdMs) / 1000);
-    const fileId = r.uuid();
-    const status = sessionStatus(r, code, fileId, webhookMs, nowMs, stuckRotation);
-    if (code === 'STUCK') stuckRotation++;
+  });
+}
 
-    if (layout === 'three-key') {
-      const promptValue = JSON.stringify({ prompt, timestamp: iso(createdMs) });
-      const webhookValue =
-        status && JSON.stringify({ ...status, toolSlug: tool.slug, toolTitle: tool.title });
-      const sessionValue = JSON.stringify(
-        status?.fileId
-          ? { fileId: status.fileId, timestamp: status.timestamp }
-          : { timestamp: iso(webhookMs) },
-      );
-      if (code === 'MALFORMED') {
-        // Either a bare status word in `webhook:` or the raw prompt text in `prompt:`.
-        const bareWebhook = malformedRotation++ % 2 === 0;
-        set(keys.prompt(sessionId), bareWebhook ? promptValue : prompt, ttl);
-        set(keys.webhook(sessionId), bareWebhook ? 'processing' : (webhookValue as string), ttl);
-        set(keys.session(sessionId), sessionValue, ttl);
-        return;
-      }
-      if (code !== 'PROMPT_MISSING') set(keys.prompt(sessionId), promptValue, ttl);
-      if (webhookValue) set(keys.webhook(sessionId), webhookValue, ttl);
-      // The status update was dropped (WEBHOOK_MISSING) or never paid: nothing after the prompt.
-      const hasSession =
-        code !== 'SESSION_MAPPING_MISSING' && code !== 'WEBHOOK_MISSING' && code !== 'PAYMENT_NOT_COMPLETED';
-      if (hasSession) set(keys.session(sessionId), sessionValue, ttl);
+export interface SessionCacheLoadOptions {
+  /** checkout sessions to write */
+  sessions: number;
+  /** PRNG seed (default 1) */
+  seed?: number;
+  /** "now" in ms (default `Date.now()`) */
+  now?: number;
+  keys?: Keys;
+  livemode?: boolean;
+}
+
+/**
+ * Only the Redis side of many checkout sessions, for load tests: `buildSeed` stops at 100,000
+ * users, who buy fewer sessions than that, while the bench wants 100,000 prompt keys. Same
+ * layouts, record shapes, prompt lengths and share of planted problems as the sessions of
+ * `buildSeed` (minus the ones Redis never heard of); nothing upstream, nothing listed as planted.
+ */
+export function buildSessionCacheLoad(options: SessionCacheLoadOptions): SeedRedisWrite[] {
+  const r = new Random(options.seed ?? 1);
+  const nowMs = options.now ?? Date.now();
+  const keys = options.keys ?? createKeys(DEFAULT_KEY_PATTERNS, 'cache-doctor:');
+  const livemode = options.livemode ?? false;
+  const writes: SeedRedisWrite[] = [];
+  const set: SetWrite = (key, value, ttlSeconds) => writes.push({ key, value, ttlSeconds });
+  const plan: (readonly [SessionCode, SessionLayout])[] = [];
+  for (const [code, layout, rate] of SESSION_PLAN) {
+    if (layout === 'none') continue;
+    for (let k = Math.max(1, Math.round(options.sessions * rate)); k > 0; k--) plan.push([code, layout]);
+  }
+  plan.length = Math.min(plan.length, Math.floor(options.sessions / 2));
+  while (plan.length < options.sessions) plan.push(['OK', r.chance(0.4) ? 'three-key' : 'session-only']);
+  r.shuffle(plan);
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
+  for (const [code, layout] of plan) {
+    const createdMs = nowMs - r.int(25 * MINUTE_MS, 7 * DAY_MS);
+    const webhookMs = Math.min(
+      createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS),
+      nowMs - 15 * MINUTE_MS - 60_000,
+    );
+    const videoCount = r.weighted([
+      [1, 70],
+      [2, 15],
+      [3, 8],
+      [4, 7],
+    ] as const);
+    const input = {
+      sessionId: ids.checkoutSession(r, livemode),
+      layout,
+      code,
+      tool: r.pick(TOOLS),
+      videoCount,
+      createdMs,
+      webhookMs,
+      nowMs,
+    };
+    writeSessionCache(r, keys, set, input, rotation);
+  }
+  return writes;
+}
+
+interface SessionCacheInput {
+  sessionId: string;
+  layout: SessionLayout;
+  code: SessionCode;
+  tool: Tool;
+  videoCount: number;
+  createdMs: number;
+  webhookMs: number;
+  nowMs: number;
+}
+
+/** Counters that spread the variants of a planted problem evenly over the sessions carrying it. */
+interface SessionRotation {
+  promptsStored: number;
+  malformed: number;
+  stuck: number;
+}
+
+/** Writes one checkout session's Redis keys in its layout, with its planted problem applied. */
+function writeSessionCache(
+  r: Random,
+  keys: Keys,
+  set: SetWrite,
+  input: SessionCacheInput,
+  rotation: SessionRotation,
+): void {
+  const { sessionId, layout, code, tool, videoCount, createdMs, webhookMs, nowMs } = input;
+  // Every stored prompt bucket appears: the first five stored prompts take one bucket each.
+  const storesPrompt = code !== 'PROMPT_MISSING';
+  const prompt = makePrompt(
+    r,
+    storesPrompt && rotation.promptsStored < PROMPT_BUCKETS.length
+      ? rotation.promptsStored
+      : pickPromptBucket(r),
+  );
+  if (storesPrompt) rotation.promptsStored++;
+  const ttl = SESSION_TTL_SECONDS - Math.floor((nowMs - createdMs) / 1000);
+  const fileId = r.uuid();
+  const status = sessionStatus(r, code, fileId, webhookMs, nowMs, rotation.stuck);
+  if (code === 'STUCK') rotation.stuck++;
+
+  if (layout === 'three-key') {
+    const promptValue = JSON.stringify({ prompt, timestamp: iso(createdMs) });
+    const webhookValue = status && JSON.stringify({ ...status, toolSlug: tool.slug, toolTitle: tool.title });
+    const sessionValue = JSON.stringify(
+      status?.fileId ? { fileId: status.fileId, timestamp: status.timestamp } : { timestamp: iso(webhookMs) },
+    );
+    if (code === 'MALFORMED') {
+      // Either a bare status word in `webhook:` or the raw prompt text in `prompt:`.
+      const bareWebhook = rotation.malformed++ % 2 === 0;
+      set(keys.prompt(sessionId), bareWebhook ? promptValue : prompt, ttl);
+      set(keys.webhook(sessionId), bareWebhook ? 'processing' : (webhookValue as string), ttl);
+      set(keys.session(sessionId), sessionValue, ttl);
       return;
     }
+    if (code !== 'PROMPT_MISSING') set(keys.prompt(sessionId), promptValue, ttl);
+    if (webhookValue) set(keys.webhook(sessionId), webhookValue, ttl);
+    // The status update was dropped (WEBHOOK_MISSING) or never paid: nothing after the prompt.
+    const hasSession =
+      code !== 'SESSION_MAPPING_MISSING' && code !== 'WEBHOOK_MISSING' && code !== 'PAYMENT_NOT_COMPLETED';
+    if (hasSession) set(keys.session(sessionId), sessionValue, ttl);
+    return;
+  }
 
-    // session-only: one record, created at checkout, status merged in by the webhook.
-    const record: Record<string, unknown> = {
-      prompt,
-      videoCount,
-      duration: r.pick([5, 10, 10, 15, 30]),
-      resolution: r.pick(RESOLUTIONS),
-      style: r.pick(VIDEO_STYLES),
-      toolSlug: tool.slug,
-      toolTitle: tool.title,
-      createdAt: iso(createdMs),
-    };
-    if (status) Object.assign(record, status);
-    else record.timestamp = iso(createdMs);
-    if (code === 'PROMPT_MISSING') delete record.prompt;
-    let value = JSON.stringify(record);
-    if (code === 'MALFORMED') {
-      // A write cut short, or an object stored without JSON.stringify.
-      value =
-        malformedRotation++ % 2 === 0 ? value.slice(0, Math.floor(value.length * 0.6)) : '[object Object]';
-    }
-    set(keys.session(sessionId), value, ttl);
-  });
+  // session-only: one record, created at checkout, status merged in by the webhook.
+  const record: Record<string, unknown> = {
+    prompt,
+    videoCount,
+    duration: r.pick([5, 10, 10, 15, 30]),
+    resolution: r.pick(RESOLUTIONS),
+    style: r.pick(VIDEO_STYLES),
+    toolSlug: tool.slug,
+    toolTitle: tool.title,
+    createdAt: iso(createdMs),
+  };
+  if (status) Object.assign(record, status);
+  else record.timestamp = iso(createdMs);
+  if (code === 'PROMPT_MISSING') delete record.prompt;
+  let value = JSON.stringify(record);
+  if (code === 'MALFORMED') {
+    // A write cut short, or an object stored without JSON.stringify.
+    value =
+      rotation.malformed++ % 2 === 0 ? value.slice(0, Math.floor(value.length * 0.6)) : '[object Object]';
+  }
+  set(keys.session(sessionId), value, ttl);
 }
 
 interface StatusFields {

@@ -119,6 +119,19 @@ async function stripeFactsByEmail(
   return found ? stripeCustomerFacts(found.customer, found.subscriptions) : null;
 }
 
+/** Clerk's user and the Stripe customer the cache points at (if it points at one), in parallel. */
+export async function fetchClerkAndMappedStripe(
+  services: Services,
+  userId: string,
+  customerId: string | null,
+): Promise<UpstreamFacts> {
+  const [user, stripe] = await Promise.all([
+    services.clerk.getUser(userId),
+    customerId ? stripeFacts(services, customerId) : Promise.resolve(null),
+  ]);
+  return { clerk: user ? clerkUserFacts(user) : null, stripe };
+}
+
 /**
  * Clerk and the Stripe customer the cache points at, in one round of parallel calls. Only when the
  * cache names no customer does Stripe get asked by the Clerk email, which needs Clerk's answer first.
@@ -128,13 +141,9 @@ export async function fetchMappedUpstream(
   userId: string,
   customerId: string | null,
 ): Promise<UpstreamFacts> {
-  const [user, stripe] = await Promise.all([
-    services.clerk.getUser(userId),
-    customerId ? stripeFacts(services, customerId) : Promise.resolve(null),
-  ]);
-  const clerk = user ? clerkUserFacts(user) : null;
-  if (customerId) return { clerk, stripe };
-  return { clerk, stripe: await stripeFactsByEmail(services, clerk?.primaryEmail ?? null) };
+  const mapped = await fetchClerkAndMappedStripe(services, userId, customerId);
+  if (customerId) return mapped;
+  return { ...mapped, stripe: await stripeFactsByEmail(services, mapped.clerk?.primaryEmail ?? null) };
 }
 
 /**

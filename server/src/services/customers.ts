@@ -6,10 +6,11 @@ import { customerFieldsFromUpstream } from '../domain/customer-record';
 import { plannedChanges, planRefresh, type RefreshPlanResult } from '../domain/customer-refresh-plan';
 import { type CustomerCacheSnapshot, cachedCustomerView } from '../domain/customer-snapshot';
 import { diagnoseCustomerSync } from '../domain/customer-sync';
-import { clerkUserFacts, isLiveCustomer, stripeCustomerFacts } from '../domain/upstream-facts';
+import { isLiveCustomer } from '../domain/upstream-facts';
 import { HttpError } from '../lib/http-error';
 import type { Services } from './container';
 import {
+  fetchClerkAndMappedStripe,
   fetchMappedUpstream,
   fetchRefreshUpstream,
   mappedCustomerId,
@@ -42,17 +43,9 @@ export async function getCustomerSync(services: Services, userId: string) {
 /** `GET /api/user/check-kv-sync` — the app's own endpoint and rules, booleans always. */
 export async function getKvSyncCheck(services: Services, userId: string) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-  const customerId = mappedCustomerId(snapshot);
-  const [user, stripe] = await Promise.all([
-    services.clerk.getUser(userId),
-    customerId ? services.stripe.getCustomer(customerId) : Promise.resolve(null),
-  ]);
-  return checkKvSync({
-    userId,
-    snapshot,
-    clerk: user ? clerkUserFacts(user) : null,
-    stripe: stripe ? stripeCustomerFacts(stripe.customer, stripe.subscriptions) : null,
-  });
+  // the app's rule: Stripe is asked for the mapped customer only, never found by email
+  const upstream = await fetchClerkAndMappedStripe(services, userId, mappedCustomerId(snapshot));
+  return checkKvSync({ userId, snapshot, ...upstream });
 }
 
 /**

@@ -1,0 +1,193 @@
+import type { Upstream } from '../src/sandbox';
+import type { CustomerCode } from '../src/sandbox/seed';
+import { type Harness, startHarness } from '../test/harness';
+import { withCommandLog } from './command-log';
+import {
+  count,
+  expectOk,
+  type Figure,
+  missedIn,
+  ms,
+  note,
+  printTable,
+  runLoad,
+  type SectionResult,
+  seconds,
+  summarize,
+  timed,
+} from './lib';
+
+/**
+ * Issue 3: health read from Redis at 50 concurrent requests over 10,000 seeded users (goal p95
+ * < 10 ms on loopback), and sync against Clerk and Stripe with 20 ms sandbox latency (goal: one
+ * round of parallel upstream calls, ≈ 1 × latency, not the sum). In process via `app.request`.
+ */
+
+const USERS = 10_000;
+const CONCURRENCY = 50;
+const WARM_UP_REQUESTS = 2_000;
+const HEALTH_REQUESTS = 20_000;
+const HEALTH_GOAL_MS = 10;
+const LATENCY_MS = 20;
+const CONTEXT_REQUESTS = 3_000;
+const COMMAND_SAMPLE = 200;
+const SYNC_SAMPLES = 200;
+const ROUND_SAMPLES = 50;
+const SYNC_SAMPLES_UNMAPPED = 30;
+/** "Small overhead" over one round: a second sequential round would add another full latency. */
+const SYNC_OVERHEAD_GOAL_MS = LATENCY_MS / 2;
+
+/** With these the cache names no customer, so Stripe is asked by the Clerk email: two rounds by design. */
+const UNMAPPED: readonly CustomerCode[] = ['MAPPING_MISSING', 'MAPPING_MALFORMED', 'NO_STRIPE_CUSTOMER'];
+
+const UPSTREAM_CALLS: readonly Upstream[] = ['stripe', 'clerk'];
+
+function upstreamRequests(harness: Harness): number {
+  return UPSTREAM_CALLS.reduce((sum, u) => sum + harness.sandbox.counters[u].snapshot().requests, 0);
+}
+
+async function get(harness: Harness, path: string): Promise<void> {
+  const response = await expectOk(await harness.request('GET', path, { role: 'support' }), `GET ${path}`);
+  await response.arrayBuffer();
+}
+
+/** Sequential sync requests (one at a time, so each one's upstream calls can be counted). */
+async function timeSync(harness: Harness, userIds: readonly string[]) {
+  const latencies: number[] = [];
+  const calls: number[] = [];
+  for (const userId of userIds) {
+    const before = upstreamRequests(harness);
+    const { ms: elapsed } = await timed(() => get(harness, `/api/users/${userId}/sync`));
+    latencies.push(elapsed);
+    calls.push(upstreamRequests(harness) - before);
+  }
+  return { ...summarize(latencies), callsPerRequest: calls.reduce((a, b) => a + b, 0) / calls.length };
+}
+
+export async function benchCustomer(): Promise<SectionResult> {
+  const { result: harness, ms: startMs } = await timed(() => startHarness({ users: USERS }));
+  try {
+    const userIds = Object.keys(harness.seed.planted.users);
+    note(
+      `redis-server + sandbox + ${count(userIds.length)} seeded users (${count(harness.seed.redisWrites.length)} keys) ready in ${seconds(startMs)}`,
+    );
+
+    // --- health: Redis alone, 50 in flight --------------------------------------------------
+    const healthPath = (i: number) => `/api/users/${userIds[i % userIds.length]}/health`;
+    const loadHealth = (requests: number, inFlight: number, offset = 0) =>
+      runLoad(requests, inFlight, (i) => get(harness, healthPath(i + offset)));
+    await loadHealth(WARM_UP_REQUESTS, CONCURRENCY);
+    const upstreamBefore = upstreamRequests(harness);
+    const health = await loadHealth(HEALTH_REQUESTS, CONCURRENCY);
+    const healthUpstream = upstreamRequests(harness) - upstreamBefore;
+    const h = summarize(health.latencies);
+    // Context for the figure above: the same reads one at a time, and a route doing nothing at
+    // all at the same concurrency (in process, 50 in flight queue behind one another on one thread).
+    const single = summarize((await loadHealth(CONTEXT_REQUESTS, 1, HEALTH_REQUESTS)).latencies);
+    const floor = summarize(
+      (
+        await runLoad(
+          CONTEXT_REQUESTS,
+          CONCURRENCY,
+          async () => void (await harness.app.request('/healthz')).text(),
+        )
+      ).latencies,
+    );
+    const { log } = await withCommandLog(harness.redisServer.url, 'cache-doctor', () =>
+      loadHealth(COMMAND_SAMPLE, 1),
+    );
+    const healthRows: Figure[] = [
+      { figure: 'requests (distinct users)', value: `${count(h.count)} (${count(userIds.length)})` },
+      { figure: 'concurrency', value: String(CONCURRENCY) },
+      { figure: 'p50', value: ms(h.p50) },
+      { figure: 'p95', value: ms(h.p95), goal: `< ${HEALTH_GOAL_MS} ms`, ok: h.p95 < HEALTH_GOAL_MS },
+      { figure: 'p99', value: ms(h.p99) },
+      { figure: 'max', value: ms(h.max) },
+      { figure: 'requests/second', value: count(health.perSecond) },
+      {
+        figure: 'one at a time: p50 / p95',
+        value: `${ms(single.p50)} / ${ms(single.p95)}`,
+        goal: 'context',
+      },
+      {
+        figure: `GET /healthz (no I/O) at ${CONCURRENCY} concurrent: p50 / p95`,
+        value: `${ms(floor.p50)} / ${ms(floor.p95)}`,
+        goal: 'context: in-process floor',
+      },
+      { figure: 'Redis commands per health read', value: (log.commands / COMMAND_SAMPLE).toFixed(1) },
+      {
+        figure: 'upstream calls (users with nothing cached: Clerk says 404 or not)',
+        value: count(healthUpstream),
+      },
+    ];
+    printTable(
+      `customer · health read GET /api/users/:id/health (${CONCURRENCY} concurrent, in process)`,
+      healthRows,
+    );
+
+    // --- sync: Clerk and Stripe with 20 ms latency each ---------------------------------------
+    for (const u of UPSTREAM_CALLS) harness.sandbox.faults[u].set({ latencyMs: LATENCY_MS });
+    const planted = harness.seed.planted.users;
+    const isUnmapped = (id: string) => planted[id]?.some((code) => UNMAPPED.includes(code)) ?? false;
+    const mapped = userIds.filter((id) => !isUnmapped(id));
+    const unmapped = userIds.filter(isUnmapped);
+    await timeSync(harness, mapped.slice(-20)); // warm-up: connections to both sandboxes
+    const sync = await timeSync(harness, mapped.slice(0, SYNC_SAMPLES));
+    const syncUnmapped = await timeSync(harness, unmapped.slice(0, SYNC_SAMPLES_UNMAPPED));
+    // The floor: the same two calls through the adapters alone (no app, no Redis, no diagnosis).
+    const customerIds = harness.seed.planted.customerIds;
+    const roundLatencies: number[] = [];
+    for (const userId of mapped.slice(0, ROUND_SAMPLES)) {
+      const { ms: elapsed } = await timed(() =>
+        Promise.all([
+          harness.services.clerk.getUser(userId),
+          harness.services.stripe.getCustomer(customerIds[userId] as string),
+        ]),
+      );
+      roundLatencies.push(elapsed);
+    }
+    const round = summarize(roundLatencies);
+    const oneRound = LATENCY_MS + SYNC_OVERHEAD_GOAL_MS;
+    const syncRows: Figure[] = [
+      { figure: 'sandbox latency (Stripe, Clerk)', value: ms(LATENCY_MS) },
+      { figure: 'requests (one at a time)', value: count(sync.count) },
+      { figure: 'upstream calls per request', value: sync.callsPerRequest.toFixed(2) },
+      {
+        figure: 'p50',
+        value: `${ms(sync.p50)} = ${(sync.p50 / LATENCY_MS).toFixed(2)}× latency`,
+        goal: `one round: < ${ms(oneRound)}`,
+        ok: sync.p50 < oneRound,
+      },
+      {
+        figure: 'p95',
+        value: `${ms(sync.p95)} = ${(sync.p95 / LATENCY_MS).toFixed(2)}× latency`,
+        goal: `< the sum: ${ms(2 * LATENCY_MS)}`,
+        ok: sync.p95 < 2 * LATENCY_MS,
+      },
+      { figure: 'overhead over the latency (p50 − latency)', value: ms(sync.p50 - LATENCY_MS) },
+      {
+        figure: 'Clerk + Stripe calls alone, in parallel via the adapters: p50 / p95',
+        value: `${ms(round.p50)} / ${ms(round.p95)}`,
+        goal: 'context: floor of one round',
+      },
+      { figure: '1× / 2× latency', value: `${ms(LATENCY_MS)} / ${ms(2 * LATENCY_MS)}` },
+      {
+        figure: `no customer cached (${UNMAPPED.join(', ')}): p50 / p95`,
+        value: `${ms(syncUnmapped.p50)} / ${ms(syncUnmapped.p95)}`,
+        goal: 'context: Stripe by Clerk email = 2 rounds',
+      },
+    ];
+    printTable(
+      `customer · sync GET /api/users/:id/sync (cache vs Clerk + Stripe, users whose cache names a customer)`,
+      syncRows,
+    );
+
+    const rows = [...healthRows, ...syncRows];
+    return {
+      summary: `health p95 ${ms(h.p95)} (goal < ${HEALTH_GOAL_MS} ms), ${count(health.perSecond)} req/s; sync p50 ${ms(sync.p50)} / p95 ${ms(sync.p95)} with ${LATENCY_MS} ms upstream latency (goal: one round ≈ 1×, not 2×)`,
+      missed: missedIn(rows),
+    };
+  } finally {
+    await harness.close();
+  }
+}
