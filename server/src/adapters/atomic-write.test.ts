@@ -96,6 +96,21 @@ describe('AtomicWriter on a real redis-server', () => {
     expect(await redis.exists('stripe:user:user_1')).toBe(0);
   });
 
+  it('refuses to overwrite a key of another Redis type, writing nothing', async () => {
+    await redis.hset('user:user_1', 'customerId', 'cus_1');
+    await expect(
+      writer.commit(
+        [
+          { key: 'email:a@b.c', before: null, after: 'cus_1', ttlSeconds: 86400 },
+          { key: 'user:user_1', before: null, after: 'cus_1', ttlSeconds: 86400 },
+        ],
+        entry(audit.newId()),
+      ),
+    ).rejects.toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect(await redis.hgetall('user:user_1')).toEqual({ customerId: 'cus_1' });
+    expect(await redis.exists('email:a@b.c')).toBe(0);
+  });
+
   it('pages the audit log newest first with a stable cursor and filters', async () => {
     for (let i = 0; i < 5; i += 1) {
       await audit.record({

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
+import { HttpError } from '../lib/http-error';
 import type { AuditLog } from './audit-log';
 import { redisReady } from './redis';
 
@@ -67,7 +68,16 @@ export class AtomicWriter {
       const current: Record<string, string | null> = {};
       const ttlBefore: Record<string, number> = {};
       keys.forEach((key, index) => {
-        current[key] = (replies[index * 2]?.[1] as string | null) ?? null;
+        const [getError, value] = replies[index * 2] ?? [];
+        // A key of another Redis type cannot be stored as a before-image, so undo could not bring
+        // it back: refuse rather than overwrite it.
+        if (getError)
+          throw new HttpError(
+            409,
+            'CONFLICT',
+            `${key} is not a string value (${getError.message}); nothing was written.`,
+          );
+        current[key] = (value as string | null) ?? null;
         ttlBefore[key] = Number(replies[index * 2 + 1]?.[1] ?? -2);
       });
       if (plan.some((write) => current[write.key] !== write.before)) {

@@ -5,12 +5,11 @@ import { type JsonObject, jsonRecordOrNull, readMapping } from './cached-value';
  * What Redis holds for one user's customer cache (SPEC §1.1). The redis adapter fills it; health,
  * sync, check-kv-sync and the refresh plan are computed from it alone.
  *
- * Keys depend on values, so reading is staged — each stage one pipelined round trip:
- *   1. `healthSnapshotRequest(userId, {})`                    → the `user:` mapping
- *   2. `healthSnapshotRequest(userId, { mapping })`           → + `customer:{id}` (id from the mapping)
- *   3. `healthSnapshotRequest(userId, { mapping, customer })` → + `email:`, each `subscription:` (from the record)
- * `customerSnapshotKeys(keys, request)` names the keys of each stage; GET + TTL each key, EXISTS
- * each legacy key. A refresh reads the keys its plan touches the same way (see `planRefresh`).
+ * Keys depend on values: the mapping names the customer id, the record names the email and the
+ * subscriptions. `healthSnapshotRequest` says what to read once the mapping (and then the record) is
+ * known, and `customerSnapshotKeys(keys, request)` names those keys. The adapter
+ * (`adapters/customer-snapshot-script.ts`) follows the chain inside Redis in one round trip; a
+ * refresh reads any further keys its plan touches the same way (see `planRefresh`).
  */
 
 /**

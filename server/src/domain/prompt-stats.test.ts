@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bucketOf,
+  compareNewestFirst,
   createPromptStats,
   mergeRecentPrompts,
   type PromptEntry,
@@ -61,6 +62,16 @@ describe('utcDayOf', () => {
   it('null for no or unreadable time', () => {
     expect(utcDayOf(null)).toBeNull();
     expect(utcDayOf('last tuesday')).toBeNull();
+  });
+
+  it('names every day as toISOString does, before 1970 and after 9999 too (days are remembered)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (time) => {
+        const iso = new Date(time).toISOString();
+        expect(utcDayOf(iso)).toBe(iso.slice(0, 10));
+        expect(utcDayOf(iso)).toBe(iso.slice(0, 10));
+      }),
+    );
   });
 });
 
@@ -224,5 +235,47 @@ describe('mergeRecentPrompts', () => {
 
   it('a limit of zero keeps nothing', () => {
     expect(mergeRecentPrompts([], [record('a', null)], { limit: 0 })).toEqual([]);
+  });
+
+  it('gives what merging everything and sorting gives, page after page (also with repeats and cursors)', () => {
+    const naive = (
+      kept: readonly RecentPrompt[],
+      page: readonly RecentPrompt[],
+      options: { limit: number; after?: RecentPrompt },
+    ) => {
+      const { after } = options;
+      const bySession = new Map(kept.map((item) => [item.sessionId, item]));
+      for (const item of page) {
+        if (!after || compareNewestFirst(after, item) < 0) bySession.set(item.sessionId, item);
+      }
+      return [...bySession.values()].sort(compareNewestFirst).slice(0, Math.max(0, options.limit));
+    };
+    const item = fc
+      .record({
+        sessionId: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
+        day: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
+        prompt: fc.constantFrom('x', 'y'),
+      })
+      .map(({ sessionId, day, prompt }) => ({
+        sessionId,
+        prompt,
+        timestamp: day === null ? null : `2025-06-0${day}T00:00:00Z`,
+      }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(item, { maxLength: 6 }), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(item, { nil: undefined }),
+        (pages, limit, after) => {
+          let kept: RecentPrompt[] = [];
+          let expected: RecentPrompt[] = [];
+          for (const page of pages) {
+            kept = mergeRecentPrompts(kept, page, { limit, ...(after && { after }) });
+            expected = naive(expected, page, { limit, ...(after && { after }) });
+            expect(kept).toEqual(expected);
+          }
+        },
+      ),
+    );
   });
 });

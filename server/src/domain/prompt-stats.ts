@@ -71,10 +71,24 @@ export function bucketOf(length: number): PromptLengthBucket {
 }
 
 /** UTC day of an ISO time, or null when it is not a time. */
+const DAY_MS = 86_400_000;
+const MAX_DAY_NAMES = 4_096;
+/** UTC day number → YYYY-MM-DD, as `toISOString` writes it. */
+const DAY_NAMES = new Map<number, string>();
+
 export function utcDayOf(timestamp: string | null): string | null {
   if (timestamp === null) return null;
   const time = Date.parse(timestamp);
-  return Number.isNaN(time) ? null : new Date(time).toISOString().slice(0, 10);
+  if (Number.isNaN(time)) return null;
+  // Formatting a date costs more than parsing one; the same few days recur over and over.
+  const dayNumber = Math.floor(time / DAY_MS);
+  let day = DAY_NAMES.get(dayNumber);
+  if (day === undefined) {
+    day = new Date(time).toISOString().slice(0, 10);
+    if (DAY_NAMES.size >= MAX_DAY_NAMES) DAY_NAMES.clear();
+    DAY_NAMES.set(dayNumber, day);
+  }
+  return day;
 }
 
 const percentOf = (count: number, total: number) =>
@@ -160,7 +174,12 @@ const timeOf = (timestamp: string | null) => {
 
 /** Newest first; equal times by session id, so pages never overlap or skip. */
 export function compareNewestFirst(a: RecentPromptCursor, b: RecentPromptCursor): number {
-  const byTime = timeOf(b.timestamp) - timeOf(a.timestamp);
+  return compareByTime(a, timeOf(a.timestamp), b, timeOf(b.timestamp));
+}
+
+/** `compareNewestFirst` with both times already parsed (`timeOf`). */
+function compareByTime(a: RecentPromptCursor, aTime: number, b: RecentPromptCursor, bTime: number): number {
+  const byTime = bTime - aTime;
   if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
   return a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
 }
@@ -176,8 +195,31 @@ export function mergeRecentPrompts(
   options: { limit: number; after?: RecentPromptCursor },
 ): RecentPrompt[] {
   const { after, limit } = options;
-  const candidates = after ? page.filter((record) => compareNewestFirst(after, record) < 0) : page;
+  const incoming = new Map<string, RecentPrompt>();
+  for (const record of page) {
+    if (!after || compareNewestFirst(after, record) < 0) incoming.set(record.sessionId, record);
+  }
   const bySession = new Map(kept.map((record) => [record.sessionId, record]));
+  let candidates = [...incoming.values()];
+  // Once `limit` records are kept, a record sorting after the last of them cannot get in — unless
+  // it replaces one of them (the same session read again), which only the full merge below handles.
+  const first = bySession.values().next().value;
+  if (first && bySession.size >= limit && !candidates.some((record) => bySession.has(record.sessionId))) {
+    let last = first;
+    let lastTime = timeOf(last.timestamp);
+    for (const record of bySession.values()) {
+      const time = timeOf(record.timestamp);
+      if (compareByTime(record, time, last, lastTime) > 0) [last, lastTime] = [record, time];
+    }
+    candidates = candidates.filter(
+      (record) => compareByTime(record, timeOf(record.timestamp), last, lastTime) < 0,
+    );
+  }
   for (const record of candidates) bySession.set(record.sessionId, record);
-  return [...bySession.values()].sort(compareNewestFirst).slice(0, Math.max(0, limit));
+  // Each time parsed once, not once per comparison.
+  return [...bySession.values()]
+    .map((record) => ({ record, time: timeOf(record.timestamp) }))
+    .sort((a, b) => compareByTime(a.record, a.time, b.record, b.time))
+    .slice(0, Math.max(0, limit))
+    .map(({ record }) => record);
 }

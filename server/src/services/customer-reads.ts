@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
+import { readCustomerKeysByScript } from '../adapters/customer-snapshot-script';
 import {
   type CachedKey,
   type CustomerCacheSnapshot,
   type CustomerKeyRequest,
+  type CustomerSnapshotKeys,
   customerSnapshotKeys,
   healthSnapshotRequest,
 } from '../domain/customer-snapshot';
@@ -29,13 +31,37 @@ export interface ReadSnapshot {
   keys: RawKey[];
 }
 
-/** One pipelined round trip: GET + TTL of every key the request names. */
-export async function readCustomerKeys(
-  redis: Redis,
-  keys: Keys,
-  request: CustomerKeyRequest,
-): Promise<ReadSnapshot> {
-  const names = customerSnapshotKeys(keys, request);
+/**
+ * One key as read. A key holding another Redis type answers GET with WRONGTYPE: it exists, with
+ * no string value, which the customer domain reads as absent (and the raw panel shows as existing).
+ */
+interface Reading {
+  key: string;
+  raw: string | null;
+  ttl: number;
+  exists: boolean;
+}
+
+const isWrongType = (error: Error | null | undefined) => !!error && /WRONGTYPE/.test(error.message);
+
+/** GET + TTL of each key, pipelined: one round trip. */
+async function readKeys(redis: Redis, names: readonly string[]): Promise<Map<string, Reading>> {
+  const pipeline = redis.pipeline();
+  for (const key of names) pipeline.get(key).ttl(key);
+  const replies = (await pipeline.exec()) ?? [];
+  const read = new Map<string, Reading>();
+  names.forEach((key, index) => {
+    const [getError, raw] = replies[index * 2] ?? [];
+    const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
+    if (getError && !isWrongType(getError)) throw getError;
+    if (ttlError) throw ttlError;
+    const value = getError ? null : ((raw as string | null | undefined) ?? null);
+    read.set(key, { key, raw: value, ttl: Number(ttl), exists: value !== null || !!getError });
+  });
+  return read;
+}
+
+function namesOf(names: CustomerSnapshotKeys): { current: string[]; all: string[] } {
   const current = [
     names.mapping,
     names.customer,
@@ -43,19 +69,21 @@ export async function readCustomerKeys(
     names.previousEmailMapping,
     ...names.subscriptions.map((entry) => entry.key),
   ].filter((key): key is string => key !== null);
-  const all = [...current, ...names.legacy];
-  const pipeline = redis.pipeline();
-  for (const key of all) pipeline.get(key).ttl(key);
-  const replies = (await pipeline.exec()) ?? [];
-  const read = new Map<string, CachedKey>();
-  all.forEach((key, index) => {
-    const [getError, raw] = replies[index * 2] ?? [];
-    const [ttlError, ttl] = replies[index * 2 + 1] ?? [];
-    if (getError) throw getError;
-    if (ttlError) throw ttlError;
-    read.set(key, { key, raw: raw ?? null, ttl: Number(ttl) });
-  });
-  const reading = (key: string | null) => (key === null ? null : (read.get(key) ?? null));
+  return { current, all: [...current, ...names.legacy] };
+}
+
+/** The snapshot of `request`'s keys from readings that hold every one of them. */
+function assemble(
+  request: CustomerKeyRequest,
+  names: CustomerSnapshotKeys,
+  read: ReadonlyMap<string, Reading>,
+): ReadSnapshot {
+  const { current, all } = namesOf(names);
+  const cached = (key: string): CachedKey | null => {
+    const entry = read.get(key);
+    return entry ? { key, raw: entry.raw, ttl: entry.ttl } : null;
+  };
+  const reading = (key: string | null) => (key === null ? null : cached(key));
   const snapshot: CustomerCacheSnapshot = {
     userId: request.userId,
     mapping: reading(names.mapping),
@@ -64,37 +92,57 @@ export async function readCustomerKeys(
     previousEmailMapping: reading(names.previousEmailMapping),
     subscriptions: names.subscriptions.map(({ id, key }) => ({
       id,
-      ...(read.get(key) ?? { key, raw: null, ttl: -2 }),
+      ...(cached(key) ?? { key, raw: null, ttl: -2 }),
     })),
-    legacyKeys: names.legacy.filter((key) => read.get(key)?.raw != null),
+    legacyKeys: names.legacy.filter((key) => read.get(key)?.exists),
   };
   const keysRead = all
     .map((key) => read.get(key))
-    .filter((entry): entry is CachedKey => entry !== undefined)
-    .filter((entry) => current.includes(entry.key) || entry.raw !== null)
-    .map((entry) => ({
-      key: entry.key,
-      exists: entry.raw !== null,
-      ttl: entry.ttl,
-      raw: (entry.raw as string | null) ?? null,
-    }));
+    .filter((entry): entry is Reading => entry !== undefined)
+    .filter((entry) => current.includes(entry.key) || entry.exists)
+    .map(({ key, exists, ttl, raw }) => ({ key, exists, ttl, raw }));
   return { snapshot, keys: keysRead };
 }
 
+/** One pipelined round trip: GET + TTL of every key the request names. */
+export async function readCustomerKeys(
+  redis: Redis,
+  keys: Keys,
+  request: CustomerKeyRequest,
+): Promise<ReadSnapshot> {
+  const names = customerSnapshotKeys(keys, request);
+  return assemble(request, names, await readKeys(redis, namesOf(names).all));
+}
+
+/** The script reads one key per id it follows; more rounds are only for names it could not build. */
+const MAX_FALLBACK_READS = 3;
+
 /**
- * The whole snapshot in the staged order the keys depend on: mapping → customer id → record →
- * email and subscriptions. Three loopback round trips, each pipelined.
+ * The whole health snapshot — mapping → customer id → record → email and subscriptions — in one
+ * round trip (a Lua script, adapters/customer-snapshot-script). The domain then names the keys it
+ * wants from the values read (`healthSnapshotRequest`); any the script did not build the same way
+ * (an email with non-ASCII capitals, say) is read with one more pipelined GET + TTL.
  */
 export async function readCustomerSnapshot(redis: Redis, keys: Keys, userId: string): Promise<ReadSnapshot> {
-  const mappingOnly = await readCustomerKeys(redis, keys, { userId });
-  const withCustomerId = healthSnapshotRequest(userId, { mapping: mappingOnly.snapshot.mapping?.raw });
-  if (!withCustomerId.customerId) return mappingOnly;
-  const withRecord = await readCustomerKeys(redis, keys, withCustomerId);
-  const full = healthSnapshotRequest(userId, {
-    mapping: withRecord.snapshot.mapping?.raw,
-    customer: withRecord.snapshot.customer?.raw,
-  });
-  return readCustomerKeys(redis, keys, full);
+  const read = new Map<string, Reading>();
+  for (const [key, entry] of await readCustomerKeysByScript(redis, keys, userId)) {
+    read.set(key, { key, raw: entry.raw, ttl: entry.ttl, exists: entry.raw !== null || !!entry.wrongType });
+  }
+  for (let round = 0; ; round += 1) {
+    const rawOf = (key: string | null) => (key === null ? undefined : (read.get(key)?.raw ?? undefined));
+    const withCustomerId = healthSnapshotRequest(userId, { mapping: rawOf(keys.user(userId)) });
+    const customerKey = withCustomerId.customerId ? keys.customer(withCustomerId.customerId) : null;
+    const request = healthSnapshotRequest(userId, {
+      mapping: rawOf(keys.user(userId)),
+      customer: rawOf(customerKey),
+    });
+    const names = customerSnapshotKeys(keys, request);
+    const missing = [...namesOf(names).all, ...(customerKey ? [customerKey] : [])].filter(
+      (key) => !read.has(key),
+    );
+    if (missing.length === 0 || round === MAX_FALLBACK_READS) return assemble(request, names, read);
+    for (const [key, entry] of await readKeys(redis, missing)) read.set(key, entry);
+  }
 }
 
 export const mappedCustomerId = (snapshot: CustomerCacheSnapshot): string | null =>

@@ -11,7 +11,13 @@ import {
 } from '../domain/prompt-stats';
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
-import { type KeyState, parseKeyState, type SessionSnapshot } from '../domain/session-snapshot';
+import {
+  type JsonObject,
+  type KeyState,
+  parseKeyState,
+  type RawValue,
+  type SessionSnapshot,
+} from '../domain/session-snapshot';
 import { HttpError } from '../lib/http-error';
 import type { Services } from './container';
 
@@ -32,24 +38,74 @@ export interface ScannedPrompt extends PromptEntry {
   webhookStatus: WebhookStatus | null;
 }
 
-/** `prompt:{sessionId}` → the session id, or null for a key that is not one (never trust SCAN's glob alone). */
-function idFromKey(pattern: string, key: string): string | null {
+/**
+ * `prompt:{sessionId}` → the session id, or null for a key that is not one (never trust SCAN's
+ * glob alone). Made once per pattern: a scan runs it on every key.
+ */
+function idFromKeyOf(pattern: string): (key: string) => string | null {
   const [prefix = '', suffix = ''] = pattern.split('{sessionId}');
-  if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length <= prefix.length + suffix.length)
-    return null;
-  const id = key.slice(prefix.length, key.length - suffix.length);
-  return SESSION_ID_PATTERN.test(id) ? id : null;
+  return (key) => {
+    if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length <= prefix.length + suffix.length)
+      return null;
+    const id = key.slice(prefix.length, key.length - suffix.length);
+    return SESSION_ID_PATTERN.test(id) ? id : null;
+  };
 }
 
-const state = (key: string, raw: string | null): KeyState => ({ key, exists: raw !== null, ttl: -1, raw });
+const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function* scanBatches(services: Services, match: string): AsyncGenerator<string[]> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await services.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_BATCH);
-    cursor = next;
-    if (keys.length > 0) yield keys;
-  } while (cursor !== '0');
+/**
+ * Each value is parsed here, once: a JSON object goes to the domain already parsed (which it
+ * takes as it takes a value a REST client parsed), anything else as the text read, for the domain
+ * to find malformed exactly as before.
+ */
+function parsedOnce(raw: string | null): RawValue {
+  if (raw === null) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return isJsonObject(value) ? value : raw;
+  } catch {
+    return raw;
+  }
+}
+
+const state = (key: string, raw: string | null): KeyState => ({
+  key,
+  exists: raw !== null,
+  ttl: -1,
+  raw: parsedOnce(raw),
+});
+
+/** Keeps a promise read ahead from being an unhandled rejection before (or unless) it is awaited. */
+function readAhead<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * SCAN batches of keys, each with its values (`read`), one batch ahead: while the caller works
+ * through a batch, the next SCAN and the next batch's reads are already in flight, so Redis and
+ * Node work at the same time. Every command stays one batch of at most a few hundred keys, and
+ * memory about two batches.
+ */
+async function* scanAndRead<T>(
+  services: Services,
+  match: string,
+  read: (keys: string[]) => Promise<T>,
+): AsyncGenerator<T> {
+  const scan = (cursor: string): Promise<[string, string[]]> =>
+    readAhead(services.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_BATCH));
+  let scanning: Promise<[string, string[]]> | null = scan('0');
+  let reading: Promise<T> | null = null;
+  while (scanning !== null) {
+    const [cursor, found]: [string, string[]] = await scanning;
+    scanning = cursor === '0' ? null : scan(cursor);
+    const next = found.length > 0 ? readAhead(read(found)) : null;
+    if (reading !== null) yield await reading;
+    reading = next;
+  }
+  if (reading !== null) yield await reading;
 }
 
 /** The prompt as stored (blank included, as the old script counted it); null when there is none. */
@@ -87,6 +143,15 @@ export interface ScanTally {
   unreadable: number;
 }
 
+type Values = (string | null)[];
+
+function valuesOf(replies: [Error | null, unknown][] | null): Values[] {
+  return (replies ?? []).map(([error, values]) => {
+    if (error) throw error;
+    return values as Values;
+  });
+}
+
 /**
  * Every prompt, one batch at a time: `prompt:*` (three-key; its `webhook:` and `session:` are
  * read in the same pipeline for the diagnosis) and `session:*` records that hold a prompt
@@ -96,28 +161,32 @@ async function* promptBatches(services: Services, tally: ScanTally): AsyncGenera
   const { keys, config } = services;
   const now = new Date();
   const layout = config.sessionLayout;
+  const promptId = idFromKeyOf(config.keys.prompt);
+  const sessionId = idFromKeyOf(config.keys.session);
   if (layout !== 'session-only') {
-    for await (const found of scanBatches(services, keys.scanPattern('prompt'))) {
+    const threeKey = async (found: string[]) => {
+      const ids = found.map(promptId).filter((id) => id !== null);
+      const names = [ids.map(keys.prompt), ids.map(keys.webhook), ids.map(keys.session)] as const;
+      if (ids.length === 0) return { found, ids, names, values: [] as Values[] };
+      const replies = await services.redis.pipeline().mget(names[0]).mget(names[1]).mget(names[2]).exec();
+      return { found, ids, names, values: valuesOf(replies) };
+    };
+    for await (const { found, ids, names, values } of scanAndRead(
+      services,
+      keys.scanPattern('prompt'),
+      threeKey,
+    )) {
       tally.scannedKeys += found.length;
-      const ids = found.map((key) => idFromKey(config.keys.prompt, key)).filter((id) => id !== null);
       if (ids.length === 0) continue;
-      const replies = await services.redis
-        .pipeline()
-        .mget(ids.map((id) => keys.prompt(id)))
-        .mget(ids.map((id) => keys.webhook(id)))
-        .mget(ids.map((id) => keys.session(id)))
-        .exec();
-      const [prompts, webhooks, sessions] = (replies ?? []).map(([error, values]) => {
-        if (error) throw error;
-        return values as (string | null)[];
-      }) as [(string | null)[], (string | null)[], (string | null)[]];
+      const [promptKeys, webhookKeys, sessionKeys] = names;
+      const [prompts = [], webhooks = [], sessions = []] = values;
       const batch: ScannedPrompt[] = [];
       ids.forEach((id, index) => {
         const snapshot: SessionSnapshot = {
           sessionId: id,
-          prompt: state(keys.prompt(id), prompts[index] ?? null),
-          webhook: state(keys.webhook(id), webhooks[index] ?? null),
-          session: state(keys.session(id), sessions[index] ?? null),
+          prompt: state(promptKeys[index] as string, prompts[index] ?? null),
+          webhook: state(webhookKeys[index] as string, webhooks[index] ?? null),
+          session: state(sessionKeys[index] as string, sessions[index] ?? null),
         };
         const entry = entryOf(services, snapshot, now);
         if (entry) batch.push(entry);
@@ -127,17 +196,24 @@ async function* promptBatches(services: Services, tally: ScanTally): AsyncGenera
     }
   }
   if (layout !== 'three-key') {
-    for await (const found of scanBatches(services, keys.scanPattern('session'))) {
+    const sessionOnly = async (found: string[]) => {
+      const ids = found.map(sessionId).filter((id) => id !== null);
+      const names = ids.map(keys.session);
+      const values = ids.length === 0 ? [] : await services.redis.mget(names);
+      return { found, ids, names, values };
+    };
+    for await (const { found, ids, names, values } of scanAndRead(
+      services,
+      keys.scanPattern('session'),
+      sessionOnly,
+    )) {
       tally.scannedKeys += found.length;
-      const ids = found.map((key) => idFromKey(config.keys.session, key)).filter((id) => id !== null);
       if (ids.length === 0) continue;
-      const values = await services.redis.mget(ids.map((id) => keys.session(id)));
       const batch: ScannedPrompt[] = [];
       ids.forEach((id, index) => {
-        const raw = values[index] ?? null;
         const snapshot: SessionSnapshot = {
           sessionId: id,
-          session: state(keys.session(id), raw),
+          session: state(names[index] as string, values[index] ?? null),
           // Not read: only a session-only record (detected from `session:` alone) is taken here.
           webhook: state(keys.webhook(id), null),
           prompt: state(keys.prompt(id), null),
