@@ -39,6 +39,19 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
-    env: { PORT: String(port), DEMO_USERS: String(DEMO_USERS), DEMO_SEED: String(DEMO_SEED) },
+    env: {
+      PORT: String(port),
+      DEMO_USERS: String(DEMO_USERS),
+      DEMO_SEED: String(DEMO_SEED),
+      // metrics.spec.ts: sample every second and fire after 2 s of breach, so an alert shows in
+      // seconds. The seeded demo is broken on purpose (missed lookups, failed webhooks, users out of
+      // sync), so those rules are set where they cannot fire: only the API error rate, which the
+      // spec drives with the sandbox's 5xx switch, may put an alert badge on other specs' pages.
+      METRICS_SAMPLE_MS: '1000',
+      ALERT_FOR_MS: '2000',
+      ALERT_CACHE_HIT_RATE: '0',
+      ALERT_WEBHOOK_SUCCESS_RATE: '0',
+      ALERT_SYNC_FAILURE_RATE: '1',
+    },
   },
 });

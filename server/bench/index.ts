@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchBundle } from './bundle';
 import { benchCustomer } from './customer';
+import { benchJobs } from './jobs';
 import { MISS, type SectionResult, seconds } from './lib';
+import { benchMetrics } from './metrics';
 import { benchSessions } from './sessions';
 
 /**
@@ -14,30 +14,14 @@ import { benchSessions } from './sessions';
 
 type Section = () => Promise<SectionResult>;
 
-/** Written separately (server/bench/jobs.ts, `benchJobs()`); loaded only when it exists. */
-async function benchJobsIfBuilt(): Promise<SectionResult> {
-  const file = fileURLToPath(new URL('./jobs.ts', import.meta.url));
-  if (!existsSync(file)) {
-    console.log('\njobs · not built yet (server/bench/jobs.ts does not exist)');
-    return { summary: 'not built yet', missed: 0, skipped: true };
-  }
-  const module: { benchJobs?: () => Promise<unknown> } = await import(pathToFileURL(file).href);
-  if (typeof module.benchJobs !== 'function') {
-    console.log('\njobs · not built yet (server/bench/jobs.ts exports no benchJobs())');
-    return { summary: 'not built yet', missed: 0, skipped: true };
-  }
-  const result = await module.benchJobs();
-  if (result && typeof result === 'object' && 'summary' in result && typeof result.summary === 'string') {
-    const missed = 'missed' in result && typeof result.missed === 'number' ? result.missed : 0;
-    return { summary: result.summary, missed };
-  }
-  return { summary: 'done (figures above)', missed: 0 };
-}
-
 const SECTIONS: Record<string, Section> = {
   customer: benchCustomer,
   sessions: benchSessions,
-  jobs: benchJobsIfBuilt,
+  jobs: benchJobs,
+  metrics: async () => {
+    await benchMetrics();
+    return { summary: 'figures above', missed: 0 };
+  },
   bundle: benchBundle,
 };
 

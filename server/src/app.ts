@@ -8,6 +8,8 @@ import { errorBody, HttpError } from './lib/http-error';
 import { UpstreamTimeoutError } from './lib/upstream-meter';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { jobRoutes } from './routes/jobs';
+import { metricsRoutes, prometheusRoutes } from './routes/metrics';
 import { promptRoutes } from './routes/prompts';
 import { serviceRoutes } from './routes/service';
 import { sessionRoutes } from './routes/sessions';
@@ -33,14 +35,18 @@ export function createApp(services: Services) {
         },
       }),
     )
+    .use('/api/*', services.requestLatency.middleware())
     .use('/api/*', requireStaff(services.authenticator))
     .get('/healthz', (c) => c.json({ ok: true as const }))
+    .route('/metrics', prometheusRoutes(services))
     .route('/auth', authRoutes(services))
     .route('/api', serviceRoutes(services))
     .route('/api/audit', auditRoutes(services))
     .route('/api/sessions', sessionRoutes(services))
     .route('/api', promptRoutes(services))
-    .route('/api', userRoutes(services));
+    .route('/api', userRoutes(services))
+    .route('/api/jobs', jobRoutes(services))
+    .route('/api/metrics', metricsRoutes(services));
 
   app.onError((error, c) => {
     if (error instanceof HttpError)

@@ -4,6 +4,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { type DemoEnvironment, startDemo } from './demo';
+import { startJobWorker } from './jobs/runner';
+import { MetricsCollector } from './metrics/collector';
 import { createServices } from './services/container';
 import { serveWeb } from './static-web';
 
@@ -30,8 +32,13 @@ async function main(): Promise<void> {
   }
   const config = demo?.config ?? configured;
   const services = createServices(config);
+  // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
+  const jobWorker = await startJobWorker(services);
   const app = createApp(services);
   const hasWeb = serveWeb(app, WEB_DIST);
+  // The running server samples metrics (SPEC §5); the CLI builds services without a collector.
+  const collector = new MetricsCollector(services);
+  collector.start();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${info.port}`;
@@ -64,6 +71,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.close();
+    await collector.stop();
+    await jobWorker.close();
     await services.close();
     await demo?.stop();
     process.exit(0);

@@ -32,6 +32,20 @@ export interface Harness {
 }
 
 /**
+ * BullMQ records its queue's metadata in Redis shortly after connecting; waiting for it keeps that
+ * write out of tests that assert "nothing was written".
+ */
+async function queueInitialised(services: Services): Promise<void> {
+  await services.jobQueue.waitUntilReady();
+  const metaKey = `${services.jobQueue.qualifiedName}:meta`;
+  const deadline = Date.now() + 10_000;
+  while (!(await services.redis.exists(metaKey))) {
+    if (Date.now() > deadline) throw new Error(`BullMQ did not write ${metaKey} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * The real thing, end to end on this machine: a private redis-server, the sandbox upstreams
  * seeded with healthy and broken customers, and the product configured exactly as in production
  * (token auth, upstream URLs), talking to them through the real SDKs.
@@ -58,6 +72,7 @@ export async function startHarness(
   });
   const services = createServices(config);
   await redisReady(services.redis);
+  await queueInitialised(services);
   await writeSeedToRedis(services.redis, seed.redisWrites);
   const app = createApp(services);
 

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AtomicWriter } from '../adapters/atomic-write';
 import { AuditLog } from '../adapters/audit-log';
@@ -12,8 +13,10 @@ import {
   type DemoAuthenticator,
 } from '../auth/authenticator';
 import type { Config } from '../config';
+import { createJobsQueue } from '../jobs/queue';
 import { createKeys, type Keys } from '../keys';
 import { UpstreamMeter } from '../lib/upstream-meter';
+import { LatencyHistogram } from '../metrics/histogram';
 
 /** Everything a route, job or CLI command needs, built once from the configuration. */
 export interface Services {
@@ -24,12 +27,16 @@ export interface Services {
   clerk: ClerkGateway;
   generation: GenerationGateway;
   meter: UpstreamMeter;
+  /** Cache Doctor's own /api request latencies, for the p95 metric (SPEC §5) */
+  requestLatency: LatencyHistogram;
   audit: AuditLog;
   /** every write to the app's keys goes through this: WATCH/MULTI, before-images, audit entry */
   writer: AtomicWriter;
   authenticator: Authenticator;
   /** present only in demo mode */
   demoAuth: DemoAuthenticator | null;
+  /** the BullMQ queue bulk jobs run on (SPEC §4); workers are started separately */
+  jobQueue: Queue;
   close(): Promise<void>;
 }
 
@@ -42,11 +49,13 @@ export function createServices(config: Config): Services {
   const demoAuth = config.authMode === 'demo' ? createDemoAuthenticator() : null;
   const audit = new AuditLog(redis, keys);
   const writer = new AtomicWriter(redis, audit);
+  const jobQueue = createJobsQueue(config);
   return {
     config,
     keys,
     redis,
     meter,
+    requestLatency: new LatencyHistogram(),
     stripe: createStripeGateway(config.stripe, meter, timeout),
     clerk: createClerkGateway(config.clerk, meter, timeout),
     generation: createGenerationGateway(config.generation, meter, timeout),
@@ -54,7 +63,9 @@ export function createServices(config: Config): Services {
     writer,
     authenticator: demoAuth ?? createTokenAuthenticator(config.staffTokens),
     demoAuth,
+    jobQueue,
     async close() {
+      await jobQueue.close();
       writer.close();
       redis.disconnect();
     },

@@ -23,6 +23,8 @@ export interface ServiceStatus {
   stripe: UpstreamHealth & { mode: 'test' | 'live' };
   clerk: UpstreamHealth;
   generation: UpstreamHealth & { configured: boolean };
+  /** demo mode only: the local sandbox upstreams (their `/__sandbox/faults` switches drive the e2e suite) */
+  sandbox?: { stripe: string | undefined; clerk: string | undefined; generation: string | undefined };
 }
 
 /** SPEC §6.1: one round of parallel probes; a dependency that is down is reported, never thrown. */
@@ -45,5 +47,12 @@ export async function readServiceStatus(services: Services): Promise<ServiceStat
     stripe: { ...stripe, mode: services.stripe.mode },
     clerk,
     generation: { ...generation, configured: services.generation.configured },
+    ...(services.config.demo && {
+      sandbox: {
+        stripe: services.config.stripe.apiBase,
+        clerk: services.config.clerk.apiUrl,
+        generation: services.config.generation.url,
+      },
+    }),
   };
 }

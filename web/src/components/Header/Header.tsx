@@ -1,4 +1,5 @@
 import { Link, NavLink } from 'react-router';
+import { useFiringAlerts } from '../../hooks/useMetrics';
 import { useSignOut } from '../../hooks/useSignOut';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
@@ -19,6 +20,7 @@ export const NAV_LINKS = [
 export function Header() {
   const { staff, isLoading } = useStaff();
   const signOut = useSignOut();
+  const firing = useFiringAlerts();
 
   return (
     <header className="app-header">
@@ -31,6 +33,11 @@ export function Header() {
             Cache Doctor
           </Link>
           <EnvBadge />
+          {firing.length > 0 ? (
+            <Link to={paths.metrics} className="badge badge-danger">
+              {firing.length === 1 ? '1 alert firing' : `${firing.length} alerts firing`}
+            </Link>
+          ) : null}
         </div>
         <SearchBox />
         <div className="header-account">

@@ -1,16 +1,317 @@
+import { type CreateJob, idKind, type JobType, type Permission } from '@cache-doctor/shared';
+import { useId, useState } from 'react';
+import { Link } from 'react-router';
+import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { EmptyState } from '../../components/EmptyState/EmptyState';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { Planned } from '../../components/Planned/Planned';
+import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { formatDateTime } from '../../format';
+import './JobsPage.css';
+import { useStaff } from '../../hooks/useStaff';
+import { paths } from '../../paths';
+import { downloadResultsCsv, type Job, useCancelJob, useJobResults, useJobs, useStartJob } from './useJobs';
 
-export function JobsPage() {
+const JOB_LABELS: Record<JobType, string> = {
+  sweep: 'Health sweep',
+  'bulk-refresh': 'Bulk refresh',
+  rebuild: 'Rebuild cache',
+};
+const PERMISSION: Record<JobType, Permission> = {
+  sweep: 'sweep',
+  'bulk-refresh': 'bulk-refresh',
+  rebuild: 'rebuild',
+};
+const STATE_BADGES: Record<Job['state'], { tone: BadgeTone; label: string }> = {
+  queued: { tone: 'neutral', label: 'Queued' },
+  running: { tone: 'info', label: 'Running' },
+  completed: { tone: 'ok', label: 'Completed' },
+  failed: { tone: 'danger', label: 'Failed' },
+  cancelled: { tone: 'warning', label: 'Cancelled' },
+};
+const OUTCOME_LABELS: Record<string, string> = {
+  diagnosed: 'Diagnosed',
+  refreshed: 'Refreshed',
+  skipped: 'Skipped',
+  failed: 'Failed',
+};
+
+/** `user_...` ids from free text: one per line, or separated by commas or spaces. */
+function parseUserIds(text: string): { valid: string[]; invalid: string[] } {
+  const words = text.split(/[\s,]+/).filter((word) => word !== '');
+  const valid = [...new Set(words.filter((word) => idKind(word) === 'user'))];
+  return { valid, invalid: words.filter((word) => idKind(word) !== 'user') };
+}
+
+function StartButtons() {
+  const { can } = useStaff();
+  const start = useStartJob();
+  const [dialog, setDialog] = useState<'rebuild' | 'bulk-refresh' | null>(null);
+  const [userIdsText, setUserIdsText] = useState('');
+  const textId = useId();
+  const parsed = parseUserIds(userIdsText);
+
+  const run = (request: CreateJob) =>
+    start.mutate(request, {
+      onSuccess: () => {
+        setDialog(null);
+        setUserIdsText('');
+      },
+    });
+  const close = () => {
+    setDialog(null);
+    start.reset();
+  };
+  if (!can('sweep') && !can('bulk-refresh') && !can('rebuild')) return null;
+
   return (
-    <Page heading="Jobs">
-      <Planned what="The jobs view">
+    <>
+      {can('sweep') ? (
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => run({ type: 'sweep' })}
+          disabled={start.isPending}
+        >
+          Health sweep
+        </button>
+      ) : null}
+      {can('bulk-refresh') ? (
+        <button type="button" className="button" onClick={() => setDialog('bulk-refresh')}>
+          Bulk refresh
+        </button>
+      ) : null}
+      {can('rebuild') ? (
+        <button type="button" className="button button-danger" onClick={() => setDialog('rebuild')}>
+          Rebuild cache
+        </button>
+      ) : null}
+      {start.isError && dialog === null ? (
+        <ErrorMessage title="Could not start the job" error={start.error} />
+      ) : null}
+      <ConfirmDialog
+        open={dialog === 'rebuild'}
+        title="Rebuild the whole cache?"
+        confirmLabel="Start rebuild"
+        danger
+        pending={start.isPending}
+        error={dialog === 'rebuild' ? start.error : null}
+        onConfirm={() => run({ type: 'rebuild' })}
+        onCancel={close}
+      >
         <p>
-          This page will start and follow long-running work: refreshing a list of users, rebuilding the whole
-          cache, and health sweeps that diagnose every user without writing. Each job will show its progress,
-          counts of done and failed users, per-user results, and a way to cancel it.
+          Every Clerk user's customer cache is rewritten from Stripe, a batch at a time, each batch in one
+          atomic write with its before-images in the audit log (undoable batch by batch). Users whose problems
+          a refresh cannot fix are listed, not changed.
         </p>
-      </Planned>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog === 'bulk-refresh'}
+        title="Refresh a list of users"
+        confirmLabel="Start bulk refresh"
+        pending={start.isPending}
+        error={dialog === 'bulk-refresh' ? start.error : null}
+        onConfirm={() => {
+          if (parsed.valid.length > 0) run({ type: 'bulk-refresh', userIds: parsed.valid });
+        }}
+        onCancel={close}
+      >
+        <div className="field">
+          <label htmlFor={textId}>User ids (user_…), one per line</label>
+          <textarea
+            id={textId}
+            rows={6}
+            value={userIdsText}
+            onChange={(event) => setUserIdsText(event.target.value)}
+            spellCheck={false}
+          />
+        </div>
+        <p className="muted">
+          {parsed.valid.length} {parsed.valid.length === 1 ? 'user' : 'users'}
+          {parsed.invalid.length > 0
+            ? `; not user ids, ignored: ${parsed.invalid.slice(0, 5).join(', ')}`
+            : ''}
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function Results({ job }: { job: Job }) {
+  const [problem, setProblem] = useState('');
+  const active = job.state === 'queued' || job.state === 'running';
+  const results = useJobResults(job.id, problem, `${job.state}:${job.progress.done}`);
+  const filterId = useId();
+  const codes = Object.entries(job.summary.byCode).sort(([a], [b]) => a.localeCompare(b));
+  const [downloadError, setDownloadError] = useState<unknown>(null);
+
+  return (
+    <div className="job-results">
+      <div className="filters">
+        <div className="field">
+          <label htmlFor={filterId}>Problem</label>
+          <select id={filterId} value={problem} onChange={(event) => setProblem(event.target.value)}>
+            <option value="">Any problem</option>
+            {codes.map(([code, count]) => (
+              <option key={code} value={code}>
+                {code} ({count})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filters-actions">
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => downloadResultsCsv(job.id).catch(setDownloadError)}
+          >
+            Download CSV
+          </button>
+        </div>
+      </div>
+      {downloadError ? <ErrorMessage title="Could not download the results" error={downloadError} /> : null}
+      {results.isLoading ? <Loading label="Loading results…" /> : null}
+      {results.isError ? <ErrorMessage title="Could not load the results" error={results.error} /> : null}
+      {results.data ? (
+        (results.data.results ?? []).length === 0 ? (
+          <p className="muted">{active ? 'No problems found so far.' : 'No user has a problem.'}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <caption>
+                Users with problems{problem ? ` (${problem})` : ''}
+                {(results.data.results ?? []).length >= 500 ? ', first 500 — download the CSV for all' : ''}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Problems</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(results.data.results ?? []).map((result) => (
+                  <tr key={result.userId}>
+                    <th scope="row">
+                      <Link to={paths.user(result.userId)}>{result.userId}</Link>
+                    </th>
+                    <td>
+                      {result.problems.map((code) => (
+                        <code key={code} className="job-code">
+                          {code}
+                        </code>
+                      ))}
+                    </td>
+                    <td>
+                      {OUTCOME_LABELS[result.outcome] ?? result.outcome}
+                      {result.message ? <span className="muted"> — {result.message}</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : null}
+    </div>
+  );
+}
+
+function JobCard({ job, expanded }: { job: Job; expanded: boolean }) {
+  const { can } = useStaff();
+  const cancel = useCancelJob();
+  const [open, setOpen] = useState(expanded);
+  const headingId = useId();
+  const resultsId = useId();
+  const label = JOB_LABELS[job.type];
+  const { done, total, failed } = job.progress;
+  const percent = total > 0 ? Math.floor((done / total) * 100) : job.state === 'completed' ? 100 : 0;
+  const badge = STATE_BADGES[job.state];
+  const active = job.state === 'queued' || job.state === 'running';
+
+  return (
+    <article className="card job" aria-labelledby={headingId}>
+      <div className="job-heading">
+        <h2 id={headingId}>
+          {label} <span className="muted">· {formatDateTime(job.createdAt)}</span>
+        </h2>
+        <StatusBadge tone={badge.tone}>{badge.label}</StatusBadge>
+      </div>
+      <p className="muted">
+        Started by {job.actor}
+        {job.phase === 'collecting' ? ' · reading Clerk and Stripe' : ''}
+      </p>
+      <div
+        role="progressbar"
+        aria-labelledby={headingId}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={`${percent} % — ${done} of ${total} users`}
+        className="job-progress"
+      >
+        <div className="job-progress-bar" style={{ width: `${percent}%` }} />
+      </div>
+      <p>
+        {done.toLocaleString()} of {total.toLocaleString()} users done
+        {failed > 0 ? `, ${failed.toLocaleString()} failed` : ''} ·{' '}
+        {job.summary.withProblems.toLocaleString()} with problems
+      </p>
+      {job.error ? <p className="notice notice-danger">{job.error}</p> : null}
+      <div className="job-actions">
+        {active && can(PERMISSION[job.type]) ? (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={headingId}
+            onClick={() => cancel.mutate(job.id)}
+            disabled={cancel.isPending}
+          >
+            Cancel
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="button button-quiet"
+          aria-expanded={open}
+          aria-controls={resultsId}
+          aria-describedby={headingId}
+          onClick={() => setOpen(!open)}
+        >
+          {open ? 'Hide results' : 'Show results'}
+        </button>
+      </div>
+      {cancel.isError ? <ErrorMessage title="Could not cancel" error={cancel.error} /> : null}
+      <div id={resultsId} hidden={!open}>
+        {open ? <Results job={job} /> : null}
+      </div>
+    </article>
+  );
+}
+
+/** SPEC §9: start jobs (per role), follow their progress, cancel, read per-user results. */
+export function JobsPage() {
+  const jobs = useJobs();
+  return (
+    <Page heading="Jobs" actions={<StartButtons />}>
+      {jobs.isLoading ? <Loading label="Loading jobs…" /> : null}
+      {jobs.isError ? (
+        <ErrorMessage title="Could not load the jobs" error={jobs.error} onRetry={() => jobs.refetch()} />
+      ) : null}
+      {jobs.data && jobs.data.jobs.length === 0 ? (
+        <EmptyState title="No jobs yet">
+          <p>
+            A health sweep diagnoses every user without writing anything; a bulk refresh rewrites a list of
+            users; a rebuild rewrites everyone.
+          </p>
+        </EmptyState>
+      ) : null}
+      <div className="jobs">
+        {jobs.data?.jobs.map((job, index) => (
+          <JobCard key={job.id} job={job} expanded={index === 0} />
+        ))}
+      </div>
     </Page>
   );
 }

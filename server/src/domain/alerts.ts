@@ -1,0 +1,188 @@
+/**
+ * Alert rules (SPEC §5) as a pure state machine: no clock, no Redis, no HTTP. The collector feeds
+ * it one sample per metric with the sample's own time, so tests drive it with explicit times.
+ *
+ * States: `ok`, `pending` (breaching, not yet for `forMs`), `firing`, and `nodata` (nothing to
+ * judge — never read as 0 %). Notifications go out on exactly two edges: entering `firing`, and
+ * leaving it for `ok` ("resolved"). A gap in the data while firing does not resolve the alert: the
+ * message was sent, so only data showing recovery sends the "resolved" one.
+ */
+
+export const METRIC_NAMES = [
+  'cacheHitRate',
+  'syncFailureRate',
+  'apiErrorRate',
+  'responseTimeP95',
+  'webhookSuccessRate',
+  'redisMemory',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Titles exactly as the SPEC §5 table (the web page uses the same words). */
+export const METRIC_TITLES: Record<MetricName, string> = {
+  cacheHitRate: 'Cache hit rate',
+  syncFailureRate: 'Sync failure rate',
+  apiErrorRate: 'API error rate',
+  responseTimeP95: 'Response time (p95)',
+  webhookSuccessRate: 'Webhook success rate',
+  redisMemory: 'Redis memory',
+};
+
+/** Ratios are shown as percentages; the response time is in milliseconds. */
+export const METRIC_UNITS: Record<MetricName, 'ratio' | 'ms'> = {
+  cacheHitRate: 'ratio',
+  syncFailureRate: 'ratio',
+  apiErrorRate: 'ratio',
+  responseTimeP95: 'ms',
+  webhookSuccessRate: 'ratio',
+  redisMemory: 'ratio',
+};
+
+export type AlertOp = '<' | '>';
+
+/** The direction of each default alert (SPEC §5): hit and success rates alert when low. */
+export const METRIC_OPS: Record<MetricName, AlertOp> = {
+  cacheHitRate: '<',
+  syncFailureRate: '>',
+  apiErrorRate: '>',
+  responseTimeP95: '>',
+  webhookSuccessRate: '<',
+  redisMemory: '>',
+};
+
+export interface AlertRule {
+  metric: MetricName;
+  op: AlertOp;
+  threshold: number;
+  /** how long a breach must last before the alert fires */
+  forMs: number;
+}
+
+export type AlertStateName = 'ok' | 'pending' | 'firing' | 'nodata';
+
+export interface AlertState {
+  metric: MetricName;
+  state: AlertStateName;
+  /** the latest value; null when there was no data */
+  value: number | null;
+  threshold: number;
+  /** when the current state was entered (ms) */
+  since: number;
+  /** start of the current uninterrupted breach (ms), null when not breaching */
+  breachSince: number | null;
+  /** a "firing" message went out and no "resolved" one yet */
+  notified: boolean;
+}
+
+export interface AlertNotification {
+  metric: MetricName;
+  state: 'firing' | 'resolved';
+  value: number;
+  threshold: number;
+  /** when the alert fired (firing) or recovered (resolved), ms */
+  since: number;
+  /** one sentence for Slack-compatible receivers */
+  text: string;
+}
+
+export interface AlertStep {
+  state: AlertState;
+  /** set on the two edges only: entering firing, and firing → ok */
+  notification: AlertNotification | null;
+  /** the state name changed */
+  changed: boolean;
+}
+
+export const breaches = (rule: Pick<AlertRule, 'op' | 'threshold'>, value: number) =>
+  rule.op === '<' ? value < rule.threshold : value > rule.threshold;
+
+/** A value in the metric's own words: "91.2 %" or "640 ms". */
+export function formatMetricValue(metric: MetricName, value: number): string {
+  if (METRIC_UNITS[metric] === 'ms') return `${Math.round(value)} ms`;
+  const percent = value * 100;
+  const digits = percent !== 0 && Math.abs(percent) < 10 ? 2 : 1;
+  return `${Number(percent.toFixed(digits))} %`;
+}
+
+export function notificationText(
+  rule: AlertRule,
+  state: 'firing' | 'resolved',
+  value: number,
+  since: number,
+): string {
+  const title = METRIC_TITLES[rule.metric];
+  const limit = `${rule.op === '<' ? 'below' : 'above'} ${formatMetricValue(rule.metric, rule.threshold)}`;
+  const at = new Date(since).toISOString();
+  return state === 'firing'
+    ? `:rotating_light: ${title} is ${formatMetricValue(rule.metric, value)}, ${limit} for at least ${Math.round(rule.forMs / 1000)} s (firing since ${at}).`
+    : `:white_check_mark: ${title} is back to ${formatMetricValue(rule.metric, value)} (alert when ${limit}); resolved at ${at}.`;
+}
+
+function enter(
+  prev: AlertState | null,
+  next: Omit<AlertState, 'since'>,
+  now: number,
+): { state: AlertState; changed: boolean } {
+  const changed = prev?.state !== next.state;
+  return { state: { ...next, since: changed || !prev ? now : prev.since }, changed };
+}
+
+/** One sample through one rule. `prev` is null for a rule never evaluated before. */
+export function stepAlert(
+  rule: AlertRule,
+  prev: AlertState | null,
+  sample: { t: number; v: number | null },
+): AlertStep {
+  const { t, v } = sample;
+  const base = { metric: rule.metric, threshold: rule.threshold };
+  const notified = prev?.notified ?? false;
+
+  if (v === null || !Number.isFinite(v)) {
+    const { state, changed } = enter(
+      prev,
+      { ...base, state: 'nodata', value: null, breachSince: null, notified },
+      t,
+    );
+    return { state, changed, notification: null };
+  }
+
+  if (!breaches(rule, v)) {
+    const { state, changed } = enter(
+      prev,
+      { ...base, state: 'ok', value: v, breachSince: null, notified: false },
+      t,
+    );
+    const notification = notified
+      ? {
+          ...base,
+          state: 'resolved' as const,
+          value: v,
+          since: t,
+          text: notificationText(rule, 'resolved', v, t),
+        }
+      : null;
+    return { state, changed, notification };
+  }
+
+  // Breaching: an alert already announced stays firing without a second message.
+  const breachSince = prev?.breachSince ?? t;
+  if (notified || t - breachSince >= rule.forMs) {
+    const { state, changed } = enter(
+      prev,
+      { ...base, state: 'firing', value: v, breachSince, notified: true },
+      t,
+    );
+    const notification = notified
+      ? null
+      : {
+          ...base,
+          state: 'firing' as const,
+          value: v,
+          since: t,
+          text: notificationText(rule, 'firing', v, t),
+        };
+    return { state, changed, notification };
+  }
+  const { state, changed } = enter(prev, { ...base, state: 'pending', value: v, breachSince, notified }, t);
+  return { state, changed, notification: null };
+}

@@ -1,0 +1,237 @@
+import type { JobState, JobType, JobUserResult, JobView, Role } from '@cache-doctor/shared';
+import { jobUserResultSchema } from '@cache-doctor/shared';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Keys } from '../keys';
+
+/**
+ * A job's own state in Cache Doctor's keys (SPEC §1.3), beside BullMQ's: the job hash (type,
+ * state, counters), per-user results, the facts its collection phase gathered, and one marker per
+ * finished batch — the checkpoint that makes a batch count once however often it is run.
+ */
+
+export type JobPhase = 'queued' | 'collecting' | 'processing' | 'finished';
+
+export interface JobRecord {
+  id: string;
+  type: JobType;
+  state: JobState;
+  phase: JobPhase;
+  actor: string;
+  role: Role;
+  createdAt: string;
+  finishedAt: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  withProblems: number;
+  outOfSync: number;
+  batches: number;
+  batchesDone: number;
+  partsTotal: number;
+  batchSize: number;
+  error: string | null;
+}
+
+/** How long a finished job's record and results stay. */
+export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export class JobStore {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+  ) {}
+
+  key(id: string, part?: string): string {
+    return this.keys.own(part ? `jobs:${id}:${part}` : `jobs:${id}`);
+  }
+
+  get indexKey(): string {
+    return this.keys.own('jobs:index');
+  }
+
+  async create(record: JobRecord, userIds: readonly string[] | null): Promise<void> {
+    const tx = this.redis.multi();
+    tx.hset(this.key(record.id), serialize(record));
+    if (userIds) tx.set(this.key(record.id, 'input'), JSON.stringify(userIds));
+    tx.zadd(this.indexKey, Date.parse(record.createdAt), record.id);
+    await tx.exec();
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const raw = await this.redis.hgetall(this.key(id));
+    return raw.type ? deserialize(raw) : null;
+  }
+
+  async input(id: string): Promise<string[]> {
+    const raw = await this.redis.get(this.key(id, 'input'));
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
+  /** Newest first. */
+  async list(limit: number): Promise<JobRecord[]> {
+    const ids = await this.redis.zrevrange(this.indexKey, 0, limit - 1);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((record): record is JobRecord => record !== null);
+  }
+
+  async update(id: string, fields: Partial<JobRecord>): Promise<void> {
+    await this.redis.hset(this.key(id), serialize(fields));
+  }
+
+  /** Moves a job out of `queued`/`running` only: a finished job keeps its end state. */
+  async transition(id: string, to: JobState, fields: Partial<JobRecord> = {}): Promise<boolean> {
+    const result = await this.redis.eval(
+      `local s = redis.call('HGET', KEYS[1], 'state')
+       if s == 'queued' or s == 'running' then
+         redis.call('HSET', KEYS[1], 'state', ARGV[1])
+         for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+         return 1
+       end
+       return 0`,
+      1,
+      this.key(id),
+      to,
+      ...Object.entries(serialize(fields)).flat(),
+    );
+    return Number(result) === 1;
+  }
+
+  /** Queues the results and counters of one batch on a MULTI (committed with its writes). */
+  recordBatch(
+    tx: ChainableCommander,
+    id: string,
+    batch: number,
+    results: readonly JobUserResult[],
+    counts: { outOfSync: number },
+  ): void {
+    if (results.length > 0) {
+      tx.hset(
+        this.key(id, 'results'),
+        Object.fromEntries(results.map((result) => [result.userId, JSON.stringify(result)])),
+      );
+    }
+    // the few that matter, kept apart so the page's view never scans every healthy user
+    const flagged = results.filter(isFlagged);
+    if (flagged.length > 0) {
+      tx.hset(
+        this.key(id, 'flagged'),
+        Object.fromEntries(flagged.map((result) => [result.userId, JSON.stringify(result)])),
+      );
+    }
+    const codes = new Map<string, number>();
+    for (const result of results)
+      for (const code of new Set(result.problems)) codes.set(code, (codes.get(code) ?? 0) + 1);
+    for (const [code, count] of codes) tx.hincrby(this.key(id, 'codes'), code, count);
+    tx.hincrby(this.key(id), 'done', results.length);
+    tx.hincrby(this.key(id), 'failed', results.filter((result) => result.outcome === 'failed').length);
+    tx.hincrby(this.key(id), 'withProblems', results.filter((result) => result.problems.length > 0).length);
+    tx.hincrby(this.key(id), 'outOfSync', counts.outOfSync);
+    tx.set(this.key(id, `batch-done:${batch}`), '1', 'EX', JOB_RETENTION_SECONDS);
+    tx.hincrby(this.key(id), 'batchesDone', 1);
+  }
+
+  async codes(id: string): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.key(id, 'codes'));
+    return Object.fromEntries(Object.entries(raw).map(([code, count]) => [code, Number(count)]));
+  }
+
+  /** Every result (or only the flagged ones), a page at a time: HSCAN never blocks Redis on a big job. */
+  async *results(id: string, which: 'results' | 'flagged' = 'results'): AsyncGenerator<JobUserResult[]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.key(id, which), cursor, 'COUNT', 500);
+      cursor = next;
+      const page: JobUserResult[] = [];
+      for (let i = 1; i < flat.length; i += 2)
+        page.push(jobUserResultSchema.parse(JSON.parse(flat[i] as string)));
+      if (page.length > 0) yield page;
+    } while (cursor !== '0');
+  }
+
+  async view(
+    record: JobRecord,
+    options: { results?: { limit: number; problem?: string } } = {},
+  ): Promise<JobView> {
+    const byCode = await this.codes(record.id);
+    const view: JobView = {
+      id: record.id,
+      type: record.type,
+      state: record.state,
+      phase: record.phase,
+      progress: { done: record.done, total: record.total, failed: record.failed },
+      actor: record.actor,
+      createdAt: record.createdAt,
+      finishedAt: record.finishedAt,
+      summary: { withProblems: record.withProblems, byCode },
+      error: record.error,
+    };
+    if (options.results) {
+      const { limit, problem } = options.results;
+      const picked: JobUserResult[] = [];
+      for await (const page of this.results(record.id, 'flagged')) {
+        for (const result of page) {
+          if (!problem || result.problems.includes(problem)) picked.push(result);
+        }
+        if (picked.length >= limit) break;
+      }
+      view.results = picked.sort((a, b) => a.userId.localeCompare(b.userId)).slice(0, limit);
+    }
+    return view;
+  }
+
+  /** After the end: drop what only the run needed, keep the record and results for a while. */
+  async retire(id: string, parts: readonly string[]): Promise<void> {
+    const tx = this.redis.multi();
+    tx.del(...parts.map((part) => this.key(id, part)));
+    for (const part of ['', 'results', 'flagged', 'codes', 'input', 'cancel']) {
+      tx.expire(part ? this.key(id, part) : this.key(id), JOB_RETENTION_SECONDS);
+    }
+    await tx.exec();
+  }
+}
+
+const isFlagged = (result: JobUserResult) => result.problems.length > 0 || result.outcome === 'failed';
+
+/** What only a run needs (collected facts, cursors, batch lists): dropped when it ends. */
+export const RUN_PARTS = [
+  'clerk',
+  'stripe',
+  'stripe-user',
+  'stripe-email',
+  'part-cursor',
+  'parts-done',
+  'parts',
+];
+/** Collected facts outlive a run that never ends (a crash with no worker left) by this much at most. */
+export const RUN_DATA_TTL_SECONDS = 24 * 3600;
+
+const NUMBER_FIELDS = new Set([
+  'total',
+  'done',
+  'failed',
+  'withProblems',
+  'outOfSync',
+  'batches',
+  'batchesDone',
+  'partsTotal',
+  'batchSize',
+]);
+
+function serialize(record: Partial<JobRecord>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => [field, value === null ? '' : String(value)]),
+  );
+}
+
+function deserialize(raw: Record<string, string>): JobRecord {
+  const record: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    record[field] = NUMBER_FIELDS.has(field) ? Number(value) : value === '' ? null : value;
+  }
+  for (const field of NUMBER_FIELDS) record[field] ??= 0;
+  record.finishedAt ??= null;
+  record.error ??= null;
+  return record as unknown as JobRecord;
+}

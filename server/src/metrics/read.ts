@@ -1,0 +1,65 @@
+import {
+  type AlertNotification,
+  type AlertOp,
+  type AlertStateName,
+  METRIC_NAMES,
+  METRIC_OPS,
+  type MetricName,
+} from '../domain/alerts';
+import type { Services } from '../services/container';
+import type { Point } from './downsample';
+import { type MetricsRange, MetricsStore } from './store';
+
+export interface MetricsReport {
+  series: Record<MetricName, Point[]>;
+  thresholds: Record<MetricName, { op: AlertOp; value: number }>;
+  alerts: {
+    metric: MetricName;
+    state: AlertStateName;
+    value: number | null;
+    threshold: number;
+    /** ms */
+    since: number;
+  }[];
+  /** firing/resolved edges, newest first (the page's "recent alerts") */
+  history: AlertNotification[];
+}
+
+export function thresholdsOf(config: Services['config']): MetricsReport['thresholds'] {
+  return Object.fromEntries(
+    METRIC_NAMES.map((metric) => [metric, { op: METRIC_OPS[metric], value: config.alerts[metric] }]),
+  ) as MetricsReport['thresholds'];
+}
+
+/**
+ * `GET /api/metrics?range=` (SPEC §6.4). A metric never sampled yet is reported `nodata` (a fresh
+ * install has no history, which is not the same as 0 %).
+ */
+export async function readMetrics(
+  services: Services,
+  range: MetricsRange,
+  now: number,
+): Promise<MetricsReport> {
+  const store = new MetricsStore(services.redis, services.keys);
+  const [series, states, history] = await Promise.all([
+    store.readSeries(range, now),
+    store.readAlerts(),
+    store.readHistory(),
+  ]);
+  const thresholds = thresholdsOf(services.config);
+  return {
+    series,
+    thresholds,
+    alerts: METRIC_NAMES.map((metric) => {
+      const state = states[metric];
+      return {
+        metric,
+        state: state?.state ?? 'nodata',
+        value: state?.value ?? null,
+        threshold: thresholds[metric].value,
+        since: state?.since ?? now,
+      };
+    }),
+    history,
+  };
+}

@@ -1,0 +1,97 @@
+import { createJobSchema, type JobType, type Permission } from '@cache-doctor/shared';
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import { z } from 'zod';
+import { type AppEnv, requirePermission } from '../auth/middleware';
+import { JobQueue } from '../jobs/runner';
+import { HttpError } from '../lib/http-error';
+import { validate } from '../lib/validate';
+import type { Services } from '../services/container';
+
+/** Job ids are audit-style time-ordered base-36 ids. */
+const jobIdSchema = z.object({ id: z.string().regex(/^[0-9a-z]{10,40}$/, 'not a job id') });
+
+const resultsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  problem: z
+    .string()
+    .regex(/^[A-Z_]{2,40}$/)
+    .optional(),
+});
+
+/** Who may start which job (SPEC §8): ops sweeps and bulk-refreshes, admin alone rebuilds. */
+const PERMISSION: Record<JobType, Permission> = {
+  sweep: 'sweep',
+  'bulk-refresh': 'bulk-refresh',
+  rebuild: 'rebuild',
+};
+
+const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+/** SPEC §6.4 — jobs. */
+export const jobRoutes = (services: Services) => {
+  const jobs = new JobQueue(services);
+  const find = async (id: string) => {
+    const record = await jobs.store.get(id);
+    if (!record) throw new HttpError(404, 'NOT_FOUND', `No job ${id}.`);
+    return record;
+  };
+  return new Hono<AppEnv>()
+    .post(
+      '/',
+      // every start needs at least the weakest job permission; the type's own is checked next
+      requirePermission('sweep'),
+      validate('json', createJobSchema),
+      async (c) => {
+        const request = c.req.valid('json');
+        const staff = c.get('staff');
+        const needed = PERMISSION[request.type];
+        await requirePermission(needed)(c, async () => {});
+        const jobId = await jobs.create(request, staff);
+        return c.json({ jobId }, 202);
+      },
+    )
+    .get('/', async (c) => {
+      const records = await jobs.store.list(50);
+      return c.json({ jobs: await Promise.all(records.map((record) => jobs.store.view(record))) });
+    })
+    .get('/:id', validate('param', jobIdSchema), validate('query', resultsQuerySchema), async (c) => {
+      const record = await find(c.req.valid('param').id);
+      const { limit, problem } = c.req.valid('query');
+      return c.json(await jobs.store.view(record, { results: { limit, ...(problem && { problem }) } }));
+    })
+    .get('/:id/results.csv', validate('param', jobIdSchema), async (c) => {
+      const record = await find(c.req.valid('param').id);
+      c.header('content-type', 'text/csv; charset=utf-8');
+      c.header('content-disposition', `attachment; filename="job-${record.id}-results.csv"`);
+      return stream(c, async (out) => {
+        await out.write('userId,outcome,broken,problems,message\n');
+        for await (const page of jobs.store.results(record.id)) {
+          const lines = page.map((result) =>
+            [
+              result.userId,
+              result.outcome,
+              String(result.broken),
+              result.problems.join(' '),
+              result.message ?? '',
+            ]
+              .map(csvCell)
+              .join(','),
+          );
+          await out.write(`${lines.join('\n')}\n`);
+        }
+      });
+    })
+    .delete('/:id', requirePermission('sweep'), validate('param', jobIdSchema), async (c) => {
+      const record = await find(c.req.valid('param').id);
+      await requirePermission(PERMISSION[record.type])(c, async () => {});
+      const cancelled = await jobs.cancel(record.id);
+      if (!cancelled)
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `Job ${record.id} has already ${record.state === 'cancelled' ? 'been cancelled' : 'finished'}.`,
+        );
+      return c.json(await jobs.store.view((await jobs.store.get(record.id)) ?? record));
+    });
+};

@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './config';
+import { startJobWorker } from './jobs/runner';
+import { createServices } from './services/container';
+
+/**
+ * `pnpm worker`: one more process taking bulk-job tasks from the shared queue (SPEC §4). Start as
+ * many as you like, on any machine that reaches the same Redis and upstreams; they share every
+ * job, and the Stripe and Clerk rate limits, with the servers' own workers.
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems)
+      console.error(`cache-doctor worker: invalid configuration: ${problem}`);
+    process.exit(1);
+  }
+  if (!config.redisUrl) {
+    console.error('cache-doctor worker: REDIS_URL is required (a worker joins an existing deployment)');
+    process.exit(1);
+  }
+  const services = createServices(config);
+  const worker = await startJobWorker(services, {
+    ...(process.env.JOB_LOCK_MS && {
+      lockDurationMs: Number(process.env.JOB_LOCK_MS),
+      stalledIntervalMs: Number(process.env.JOB_LOCK_MS),
+    }),
+    ...(process.env.JOB_CONCURRENCY && { concurrency: Number(process.env.JOB_CONCURRENCY) }),
+  });
+  console.log(`cache-doctor worker: ready (pid ${process.pid})`);
+  const stop = async () => {
+    await worker.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

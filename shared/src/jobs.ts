@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { userIdSchema } from './ids';
+
+/** SPEC §6.4 — bulk jobs. The request bodies, the job view and the per-user results. */
+export const JOB_TYPES = ['sweep', 'bulk-refresh', 'rebuild'] as const;
+export const jobTypeSchema = z.enum(JOB_TYPES);
+export type JobType = z.infer<typeof jobTypeSchema>;
+
+/** The most users one bulk-refresh may name (each costs its own Stripe read). */
+export const MAX_BULK_REFRESH_USERS = 10_000;
+
+export const createJobSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sweep') }),
+  z.object({ type: z.literal('rebuild') }),
+  z.object({
+    type: z.literal('bulk-refresh'),
+    userIds: z.array(userIdSchema).min(1).max(MAX_BULK_REFRESH_USERS),
+  }),
+]);
+export type CreateJob = z.infer<typeof createJobSchema>;
+
+export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const jobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof jobStateSchema>;
+
+/** What happened to one user: diagnosed only, cache rewritten, skipped (nothing a refresh can do), or failed. */
+export const JOB_OUTCOMES = ['diagnosed', 'refreshed', 'skipped', 'failed'] as const;
+export const jobOutcomeSchema = z.enum(JOB_OUTCOMES);
+export type JobOutcome = z.infer<typeof jobOutcomeSchema>;
+
+export const jobUserResultSchema = z.object({
+  userId: z.string(),
+  outcome: jobOutcomeSchema,
+  /** problem codes (SPEC §2) found before any write, errors and warnings */
+  problems: z.array(z.string()),
+  /** true when any problem is an error */
+  broken: z.boolean(),
+  /** why a refresh was skipped or failed, in words */
+  message: z.string().optional(),
+});
+export type JobUserResult = z.infer<typeof jobUserResultSchema>;
+
+export const jobProgressSchema = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  failed: z.number().int(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  type: jobTypeSchema,
+  state: jobStateSchema,
+  /** what the job is doing now: reading the upstreams, or diagnosing/writing batches */
+  phase: z.enum(['queued', 'collecting', 'processing', 'finished']),
+  progress: jobProgressSchema,
+  actor: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** users with at least one problem, and counts by problem code */
+  summary: z.object({ withProblems: z.number().int(), byCode: z.record(z.string(), z.number().int()) }),
+  error: z.string().nullable(),
+  /** per-user results with problems (and failures), at most `limit`; absent in lists */
+  results: z.array(jobUserResultSchema).optional(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;

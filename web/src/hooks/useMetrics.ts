@@ -1,0 +1,28 @@
+import { useQuery } from '@tanstack/react-query';
+import type { InferResponseType } from 'hono/client';
+import { client, unwrap } from '../api/client';
+import { type MetricsRange, queryKeys } from '../api/queryKeys';
+import { getToken } from '../api/token';
+
+export type Metrics = InferResponseType<typeof client.api.metrics.$get, 200>;
+export type MetricName = keyof Metrics['series'];
+export type MetricAlert = Metrics['alerts'][number];
+
+export const METRICS_REFRESH_MS = 10_000;
+
+/** `GET /api/metrics?range=`, refreshed as often as the server samples by default. */
+export function useMetrics(range: MetricsRange) {
+  return useQuery({
+    queryKey: queryKeys.metrics.range(range),
+    queryFn: () => unwrap(client.api.metrics.$get({ query: { range } })),
+    refetchInterval: METRICS_REFRESH_MS,
+    staleTime: METRICS_REFRESH_MS / 2,
+    enabled: getToken() !== null,
+  });
+}
+
+/** The alerts firing now, for the header badge (shares the 1 h query with the Metrics page). */
+export function useFiringAlerts(): MetricAlert[] {
+  const { data } = useMetrics('1h');
+  return data?.alerts.filter((alert) => alert.state === 'firing') ?? [];
+}

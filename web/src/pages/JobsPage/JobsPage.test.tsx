@@ -1,0 +1,67 @@
+import { screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setToken } from '../../api/token';
+import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+
+beforeEach(() => setToken('staff-token-123'));
+afterEach(resetTestEnvironment);
+
+const job = (extra: Record<string, unknown> = {}) => ({
+  id: '00job000001abc',
+  type: 'sweep',
+  state: 'running',
+  phase: 'processing',
+  progress: { done: 500, total: 2000, failed: 0 },
+  actor: 'Olivia Ops',
+  createdAt: '2026-01-02T03:04:05.000Z',
+  finishedAt: null,
+  summary: { withProblems: 120, byCode: { NO_TTL: 30, CUSTOMER_MISSING: 20 } },
+  error: null,
+  ...extra,
+});
+
+describe('Jobs page', () => {
+  it('ops: start buttons for sweep and bulk refresh (not rebuild), progress, cancel and results with links', async () => {
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [job()] },
+      'GET /api/jobs/00job000001abc': {
+        ...job(),
+        results: [{ userId: 'user_A1', outcome: 'diagnosed', problems: ['NO_TTL'], broken: false }],
+      },
+      'POST /api/jobs': { status: 202, body: { jobId: '00job000002abc' } },
+      'DELETE /api/jobs/00job000001abc': job({ state: 'cancelled' }),
+    });
+    const { user } = renderApp('/jobs');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Jobs' }, { timeout: 5000 })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Health sweep' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Bulk refresh' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Rebuild cache' })).toBeNull();
+
+    const progress = await screen.findByRole('progressbar');
+    expect(progress.getAttribute('aria-valuenow')).toBe('25');
+    expect(screen.getByText(/500 of 2,000 users done/)).toBeTruthy();
+    const table = await screen.findByRole('table');
+    expect(within(table).getByRole('link', { name: 'user_A1' }).getAttribute('href')).toBe('/users/user_A1');
+
+    await user.click(screen.getByRole('button', { name: 'Health sweep' }));
+    expect(requests.some((r) => r.method === 'POST' && r.path === '/api/jobs')).toBe(true);
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(requests.some((r) => r.method === 'DELETE' && r.path === '/api/jobs/00job000001abc')).toBe(true);
+  });
+
+  it('support sees jobs but no start or cancel buttons', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/me': { ...fixtures.me, name: 'Sam Support', role: 'support' },
+      'GET /api/jobs': { jobs: [job()] },
+      'GET /api/jobs/00job000001abc': { ...job(), results: [] },
+    });
+    renderApp('/jobs');
+    expect(await screen.findByRole('progressbar', {}, { timeout: 5000 })).toBeTruthy();
+    for (const name of ['Health sweep', 'Bulk refresh', 'Rebuild cache', 'Cancel']) {
+      expect(screen.queryByRole('button', { name })).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import type { CreateJob } from '@cache-doctor/shared';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { InferResponseType } from 'hono/client';
+import { client, unwrap } from '../../api/client';
+import { queryKeys } from '../../api/queryKeys';
+
+export type JobList = InferResponseType<typeof client.api.jobs.$get, 200>;
+export type Job = JobList['jobs'][number];
+export type JobDetail = InferResponseType<(typeof client.api.jobs)[':id']['$get'], 200>;
+export type JobResult = NonNullable<JobDetail['results']>[number];
+
+const isActive = (job: Pick<Job, 'state'>) => job.state === 'queued' || job.state === 'running';
+
+/** `GET /api/jobs`, refreshed every second while a job is queued or running. */
+export function useJobs() {
+  return useQuery({
+    queryKey: queryKeys.jobs.all,
+    queryFn: () => unwrap(client.api.jobs.$get()),
+    refetchInterval: (query) => (query.state.data?.jobs.some(isActive) ? 1000 : false),
+  });
+}
+
+/**
+ * One job with its per-user results (those with problems or failures), optionally by problem code.
+ * `version` (state and progress from the polled list) is part of the key, so the results follow
+ * the job as it moves and are read once more when it ends; the previous rows stay up meanwhile.
+ */
+export function useJobResults(jobId: string, problem: string, version: string) {
+  return useQuery({
+    queryKey: [...queryKeys.jobs.detail(jobId), problem, version] as const,
+    queryFn: () =>
+      unwrap(
+        client.api.jobs[':id'].$get({
+          param: { id: jobId },
+          query: { limit: '500', ...(problem ? { problem } : {}) },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useStartJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: CreateJob) => unwrap(client.api.jobs.$post({ json: request })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.jobs.all }),
+  });
+}
+
+export function useCancelJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: string) => unwrap(client.api.jobs[':id'].$delete({ param: { id: jobId } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.jobs.all }),
+  });
+}
+
+/** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
+export async function downloadResultsCsv(jobId: string): Promise<void> {
+  const response = await client.api.jobs[':id']['results.csv'].$get({ param: { id: jobId } });
+  if (!response.ok) throw new Error(`The results could not be downloaded (HTTP ${response.status}).`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `job-${jobId}-results.csv`;
+  link.click();
+  URL.revokeObjectURL(url);
+}

@@ -1,0 +1,42 @@
+import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { formatTime } from '../../format';
+import type { Metrics } from '../../hooks/useMetrics';
+import { formatValue, stateTone, stateWord, titleOf, unitOf } from './metricsView';
+
+/** SPEC §9: firing (and pending) alerts now, then the recent firing/resolved history. */
+export function AlertsList({ metrics }: { metrics: Metrics }) {
+  const active = metrics.alerts.filter((alert) => alert.state === 'firing' || alert.state === 'pending');
+  return (
+    <section className="card" aria-labelledby="alerts-heading" style={{ marginBottom: '1rem' }}>
+      <h2 id="alerts-heading">Alerts</h2>
+      {active.length === 0 ? (
+        <p className="muted">No alert is firing or pending.</p>
+      ) : (
+        <ul>
+          {active.map((alert) => (
+            <li key={alert.metric}>
+              <StatusBadge tone={stateTone(alert.state)}>{stateWord(alert.state)}</StatusBadge>{' '}
+              <strong>{titleOf(alert.metric)}</strong>: {formatValue(unitOf(alert.metric), alert.value)}{' '}
+              (threshold {formatValue(unitOf(alert.metric), alert.threshold)}), since{' '}
+              {formatTime(alert.since)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Recent</h3>
+      {metrics.history.length === 0 ? (
+        <p className="muted">No alert has fired recently.</p>
+      ) : (
+        <ul>
+          {metrics.history.map((entry) => (
+            <li key={`${entry.metric}-${entry.state}-${entry.since}`}>
+              {formatTime(entry.since)} — <strong>{titleOf(entry.metric)}</strong>{' '}
+              {entry.state === 'firing' ? 'fired' : 'resolved'} at{' '}
+              {formatValue(unitOf(entry.metric), entry.value)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

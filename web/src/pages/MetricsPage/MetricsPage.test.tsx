@@ -1,0 +1,108 @@
+import { screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setToken } from '../../api/token';
+import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+import { breachRuns, yDomain } from './metricsView';
+
+beforeEach(() => setToken('staff-token-123'));
+afterEach(resetTestEnvironment);
+
+const now = Date.now();
+const names = [
+  'cacheHitRate',
+  'syncFailureRate',
+  'apiErrorRate',
+  'responseTimeP95',
+  'webhookSuccessRate',
+  'redisMemory',
+] as const;
+const thresholds = {
+  cacheHitRate: { op: '<', value: 0.95 },
+  syncFailureRate: { op: '>', value: 0.05 },
+  apiErrorRate: { op: '>', value: 0.01 },
+  responseTimeP95: { op: '>', value: 500 },
+  webhookSuccessRate: { op: '<', value: 0.95 },
+  redisMemory: { op: '>', value: 0.9 },
+};
+const metrics = {
+  series: {
+    ...Object.fromEntries(names.map((n) => [n, []])),
+    apiErrorRate: [
+      { t: now - 60_000, v: 0 },
+      { t: now - 30_000, v: 0.5 },
+      { t: now - 10_000, v: 0.6 },
+    ],
+  },
+  thresholds,
+  alerts: names.map((metric) => ({
+    metric,
+    state: metric === 'apiErrorRate' ? 'firing' : metric === 'redisMemory' ? 'nodata' : 'ok',
+    value: metric === 'apiErrorRate' ? 0.6 : metric === 'redisMemory' ? null : 0.99,
+    threshold: thresholds[metric].value,
+    since: now - 20_000,
+  })),
+  history: [
+    { metric: 'apiErrorRate', state: 'firing', value: 0.5, threshold: 0.01, since: now - 20_000, text: 'x' },
+  ],
+};
+
+describe('Metrics page', () => {
+  it('shows one chart per metric, the alerts, and keeps the range in the URL', {
+    timeout: 20_000,
+  }, async () => {
+    const { requests } = stubFetch({ ...signedInRoutes, 'GET /api/metrics': metrics });
+    const { user, router } = renderApp('/metrics');
+
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Metrics' }, { timeout: 10_000 }),
+    ).toBeTruthy();
+    for (const title of [
+      'Cache hit rate',
+      'Sync failure rate',
+      'API error rate',
+      'Response time (p95)',
+      'Webhook success rate',
+      'Redis memory',
+    ]) {
+      expect(await screen.findByRole('region', { name: title })).toBeTruthy();
+    }
+    const api = within(screen.getByRole('region', { name: 'API error rate' }));
+    expect(api.getByText(/^Current:/).textContent).toMatch(/^Current: 60 %/);
+    expect(api.getByText('Firing')).toBeTruthy();
+    // no data reads as such, never as 0 %
+    const memory = within(screen.getByRole('region', { name: 'Redis memory' }));
+    expect(memory.getByText(/^Current:/).textContent).toMatch(/^Current: no data/);
+
+    const alerts = within(screen.getByRole('region', { name: 'Alerts' }));
+    expect(alerts.getAllByText('API error rate').length).toBeGreaterThan(0);
+    // the header badge
+    expect(within(screen.getByRole('banner')).getByRole('link', { name: '1 alert firing' })).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: '7d' }));
+    expect(router.state.location.search).toBe('?range=7d');
+    expect(screen.getByRole('button', { name: '7d' }).getAttribute('aria-pressed')).toBe('true');
+    await screen.findByRole('region', { name: 'Cache hit rate' });
+    expect(requests.some((r) => r.path === '/api/metrics' && r.search === '?range=7d')).toBe(true);
+  });
+});
+
+describe('metric view helpers', () => {
+  it('finds breach runs and keeps the threshold inside the y axis', () => {
+    const threshold = { op: '>' as const, value: 500 };
+    const points = [
+      { t: 0, v: 100 },
+      { t: 10, v: 900 },
+      { t: 20, v: 800 },
+      { t: 30, v: 100 },
+      { t: 40, v: 700 },
+    ];
+    expect(breachRuns(points, threshold)).toEqual([
+      [10, 30],
+      [40, 41],
+    ]);
+    expect(yDomain('ms', [{ t: 0, v: 20 }], threshold)[1]).toBeGreaterThan(500);
+    const [, top] = yDomain('ratio', [{ t: 0, v: 0.2 }], { op: '<', value: 0.95 });
+    expect(top).toBeGreaterThanOrEqual(0.95);
+    expect(top).toBeLessThanOrEqual(1);
+  });
+});
