@@ -36,12 +36,6 @@ export function redisReady(client: Redis): Promise<void> {
   });
 }
 
-/** Values may arrive as JSON strings (ioredis) or already parsed (Upstash REST): accept both. */
-export function rawToString(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 export interface RedisHealth {
   ok: boolean;
   latencyMs: number | null;

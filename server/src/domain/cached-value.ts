@@ -37,7 +37,8 @@ export function readMapping(raw: unknown): MappingValue {
   return { kind: 'malformed', raw };
 }
 
-function parseJson(text: string): unknown {
+/** The parsed value, or undefined when the text is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -30,19 +30,9 @@ export function record(overrides: JsonObject = {}): JsonObject {
   };
 }
 
+/** A healthy cached subscription: what Stripe says, plus the time the app wrote it. */
 export function subscriptionRecord(id: string, overrides: JsonObject = {}): JsonObject {
-  return {
-    id,
-    customerId: CUSTOMER_ID,
-    status: 'active',
-    priceId: 'price_1PRO',
-    productId: 'prod_PRO',
-    currentPeriodEnd: 1_769_904_000,
-    cancelAtPeriodEnd: false,
-    created: 1_709_251_300,
-    updatedAt: NOW_MS - 60_000,
-    ...overrides,
-  };
+  return { ...stripeSubscription(id), updatedAt: NOW_MS - 60_000, ...overrides };
 }
 
 export const at = (key: string, raw: unknown, ttl = TTL): CachedKey => ({ key, raw, ttl });

@@ -1,4 +1,7 @@
 import type { SessionLayout } from '@cache-doctor/shared';
+import { isJsonObject, type JsonObject, parseJson, rawString as storedText } from './cached-value';
+
+export type { JsonObject };
 
 /**
  * What Redis holds for one checkout session (SPEC §1.2), as the redis adapter reads it in one
@@ -26,8 +29,6 @@ export interface SessionSnapshot {
   prompt: KeyState;
 }
 
-export type JsonObject = Record<string, unknown>;
-
 export interface ParsedKey {
   /** the value when it is a JSON object; null when the key is absent or malformed */
   value: JsonObject | null;
@@ -40,17 +41,6 @@ export type LayoutSetting = SessionLayout | 'detect';
 /** A client may report a value without `exists` (or the reverse); either one means the key is there. */
 export function isPresent(state: KeyState): boolean {
   return state.exists || state.raw !== null;
-}
-
-const isJsonObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -68,8 +58,7 @@ export function parseKeyState(state: KeyState): ParsedKey {
  * serialised back, absent keys are null.
  */
 export function rawString(state: KeyState): string | null {
-  if (state.raw === null) return null;
-  return typeof state.raw === 'string' ? state.raw : JSON.stringify(state.raw);
+  return storedText(state.raw);
 }
 
 /** Fields the three-key layout's `session:` record holds; anything more means the current layout. */

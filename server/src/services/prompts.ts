@@ -1,5 +1,6 @@
 import type { SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
 import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
+import { isJsonObject, parseJson } from '../domain/cached-value';
 import {
   createPromptStats,
   mergeRecentPrompts,
@@ -12,7 +13,6 @@ import {
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
 import {
-  type JsonObject,
   type KeyState,
   parseKeyState,
   type RawValue,
@@ -52,9 +52,6 @@ function idFromKeyOf(pattern: string): (key: string) => string | null {
   };
 }
 
-const isJsonObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Each value is parsed here, once: a JSON object goes to the domain already parsed (which it
  * takes as it takes a value a REST client parsed), anything else as the text read, for the domain
@@ -62,12 +59,8 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  */
 function parsedOnce(raw: string | null): RawValue {
   if (raw === null) return null;
-  try {
-    const value: unknown = JSON.parse(raw);
-    return isJsonObject(value) ? value : raw;
-  } catch {
-    return raw;
-  }
+  const value = parseJson(raw);
+  return isJsonObject(value) ? value : raw;
 }
 
 const state = (key: string, raw: string | null): KeyState => ({

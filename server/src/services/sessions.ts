@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Role, SessionLayout } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import type { CommitResult, PlannedWrite } from '../adapters/atomic-write';
+import { parseJson } from '../domain/cached-value';
 import {
   diagnoseSession,
   type SessionDiagnosis,
@@ -150,18 +151,15 @@ function diagnose(services: Services, snapshot: SessionSnapshot, stripe: StripeC
   });
 }
 
-function parseJson(raw: string | null): unknown {
-  if (raw === null) return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
-
 function keyView(state: KeyState): KeyView {
   const raw = rawString(state);
-  return { key: state.key, exists: state.exists, ttl: state.ttl, value: parseJson(raw), raw };
+  return {
+    key: state.key,
+    exists: state.exists,
+    ttl: state.ttl,
+    value: raw === null ? null : (parseJson(raw) ?? null),
+    raw,
+  };
 }
 
 const writeViews = (writes: readonly SessionWrite[]): WriteView[] =>
