@@ -78,12 +78,14 @@ const REFRESH_ATTEMPTS = 3;
 /** The customer record can name an old email to clean up, which needs one more read. */
 const MAX_EXTRA_READS = 2;
 
-async function planFromFreshRead(
+/** Plans from a snapshot, reading the further keys the plan asks for (the record can name an old email). */
+async function planFrom(
   services: Services,
   userId: string,
   upstream: UpstreamFacts,
+  read: CustomerCacheSnapshot,
 ): Promise<RefreshPlanResult> {
-  let { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  let snapshot = read;
   let plan = planRefresh({ userId, ...upstream, current: snapshot, keys: services.keys, now: Date.now() });
   for (let round = 0; plan.kind === 'snapshot-incomplete' && round < MAX_EXTRA_READS; round += 1) {
     ({ snapshot } = await readCustomerKeys(services.redis, services.keys, plan.request));
@@ -103,12 +105,14 @@ export async function refreshCustomer(
   options: { dryRun: boolean; staff: Staff },
 ) {
   // Upstream first: if Stripe or Clerk fails, this throws before anything is written.
-  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  let { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
   const upstream = await fetchRefreshUpstream(services, userId, mappedCustomerId(snapshot));
   if (!upstream.clerk && !upstream.stripe && !holdsAnything(snapshot)) throw userNotFound(userId);
 
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt += 1) {
-    const plan = await planFromFreshRead(services, userId, upstream);
+    // The first attempt plans from the read above; a write since then makes the commit stale.
+    if (attempt > 1) ({ snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId));
+    const plan = await planFrom(services, userId, upstream, snapshot);
     if (plan.kind === 'snapshot-incomplete') break;
     if (plan.kind === 'nothing-to-cache') throw new HttpError(422, 'NOTHING_TO_CACHE', plan.message);
     if (plan.kind === 'customer-of-another-user') throw new HttpError(409, 'CONFLICT', plan.message, plan);
