@@ -1,6 +1,7 @@
 import { type ClerkClient, createClerkClient, type User } from '@clerk/backend';
 import type { Config } from '../config';
 import type { UpstreamMeter } from '../lib/upstream-meter';
+import { INTERACTIVE_RETRY, withRetries } from './rate-limiter';
 
 export interface ClerkUserQuery {
   emailAddress?: string[];
@@ -32,7 +33,9 @@ export function createClerkGateway(
     ...(config.jwtKey && { jwtKey: config.jwtKey }),
     telemetry: { disabled: true },
   });
-  const measure = <T>(call: () => Promise<T>) => meter.measure('clerk', timeoutMs, call);
+  // The SDK does not retry; a 429 carries `retryAfter`, which withRetries honours.
+  const measure = <T>(call: () => Promise<T>) =>
+    withRetries(() => meter.measure('clerk', timeoutMs, call), INTERACTIVE_RETRY);
   return {
     client,
     getUser: (userId) =>
@@ -49,6 +52,7 @@ export function createClerkGateway(
         const { data } = await client.users.getUserList({ limit: 20, ...query });
         return data;
       }),
-    probe: () => measure(() => client.users.getCount()).then(() => undefined),
+    // One try: the status page reports the upstream as it is right now.
+    probe: () => meter.measure('clerk', timeoutMs, () => client.users.getCount()).then(() => undefined),
   };
 }

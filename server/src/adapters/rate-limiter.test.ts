@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../lib/redis-server';
-import { limitedCall, SharedRateLimiter, upstreamErrorStatus } from './rate-limiter';
+import {
+  limitedCall,
+  SharedRateLimiter,
+  SpacedRateLimiter,
+  upstreamErrorStatus,
+  withRetries,
+} from './rate-limiter';
 
 describe('SharedRateLimiter (real redis-server)', () => {
   let server: RedisServer;
@@ -42,6 +48,65 @@ describe('SharedRateLimiter (real redis-server)', () => {
     expect(waits).toBeGreaterThan(0);
   });
 
+  it('spaced: two clients sharing a key get evenly spaced slots, never a window over the limit', async () => {
+    const limit = { requests: 5, windowMs: 200 };
+    const marginMs = 40;
+    const limiters = [
+      new SpacedRateLimiter(a, 'rl:spaced', limit, marginMs),
+      new SpacedRateLimiter(b, 'rl:spaced', limit, marginMs),
+    ];
+    const granted: number[] = [];
+    await Promise.all(
+      Array.from({ length: 14 }, async (_, index) => {
+        await (limiters[index % 2] as SpacedRateLimiter).acquire();
+        granted.push(performance.now());
+      }),
+    );
+    granted.sort((x, y) => x - y);
+    const interval = (limit.windowMs + marginMs) / (limit.requests - 1);
+    const first = granted[0] as number;
+    // no burst: the k-th grant comes about k slots after the first (which may itself be late);
+    // 2 ms of slack because timers fire on whole milliseconds
+    granted.forEach((at, k) => {
+      expect(at - first).toBeGreaterThanOrEqual((k - 1) * interval - 2);
+    });
+    // and no window holds more than the limit
+    for (let i = limit.requests; i < granted.length; i += 1) {
+      expect((granted[i] as number) - (granted[i - limit.requests] as number)).toBeGreaterThan(
+        limit.windowMs,
+      );
+    }
+  });
+
+  it('spaced: sends bunched by a stalled event loop are held back to keep every window within the limit', async () => {
+    const limit = { requests: 3, windowMs: 300 };
+    const marginMs = 20;
+    const limiter = new SpacedRateLimiter(a, 'rl:stalled', limit, marginMs);
+    await limiter.acquire();
+    const granted: number[] = [performance.now()];
+    const rest = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        await limiter.acquire();
+        granted.push(performance.now());
+      }),
+    );
+    // answered after the four reservations on the same connection; once the microtasks that
+    // follow have run, their timers are set
+    await a.ping();
+    await new Promise((resolve) => setImmediate(resolve));
+    // A stalled event loop: the next three slots pass meanwhile, and their timers fire at once.
+    const stalledUntil = performance.now() + 500;
+    while (performance.now() < stalledUntil) {}
+    await rest;
+    granted.sort((x, y) => x - y);
+    for (let i = limit.requests; i < granted.length; i += 1) {
+      expect((granted[i] as number) - (granted[i - limit.requests] as number)).toBeGreaterThanOrEqual(
+        limit.windowMs + marginMs - 2,
+      );
+    }
+    expect(limiter.sends.stats.waits).toBeGreaterThanOrEqual(1);
+  });
+
   it('retries a 429 after Retry-After and a 5xx after a backoff; passes a 404 straight through', async () => {
     const limiter = new SharedRateLimiter(a, 'rl:retry', { requests: 100, windowMs: 1000 });
     const answers = [
@@ -71,6 +136,29 @@ describe('SharedRateLimiter (real redis-server)', () => {
       }),
     ).rejects.toBe(missing);
     expect(tries).toBe(1);
+  });
+
+  it('gives up at once when Retry-After would outlast the budget, and after the last attempt', async () => {
+    const slow = Object.assign(new Error('rate limited'), { status: 429, retryAfter: 60 });
+    let calls = 0;
+    const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, budgetMs: 1_000 };
+    await expect(
+      withRetries(async () => {
+        calls += 1;
+        throw slow;
+      }, policy),
+    ).rejects.toBe(slow);
+    expect(calls).toBe(1);
+
+    const down = Object.assign(new Error('boom'), { statusCode: 502 });
+    calls = 0;
+    await expect(
+      withRetries(async () => {
+        calls += 1;
+        throw down;
+      }, policy),
+    ).rejects.toBe(down);
+    expect(calls).toBe(4);
   });
 
   it('reads status and Retry-After from Stripe and Clerk errors', () => {

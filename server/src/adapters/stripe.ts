@@ -1,13 +1,18 @@
 import Stripe from 'stripe';
 import type { Config } from '../config';
 import type { UpstreamMeter } from '../lib/upstream-meter';
+import { INTERACTIVE_RETRY, withRetries } from './rate-limiter';
 
-/** The real Stripe SDK, pointed at `STRIPE_API_BASE` when set (a sandbox), else at Stripe itself. */
+/**
+ * The real Stripe SDK, pointed at `STRIPE_API_BASE` when set (a sandbox), else at Stripe itself.
+ * Its own retries are off: it never retries a 429 and ignores `Retry-After`, so `withRetries`
+ * does all retrying, the same way for every caller.
+ */
 export function createStripeClient(config: Config['stripe'], timeoutMs: number): Stripe {
   const base = config.apiBase ? new URL(config.apiBase) : undefined;
   return new Stripe(config.secretKey, {
     timeout: timeoutMs,
-    maxNetworkRetries: 2,
+    maxNetworkRetries: 0,
     telemetry: false,
     ...(base && {
       host: base.hostname,
@@ -51,7 +56,8 @@ export function createStripeGateway(
   timeoutMs: number,
 ): StripeGateway {
   const client = createStripeClient(config, timeoutMs);
-  const measure = <T>(call: () => Promise<T>) => meter.measure('stripe', timeoutMs, call);
+  const measure = <T>(call: () => Promise<T>) =>
+    withRetries(() => meter.measure('stripe', timeoutMs, call), INTERACTIVE_RETRY);
 
   /** The embedded list holds the first page; a customer with more subscriptions needs the list call. */
   const withSubscriptions = async (
@@ -85,6 +91,8 @@ export function createStripeGateway(
       return newest ? withSubscriptions(newest) : null;
     },
     getCheckoutSession: (sessionId) => measure(() => orNull(client.checkout.sessions.retrieve(sessionId))),
-    probe: () => measure(() => client.customers.list({ limit: 1 })).then(() => undefined),
+    // One try: the status page reports the upstream as it is right now.
+    probe: () =>
+      meter.measure('stripe', timeoutMs, () => client.customers.list({ limit: 1 })).then(() => undefined),
   };
 }

@@ -58,7 +58,22 @@ export class BatchCacheReader {
     legacy: readonly string[] = [],
     connection: Redis = this.redis,
   ): Promise<{ values: Map<string, KeyReading>; legacyPresent: Set<string> }> {
-    const sha = await this.script();
+    try {
+      return await this.readWith(await this.script(), current, legacy, connection);
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error;
+      // Redis restarted and forgot the script: load it again rather than fail until we restart.
+      this.sha = null;
+      return this.readWith(await this.script(), current, legacy, connection);
+    }
+  }
+
+  private async readWith(
+    sha: string,
+    current: readonly string[],
+    legacy: readonly string[],
+    connection: Redis,
+  ): Promise<{ values: Map<string, KeyReading>; legacyPresent: Set<string> }> {
     const pipeline = connection.pipeline();
     const chunks: Array<{ current: string[]; legacy: string[] }> = [];
     const uniqueCurrent = [...new Set(current)];

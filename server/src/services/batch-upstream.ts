@@ -1,6 +1,6 @@
 import type { UserJSON } from '@clerk/backend';
 import type Stripe from 'stripe';
-import { limitedCall, SharedRateLimiter } from '../adapters/rate-limiter';
+import { limitedCall, SpacedRateLimiter } from '../adapters/rate-limiter';
 import { type ClerkUserFacts, type StripeCustomerFacts, stripeCustomerFacts } from '../domain/upstream-facts';
 import type { Services } from './container';
 
@@ -18,8 +18,8 @@ export const CLERK_PAGE_SIZE = 500;
 export const CLERK_LIMIT = { requests: 1000, windowMs: 10_000 } as const;
 
 export interface BatchUpstream {
-  stripeLimiter: SharedRateLimiter;
-  clerkLimiter: SharedRateLimiter;
+  stripeLimiter: SpacedRateLimiter;
+  clerkLimiter: SpacedRateLimiter;
   /** the newest customer's `created`, or null when Stripe has none */
   stripeNewest(): Promise<number | null>;
   /** true when a customer exists created before `before` (unix seconds) */
@@ -35,6 +35,20 @@ export interface BatchUpstream {
   stripeCustomer(customerId: string): Promise<StripeCustomerFacts | null>;
   /** the newest live customer with this email */
   stripeCustomerByEmail(email: string): Promise<StripeCustomerFacts | null>;
+  /** one page of completed checkout sessions created at or after `gte` (unix seconds), newest first */
+  completedCheckoutPage(
+    gte: number,
+    startingAfter: string | null,
+  ): Promise<ListPage<Stripe.Checkout.Session>>;
+  /** one page of events since `gte` whose webhook delivery has not succeeded, newest first */
+  failedEventsPage(gte: number, startingAfter: string | null): Promise<ListPage<Stripe.Event>>;
+}
+
+export interface ListPage<T> {
+  data: T[];
+  hasMore: boolean;
+  /** the cursor for the next page */
+  last: string | null;
 }
 
 /** `clerkUserFacts` for the API's JSON (the SDK's `User` class is not exported to build one). */
@@ -58,6 +72,12 @@ export interface StripePage {
 
 const NO_RETRIES = { maxNetworkRetries: 0 } as const;
 
+const listPage = <T extends { id: string }>(page: Stripe.ApiList<T>): ListPage<T> => ({
+  data: page.data,
+  hasMore: page.has_more,
+  last: page.data.at(-1)?.id ?? null,
+});
+
 const isMissing = (error: unknown) =>
   typeof error === 'object' &&
   error !== null &&
@@ -68,11 +88,11 @@ export function createBatchUpstream(services: Services): BatchUpstream {
   const stripe = services.stripe.client;
   const clerk = services.clerk.client;
   const timeout = config.upstreamTimeoutMs;
-  const stripeLimiter = new SharedRateLimiter(redis, keys.own('ratelimit:stripe'), {
+  const stripeLimiter = new SpacedRateLimiter(redis, keys.own('ratelimit:stripe-slots'), {
     requests: config.stripe.maxRps,
     windowMs: 1000,
   });
-  const clerkLimiter = new SharedRateLimiter(redis, keys.own('ratelimit:clerk'), CLERK_LIMIT);
+  const clerkLimiter = new SpacedRateLimiter(redis, keys.own('ratelimit:clerk-slots'), CLERK_LIMIT);
   const viaStripe = <T>(call: () => Promise<T>) =>
     limitedCall(stripeLimiter, () => meter.measure('stripe', timeout, call));
   const viaClerk = <T>(call: () => Promise<T>) =>
@@ -176,6 +196,34 @@ export function createBatchUpstream(services: Services): BatchUpstream {
       );
       const newest = page.data.toSorted((a, b) => b.created - a.created)[0];
       return newest ? withSubscriptions(newest) : null;
+    },
+    async completedCheckoutPage(gte, startingAfter) {
+      const page = await viaStripe(() =>
+        stripe.checkout.sessions.list(
+          {
+            status: 'complete',
+            created: { gte },
+            limit: STRIPE_PAGE_SIZE,
+            ...(startingAfter && { starting_after: startingAfter }),
+          },
+          NO_RETRIES,
+        ),
+      );
+      return listPage(page);
+    },
+    async failedEventsPage(gte, startingAfter) {
+      const page = await viaStripe(() =>
+        stripe.events.list(
+          {
+            delivery_success: false,
+            created: { gte },
+            limit: STRIPE_PAGE_SIZE,
+            ...(startingAfter && { starting_after: startingAfter }),
+          },
+          NO_RETRIES,
+        ),
+      );
+      return listPage(page);
     },
   };
 }
