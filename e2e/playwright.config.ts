@@ -7,6 +7,22 @@ import { DEMO_SEED, DEMO_USERS } from './tests/fixtures';
  */
 const port = Number(process.env.E2E_PORT ?? 8799);
 export const baseURL = `http://127.0.0.1:${port}`;
+/** A second demo server with `AUTH_MODE=clerk`: staff sign in through the sandbox Clerk. */
+const clerkPort = Number(process.env.E2E_CLERK_PORT ?? port + 1);
+const clerkBaseURL = `http://127.0.0.1:${clerkPort}`;
+
+/** The product in demo mode on `serverPort`, seeded as the fixtures expect. */
+function demoServer(serverPort: number, env: Record<string, string>) {
+  return {
+    command: 'pnpm exec tsx ../server/src/main.ts',
+    url: `http://127.0.0.1:${serverPort}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    // one JSON line per request; errors go to stderr, which Playwright shows
+    stdout: 'ignore' as const,
+    env: { PORT: String(serverPort), DEMO_USERS: String(DEMO_USERS), DEMO_SEED: String(DEMO_SEED), ...env },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -33,16 +49,13 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'pnpm exec tsx ../server/src/main.ts',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    env: {
-      PORT: String(port),
-      DEMO_USERS: String(DEMO_USERS),
-      DEMO_SEED: String(DEMO_SEED),
+  // The demo project is listed first, so with one worker its specs run before the Clerk ones.
+  projects: [
+    { name: 'demo', testIgnore: 'clerk/**' },
+    { name: 'clerk', testMatch: 'clerk/**/*.spec.ts', use: { baseURL: clerkBaseURL } },
+  ],
+  webServer: [
+    demoServer(port, {
       // metrics.spec.ts: sample every second and fire after 2 s of breach, so an alert shows in
       // seconds. The seeded demo is broken on purpose (missed lookups, failed webhooks, users out of
       // sync), so those rules are set where they cannot fire: only the API error rate, which the
@@ -52,6 +65,7 @@ export default defineConfig({
       ALERT_CACHE_HIT_RATE: '0',
       ALERT_WEBHOOK_SUCCESS_RATE: '0',
       ALERT_SYNC_FAILURE_RATE: '1',
-    },
-  },
+    }),
+    demoServer(clerkPort, { AUTH_MODE: 'clerk' }),
+  ],
 });

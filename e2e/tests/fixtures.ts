@@ -1,7 +1,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { buildSeed } from '../../server/src/sandbox/seed';
 
-type Role = 'support' | 'ops' | 'admin';
+export type Role = 'support' | 'ops' | 'admin';
 
 /** The demo server under test is seeded with exactly these (see playwright.config.ts). */
 export const DEMO_USERS = 200;
@@ -11,14 +11,33 @@ export const DEMO_SEED = 1;
  * The demo dataset is deterministic, so the tests know which user and session the seeder broke in
  * which way without asking the server.
  */
-const seed = buildSeed({ users: DEMO_USERS, seed: DEMO_SEED });
+const seedBuiltAt = Date.now();
+const seed = buildSeed({ users: DEMO_USERS, seed: DEMO_SEED, now: seedBuiltAt });
 export const planted = seed.planted;
+
+/**
+ * How long before "now" the seeder created a checkout session (Stripe's `created`). The demo
+ * server seeded itself at its own start, so this holds there too, give or take the seconds between.
+ */
+export function sessionAgeMs(sessionId: string): number {
+  const session = seed.dataset.checkoutSessions.find((candidate) => candidate.id === sessionId);
+  if (!session) throw new Error(`the demo seed has no checkout session ${sessionId}`);
+  return seedBuiltAt - session.created * 1000;
+}
 
 export function emailOf(userId: string): string {
   const user = seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
   const primary = user?.email_addresses.find((address) => address.id === user.primary_email_address_id);
   if (!primary) throw new Error(`demo user ${userId} has no primary email`);
   return primary.email_address;
+}
+
+/** The Clerk staff account of a role, as the `AUTH_MODE=clerk` demo server seeds it. */
+export function clerkStaff(role: Role): { name: string; userId: string } {
+  const staff = seed.staff.find((candidate) => candidate.role === role);
+  if (!staff) throw new Error(`the demo seed has no ${role} staff account`);
+  const { id, first_name, last_name } = staff.user;
+  return { name: [first_name, last_name].filter(Boolean).join(' '), userId: id };
 }
 
 /** The first planted user or session with a code; each spec takes a different code so they never share data. */

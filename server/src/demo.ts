@@ -2,7 +2,7 @@ import { createRedis, redisReady } from './adapters/redis';
 import type { Config } from './config';
 import { type RedisServer, startRedisServer } from './lib/redis-server';
 import { type Sandbox, startSandbox } from './sandbox';
-import { buildSeed, writeSeedToRedis } from './sandbox/seed';
+import { buildSeed, datasetWithStaff, writeSeedToRedis } from './sandbox/seed';
 
 /** The generation sandbox checks a bearer token like the real API; this one never leaves the process. */
 const DEMO_GENERATION_TOKEN = 'demo-generation-token';
@@ -25,7 +25,9 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
   try {
     redisServer = await startRedisServer();
     const seed = buildSeed({ users: config.demoData.users, seed: config.demoData.seed });
-    sandbox = await startSandbox({ dataset: seed.dataset, generationToken: DEMO_GENERATION_TOKEN });
+    // With AUTH_MODE=clerk the seeded staff sign in through the sandbox's hosted page.
+    const dataset = config.authMode === 'clerk' ? datasetWithStaff(seed) : seed.dataset;
+    sandbox = await startSandbox({ dataset, generationToken: DEMO_GENERATION_TOKEN });
     const redis = createRedis(redisServer.url, { name: 'cache-doctor-seeder' });
     try {
       await redisReady(redis);
@@ -40,7 +42,14 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
         ...config,
         redisUrl: redisServer.url,
         stripe: { ...config.stripe, apiBase: sandbox.stripeUrl },
-        clerk: { ...config.clerk, apiUrl: sandbox.clerkUrl },
+        clerk: {
+          ...config.clerk,
+          apiUrl: sandbox.clerkUrl,
+          // The sandbox's keys are fetched from its JWKS; a configured key would be another instance's.
+          jwtKey: undefined,
+          signInUrl: sandbox.clerkSessions.signInUrl,
+          issuer: sandbox.clerkSessions.issuer,
+        },
         generation: { url: sandbox.generationUrl, token: DEMO_GENERATION_TOKEN },
       },
       async stop() {

@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness';
-
-/** Concrete paths for the route templates, with ids that pass validation. */
-const concrete = (path: string) =>
-  path
-    .replace(':userId', 'user_2unknown')
-    .replace(':sessionId', 'cs_test_unknown')
-    .replace(':id', '0000000000000000000000');
-
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { type Harness, apiRoutes as listApiRoutes, MUTATING, startHarness } from './harness';
 
 /** Mutations a support user may not make; every other mutation is ops+ or admin-only too. */
 describe('access model (SPEC §8)', () => {
@@ -17,16 +8,7 @@ describe('access model (SPEC §8)', () => {
 
   beforeAll(async () => {
     harness = await startHarness();
-    const seen = new Set<string>();
-    apiRoutes = harness.app.routes
-      .filter((route) => route.path.startsWith('/api/') && route.method !== 'ALL')
-      .map((route) => ({ method: route.method, path: concrete(route.path) }))
-      .filter((route) => {
-        const key = `${route.method} ${route.path}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
+    apiRoutes = listApiRoutes(harness.app);
   });
   afterAll(async () => {
     await harness.close();
@@ -82,7 +64,7 @@ describe('access model (SPEC §8)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('refuses demo sign-in outside demo mode', async () => {

@@ -3,9 +3,10 @@ import { redisReady } from '../src/adapters/redis';
 import { createApp } from '../src/app';
 import { runCli } from '../src/cli';
 import { loadConfig } from '../src/config';
+import { createLogger } from '../src/lib/log';
 import { type RedisServer, startRedisServer } from '../src/lib/redis-server';
 import { type Sandbox, startSandbox } from '../src/sandbox';
-import { buildSeed, type Seed, writeSeedToRedis } from '../src/sandbox/seed';
+import { buildSeed, datasetWithStaff, type Seed, writeSeedToRedis } from '../src/sandbox/seed';
 import { createServices, type Services } from '../src/services/container';
 
 export const STAFF: Record<Role, { name: string; token: string }> = {
@@ -16,17 +17,53 @@ export const STAFF: Record<Role, { name: string; token: string }> = {
 
 export const GENERATION_TOKEN = 'harness-generation-token';
 
+export const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every `/api` route of the app, once each, its path parameters filled with ids that pass
+ * validation (`ids` overrides them, e.g. with seeded ones), so a new route is covered unasked.
+ */
+export function apiRoutes(
+  app: Harness['app'],
+  ids: { userId?: string; sessionId?: string; id?: string } = {},
+): Array<{ method: string; path: string }> {
+  const concrete = (path: string) =>
+    path
+      .replace(':userId', ids.userId ?? 'user_2unknown')
+      .replace(':sessionId', ids.sessionId ?? 'cs_test_unknown')
+      .replace(':id', ids.id ?? '0000000000000000000000');
+  const seen = new Set<string>();
+  return app.routes
+    .filter((route) => route.path.startsWith('/api/') && route.method !== 'ALL')
+    .map((route) => ({ method: route.method, path: concrete(route.path) }))
+    .filter((route) => {
+      const key = `${route.method} ${route.path}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
 export interface Harness {
   redisServer: RedisServer;
   sandbox: Sandbox;
   services: Services;
   app: ReturnType<typeof createApp>;
   seed: Seed;
-  /** an HTTP request to the app as a staff role (or anonymous) */
-  request(method: string, path: string, options?: { role?: Role; body?: unknown }): Promise<Response>;
+  /** the app's log lines (JSON), as it would have written them to stdout */
+  logs: string[];
+  /** an HTTP request to the app as a staff role, with a given bearer token, or anonymous */
+  request(
+    method: string,
+    path: string,
+    options?: { role?: Role; bearer?: string; body?: unknown },
+  ): Promise<Response>;
   /** runs `pnpm cli ...` in process on these services as an admin named `actor`; captures its output */
   cli(argv: string[], actor?: string): Promise<{ code: number; out: string; err: string }>;
-  /** every key and value in Redis, for "nothing else changed" assertions */
+  /**
+   * every key and value in Redis, for "nothing else changed" assertions; the rate limiters'
+   * counters are left out, since every request may move them
+   */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -51,11 +88,44 @@ async function queueInitialised(services: Services): Promise<void> {
  * (token auth, upstream URLs), talking to them through the real SDKs.
  */
 export async function startHarness(
-  options: { users?: number; seed?: number; env?: Record<string, string> } = {},
+  options: {
+    users?: number;
+    seed?: number;
+    env?: Record<string, string>;
+    /**
+     * `token` (default): STAFF_TOKENS. `clerk`: the seed's staff sign in with sandbox Clerk session
+     * tokens checked against its JWKS; `clerk-jwt-key`: the same, networkless with CLERK_JWT_KEY.
+     */
+    auth?: 'token' | 'clerk' | 'clerk-jwt-key';
+  } = {},
 ): Promise<Harness> {
+  const auth = options.auth ?? 'token';
   const redisServer = await startRedisServer();
   const seed = buildSeed({ users: options.users ?? 200, seed: options.seed ?? 1 });
-  const sandbox = await startSandbox({ dataset: seed.dataset, generationToken: GENERATION_TOKEN });
+  const sandbox = await startSandbox({
+    dataset: auth === 'token' ? seed.dataset : datasetWithStaff(seed),
+    generationToken: GENERATION_TOKEN,
+  });
+  const authEnv =
+    auth === 'token'
+      ? {
+          AUTH_MODE: 'token',
+          STAFF_TOKENS: Object.entries(STAFF)
+            .map(([role, staff]) => `${staff.name}:${role}:${staff.token}`)
+            .join(','),
+        }
+      : {
+          AUTH_MODE: 'clerk',
+          CLERK_SIGN_IN_URL: sandbox.clerkSessions.signInUrl,
+          CLERK_ISSUER: sandbox.clerkSessions.issuer,
+          ...(auth === 'clerk-jwt-key' && { CLERK_JWT_KEY: sandbox.clerkSessions.jwtKey }),
+        };
+  const tokenFor = (role: Role) => {
+    if (auth === 'token') return STAFF[role].token;
+    const staff = seed.staff.find((s) => s.role === role);
+    if (!staff) throw new Error(`the seed has no ${role} staff user`);
+    return sandbox.clerkSessions.mint(staff.user.id);
+  };
   const config = loadConfig({
     REDIS_URL: redisServer.url,
     STRIPE_SECRET_KEY: 'sk_test_harness',
@@ -64,17 +134,15 @@ export async function startHarness(
     CLERK_API_URL: sandbox.clerkUrl,
     GENERATION_API_URL: sandbox.generationUrl,
     GENERATION_API_TOKEN: GENERATION_TOKEN,
-    AUTH_MODE: 'token',
-    STAFF_TOKENS: Object.entries(STAFF)
-      .map(([role, staff]) => `${staff.name}:${role}:${staff.token}`)
-      .join(','),
+    ...authEnv,
     ...options.env,
   });
   const services = createServices(config);
   await redisReady(services.redis);
   await queueInitialised(services);
   await writeSeedToRedis(services.redis, seed.redisWrites);
-  const app = createApp(services);
+  const logs: string[] = [];
+  const app = createApp(services, { log: createLogger((line) => logs.push(line)) });
 
   return {
     redisServer,
@@ -82,9 +150,11 @@ export async function startHarness(
     services,
     app,
     seed,
-    request(method, path, { role, body } = {}) {
+    logs,
+    request(method, path, { role, bearer, body } = {}) {
       const headers: Record<string, string> = {};
-      if (role) headers.authorization = `Bearer ${STAFF[role].token}`;
+      const token = bearer ?? (role && tokenFor(role));
+      if (token) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       return Promise.resolve(
         app.request(path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) }),
@@ -103,6 +173,7 @@ export async function startHarness(
       return { code, out: out.join('\n'), err: err.join('\n') };
     },
     async snapshot() {
+      const rateLimitPrefix = services.keys.own('ratelimit:');
       const all: Record<string, string> = {};
       let cursor = '0';
       do {
@@ -110,7 +181,7 @@ export async function startHarness(
         cursor = next;
         const values = keys.length > 0 ? await services.redis.mget(keys) : [];
         keys.forEach((key, index) => {
-          all[key] = values[index] ?? '';
+          if (!key.startsWith(rateLimitPrefix)) all[key] = values[index] ?? '';
         });
       } while (cursor !== '0');
       return all;

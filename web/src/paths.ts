@@ -16,6 +16,9 @@ export const paths = {
     next && next !== '/' && !next.startsWith('/sign-in')
       ? `/sign-in?${new URLSearchParams({ next })}`
       : '/sign-in',
+  /** where Clerk's sign-in page sends staff back, with the session token in the fragment */
+  signInCallback: (next?: string | null) =>
+    next ? `/sign-in/callback?${new URLSearchParams({ next })}` : '/sign-in/callback',
 };
 
 /**

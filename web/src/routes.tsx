@@ -11,6 +11,7 @@ function lazyPage<M extends Record<string, unknown>>(load: () => Promise<M>, nam
 }
 
 const SignInPage = lazyPage(() => import('./pages/SignInPage/SignInPage'), 'SignInPage');
+const ClerkCallbackPage = lazyPage(() => import('./pages/SignInPage/ClerkCallbackPage'), 'ClerkCallbackPage');
 const StatusPage = lazyPage(() => import('./pages/StatusPage/StatusPage'), 'StatusPage');
 const UsersPage = lazyPage(() => import('./pages/UsersPage/UsersPage'), 'UsersPage');
 const UserPage = lazyPage(() => import('./pages/UserPage/UserPage'), 'UserPage');
@@ -28,6 +29,15 @@ export const routes: RouteObject[] = [
     element: (
       <Suspense fallback={<Loading label="Loading…" />}>
         <SignInPage />
+      </Suspense>
+    ),
+    errorElement: <RouteError />,
+  },
+  {
+    path: '/sign-in/callback',
+    element: (
+      <Suspense fallback={<Loading label="Signing you in…" />}>
+        <ClerkCallbackPage />
       </Suspense>
     ),
     errorElement: <RouteError />,

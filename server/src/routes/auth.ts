@@ -14,6 +14,8 @@ export const authRoutes = (services: Services) =>
         authMode: services.config.authMode,
         demo: services.config.demo,
         stripeMode: services.stripe.mode,
+        // AUTH_MODE=clerk: where the SPA sends staff; it appends `redirect_url` for the way back.
+        signInUrl: services.config.authMode === 'clerk' ? (services.config.clerk.signInUrl ?? null) : null,
       }),
     )
     .post('/demo', validate('json', z.object({ role: roleSchema })), (c) => {

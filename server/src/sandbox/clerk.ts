@@ -3,6 +3,7 @@ import type { UserJSON } from '@clerk/backend';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { type SigningKey, signSessionToken } from './clerk-sessions';
 import { type ClerkStore, primaryEmailOf, UnknownEmailAddressError } from './clerk-store';
 import { type CreatedRange, isMissingCursor, type OrderedIndex } from './ordered-index';
 import { intParam, parseRepeated, stringList } from './params';
@@ -181,9 +182,53 @@ export interface ClerkRoutesOptions {
   store: ClerkStore;
   /** when set, only this key is accepted; otherwise any `sk_test_`/`sk_live_` key */
   secretKey?: string | undefined;
+  /** signs session tokens; its public half is `GET /v1/jwks` */
+  signingKey: SigningKey;
+  /** the `iss` of the tokens it signs: the sandbox's own URL, known once it listens */
+  issuer(): string;
 }
 
-export function createClerkRoutes({ store, secretKey }: ClerkRoutesOptions): Hono {
+/**
+ * How long a token from the hosted sign-in page lives. Longer than Clerk's 60 s because the
+ * dashboard has no clerk-js to refresh it; the page stands in for a long-lived JWT template.
+ */
+export const HOSTED_SIGN_IN_TOKEN_SECONDS = 60 * 60;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** Only an absolute http(s) URL may receive a token; anything else is refused, not guessed at. */
+function redirectTarget(raw: string | undefined): URL | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+const staffRole = (user: UserJSON) => {
+  const role = user.public_metadata.cacheDoctorRole;
+  return typeof role === 'string' ? role : null;
+};
+
+function signInPage(users: UserJSON[], redirectUrl: string): string {
+  const choices = users
+    .map((user) => {
+      const name =
+        [user.first_name, user.last_name].filter(Boolean).join(' ') || primaryEmailOf(user) || user.id;
+      return `<li><form method="post"><input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}"><input type="hidden" name="user_id" value="${escapeHtml(user.id)}"><button type="submit">Continue as ${escapeHtml(name)} (${escapeHtml(staffRole(user) ?? '')})</button></form></li>`;
+    })
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Clerk sandbox</title></head><body><main><h1>Sign in</h1><p>Clerk sandbox: choose a staff account. Stands in for Clerk's Account Portal.</p><ul>${choices}</ul></main></body></html>`;
+}
+
+/**
+ * The Backend API routes, plus `/sign-in`: a hosted page standing in for Clerk's Account Portal,
+ * listing the staff (users with a `cacheDoctorRole`, SPEC §8) and handing the chosen one's session
+ * token back to `redirect_url`.
+ */
+export function createClerkRoutes({ store, secretKey, signingKey, issuer }: ClerkRoutesOptions): Hono {
   const patchUserSchema = z.object({
     first_name: z.string().nullable().optional(),
     last_name: z.string().nullable().optional(),
@@ -206,6 +251,27 @@ export function createClerkRoutes({ store, secretKey }: ClerkRoutesOptions): Hon
     invalidParam(c, error.issues[0]?.path.map(String).join('.') ?? '', z.prettifyError(error));
 
   return new Hono()
+    .get('/sign-in', (c) => {
+      const target = redirectTarget(c.req.query('redirect_url'));
+      if (!target) return c.text('redirect_url must be an absolute http(s) URL', 400);
+      const staff = [...store.users.values()].filter((user) => staffRole(user) !== null);
+      return c.html(signInPage(staff, target.href));
+    })
+    .post('/sign-in', async (c) => {
+      const form = await c.req.parseBody();
+      const target = redirectTarget(typeof form.redirect_url === 'string' ? form.redirect_url : undefined);
+      const user = typeof form.user_id === 'string' ? store.getUser(form.user_id) : undefined;
+      if (!target || !user) return c.text('unknown user or bad redirect_url', 400);
+      const token = signSessionToken(signingKey, {
+        sub: user.id,
+        iss: issuer(),
+        azp: target.origin,
+        lifetimeSeconds: HOSTED_SIGN_IN_TOKEN_SECONDS,
+      });
+      // In the fragment, so the token never reaches a server log or a Referer header.
+      target.hash = new URLSearchParams({ token }).toString();
+      return c.redirect(target.href, 303);
+    })
     .use('/v1/*', async (c, next) => {
       const key = bearerToken(c);
       if (!key || !/^sk_(test|live)_\w+$/.test(key) || (secretKey !== undefined && key !== secretKey)) {
@@ -217,6 +283,7 @@ export function createClerkRoutes({ store, secretKey }: ClerkRoutesOptions): Hon
       }
       return next();
     })
+    .get('/v1/jwks', (c) => c.json({ keys: [signingKey.jwk] }))
     .get('/v1/users', (c) => {
       const parsed = listSchema.safeParse(queryOf(c));
       if (!parsed.success) return bodyInvalid(c, parsed.error);

@@ -1,4 +1,10 @@
 import { clerkErrors, createClerkRoutes } from './clerk';
+import {
+  createSigningKey,
+  type SessionTokenClaims,
+  type SigningKey,
+  signSessionToken,
+} from './clerk-sessions';
 import { ClerkStore } from './clerk-store';
 import type { SandboxDataset } from './dataset';
 import { FaultController, type FaultPatch, RequestCounters } from './faults';
@@ -13,6 +19,7 @@ import { createUpstreamApp, type Listening, listen } from './upstream';
  * tests, the bench, Playwright and demo mode; product code never imports it otherwise.
  */
 
+export { tamperWithToken } from './clerk-sessions';
 export type { SandboxDataset } from './dataset';
 export type { CounterSnapshot, FaultPatch, FaultSettings, RateLimit } from './faults';
 export {
@@ -56,9 +63,26 @@ export interface SandboxState {
   generation: GenerationStore;
 }
 
+/** Which key signs: this sandbox's (in its JWKS), or another Clerk instance's. */
+export interface MintOptions extends Partial<Omit<SessionTokenClaims, 'sub'>> {
+  signedBy?: 'sandbox' | 'other-instance';
+}
+
+export interface ClerkSessions {
+  /** PEM public key, as `CLERK_JWT_KEY` takes it */
+  jwtKey: string;
+  /** the `iss` of this sandbox's tokens */
+  issuer: string;
+  /** a session token for a Clerk user; `iss` defaults to this sandbox, `azp` to http://127.0.0.1 */
+  mint(userId: string, options?: MintOptions): string;
+  /** `<clerkUrl>/sign-in?redirect_url=...`: the hosted page that hands a token back to the app */
+  signInUrl: string;
+}
+
 export interface Sandbox {
   stripeUrl: string;
   clerkUrl: string;
+  clerkSessions: ClerkSessions;
   generationUrl: string;
   generationToken: string;
   state: SandboxState;
@@ -108,6 +132,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     RequestCounters
   >;
 
+  const signingKey = createSigningKey();
+  let otherInstanceKey: SigningKey | undefined;
+  // Set once the Clerk sandbox listens; tokens name it as their issuer.
+  let clerkIssuer = '';
+
   const load = (dataset: SandboxDataset) => {
     state.stripe.load(dataset);
     state.clerk.load(dataset.clerkUsers);
@@ -124,7 +153,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resetData: () => state.stripe.reset(),
     }),
     clerk: createUpstreamApp({
-      routes: createClerkRoutes({ store: state.clerk, secretKey: options.clerkSecretKey }),
+      routes: createClerkRoutes({
+        store: state.clerk,
+        secretKey: options.clerkSecretKey,
+        signingKey,
+        issuer: () => clerkIssuer,
+      }),
       faults: faults.clerk,
       counters: counters.clerk,
       errors: clerkErrors,
@@ -147,10 +181,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
   const [stripe, clerk, generation] = servers as [Listening, Listening, Listening];
+  clerkIssuer = clerk.url;
 
   return {
     stripeUrl: stripe.url,
     clerkUrl: clerk.url,
+    clerkSessions: {
+      jwtKey: signingKey.publicKeyPem,
+      issuer: clerk.url,
+      signInUrl: `${clerk.url}/sign-in`,
+      mint(userId, { signedBy = 'sandbox', ...claims } = {}) {
+        // Generated on first use: an RSA key pair costs tens of milliseconds.
+        let key = signingKey;
+        if (signedBy === 'other-instance') {
+          otherInstanceKey ??= createSigningKey();
+          key = otherInstanceKey;
+        }
+        return signSessionToken(key, { iss: clerk.url, azp: 'http://127.0.0.1', ...claims, sub: userId });
+      },
+    },
     generationUrl: generation.url,
     generationToken,
     state,

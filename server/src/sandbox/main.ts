@@ -71,6 +71,7 @@ console.log(
         : ' (empty)'),
     `  STRIPE_API_BASE=${sandbox.stripeUrl}`,
     `  CLERK_API_URL=${sandbox.clerkUrl}`,
+    `  CLERK_SIGN_IN_URL=${sandbox.clerkSessions.signInUrl}   (AUTH_MODE=clerk: lists users with publicMetadata.cacheDoctorRole)`,
     `  GENERATION_API_URL=${sandbox.generationUrl}`,
     `  GENERATION_API_TOKEN=${sandbox.generationToken}`,
     '  Any sk_test_... key works for Stripe and Clerk. Faults: GET/PUT <url>/__sandbox/faults, GET <url>/__sandbox/counters, POST <url>/__sandbox/reset[?data=true]',

@@ -726,6 +726,123 @@ export function buildSessionCacheLoad(options: SessionCacheLoadOptions): SeedRed
   return writes;
 }
 
+export interface CheckoutSweepLoadOptions {
+  /** completed checkout sessions inside the window, paid and unpaid together */
+  completed: number;
+  /** of those, paid but never processed (the dropped webhook update, WEBHOOK_MISSING), layouts alternating */
+  unprocessed: number;
+  /** of those, complete but unpaid (a bank debit still clearing) */
+  unpaid: number;
+  /** unprocessed-looking sessions a sweep of the window must leave out: half older than it, half still open */
+  decoys?: number;
+  /** how far back the window reaches, in days (default 7) */
+  days?: number;
+  seed?: number;
+  now?: number;
+  keys?: Keys;
+}
+
+export interface CheckoutSweepLoad {
+  /** checkout sessions and their `checkout.session.completed` events; no customers or users */
+  dataset: SandboxDataset;
+  redisWrites: SeedRedisWrite[];
+  unprocessedIds: string[];
+  unpaidIds: string[];
+  /** one failed-delivery event per unprocessed session, in `unprocessedIds` order */
+  failedEventIds: string[];
+}
+
+/**
+ * Stripe's checkout sessions and the Redis records beside them, for the session sweep's tests and
+ * bench: every completed session in the window is processed (OK, either layout) except the planted
+ * unprocessed and unpaid ones, each unprocessed one with its failed webhook delivery.
+ */
+export function buildCheckoutSweepLoad(options: CheckoutSweepLoadOptions): CheckoutSweepLoad {
+  const r = new Random(options.seed ?? 1);
+  const nowMs = options.now ?? Date.now();
+  const keys = options.keys ?? createKeys(DEFAULT_KEY_PATTERNS, 'cache-doctor:');
+  const windowMs = (options.days ?? 7) * DAY_MS;
+  const load: CheckoutSweepLoad = {
+    dataset: {
+      clerkUsers: [],
+      stripeCustomers: [],
+      stripeSubscriptions: [],
+      checkoutSessions: [],
+      events: [],
+    },
+    redisWrites: [],
+    unprocessedIds: [],
+    unpaidIds: [],
+    failedEventIds: [],
+  };
+  const set: SetWrite = (key, value, ttlSeconds) => load.redisWrites.push({ key, value, ttlSeconds });
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
+  const decoys = options.decoys ?? 0;
+  for (let index = 0; index < options.completed + decoys; index++) {
+    const decoy = index >= options.completed;
+    const unprocessed = index < options.unprocessed || decoy;
+    const unpaid = !unprocessed && index < options.unprocessed + options.unpaid;
+    const old = decoy && (index - options.completed) % 2 === 0;
+    const open = decoy && !old;
+    // nothing younger than 25 minutes, so no status is still legitimately on its way
+    const createdMs = old
+      ? nowMs - windowMs - r.int(HOUR_MS, DAY_MS)
+      : nowMs - r.int(25 * MINUTE_MS, windowMs - MINUTE_MS);
+    const tool = r.pick(TOOLS);
+    const videoCount = r.weighted([
+      [1, 80],
+      [2, 20],
+    ] as const);
+    const sessionId = ids.checkoutSession(r, false);
+    const name = pickName(r);
+    const session = checkoutSessionWire(r, {
+      id: sessionId,
+      created: Math.floor(createdMs / 1000),
+      customer: ids.customer(r),
+      email:
+        `${[name.firstName, name.lastName].filter(Boolean).join('.')}.${index}@example.com`.toLowerCase(),
+      name: fullName(name),
+      userId: ids.clerkUser(r),
+      amount: tool.pricePerVideo * videoCount,
+      status: open ? 'open' : 'complete',
+      paymentStatus: unpaid || open ? 'unpaid' : 'paid',
+      toolSlug: tool.slug,
+      videoCount,
+      livemode: false,
+    });
+    load.dataset.checkoutSessions.push(session);
+    if (!open) {
+      const completedMs = createdMs + r.int(30_000, 4 * MINUTE_MS);
+      const event = checkoutCompletedEventWire(r, session, Math.floor(completedMs / 1000), unprocessed);
+      load.dataset.events.push(event);
+      if (unprocessed && !decoy) load.failedEventIds.push(event.id);
+    }
+    if (unprocessed && !decoy) load.unprocessedIds.push(sessionId);
+    if (unpaid) load.unpaidIds.push(sessionId);
+    const code: SessionCode = unprocessed ? 'WEBHOOK_MISSING' : unpaid ? 'PAYMENT_NOT_COMPLETED' : 'OK';
+    const layout: SessionLayout =
+      unprocessed || unpaid
+        ? index % 2 === 0
+          ? 'three-key'
+          : 'session-only'
+        : r.chance(0.4)
+          ? 'three-key'
+          : 'session-only';
+    const webhookMs = Math.min(
+      createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS),
+      nowMs - 15 * MINUTE_MS - 60_000,
+    );
+    writeSessionCache(
+      r,
+      keys,
+      set,
+      { sessionId, layout, code, tool, videoCount, createdMs, webhookMs, nowMs },
+      rotation,
+    );
+  }
+  return load;
+}
+
 interface SessionCacheInput {
   sessionId: string;
   layout: SessionLayout;
@@ -852,6 +969,11 @@ function sessionStatus(
       return { status: 'processing', fileId, timestamp: at };
     }
   }
+}
+
+/** The seed's upstream data with its staff accounts added to Clerk, so they can sign in with Clerk. */
+export function datasetWithStaff(seed: Pick<Seed, 'dataset' | 'staff'>): SandboxDataset {
+  return { ...seed.dataset, clerkUsers: [...seed.dataset.clerkUsers, ...seed.staff.map((s) => s.user)] };
 }
 
 /** Three staff accounts for `AUTH_MODE=clerk`, one per role (SPEC §8). */

@@ -83,11 +83,41 @@ describe('signing in', () => {
     ).toBe(true);
   });
 
-  it('says Clerk sign-in is not available yet in clerk mode', async () => {
-    stubFetch({ 'GET /auth/config': { authMode: 'clerk', demo: false, stripeMode: 'live' } });
-    renderApp('/sign-in');
-    expect(await screen.findByText(/Clerk sign-in is being built/)).toBeTruthy();
-    expect(screen.queryByRole('button', { name: /Sign in/ })).toBeNull();
+  it('offers Clerk sign-in that comes back to the callback and the page first asked for (clerk mode)', async () => {
+    stubFetch({ 'GET /auth/config': fixtures.clerkConfig });
+    renderApp('/sign-in?next=%2Fjobs');
+    const link = await screen.findByRole('link', { name: 'Sign in with Clerk' });
+    const target = new URL(link.getAttribute('href') ?? '');
+    expect(`${target.origin}${target.pathname}`).toBe(fixtures.clerkConfig.signInUrl);
+    expect(target.searchParams.get('redirect_url')).toBe(
+      `${window.location.origin}/sign-in/callback?next=%2Fjobs`,
+    );
+  });
+
+  it('keeps the token Clerk hands back once the server accepts it, then returns to the page', async () => {
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /auth/config': fixtures.clerkConfig,
+    });
+    const { router } = renderApp('/sign-in/callback?next=%2Fjobs#token=clerk-session-jwt');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/jobs'));
+    expect(getToken()).toBe('clerk-session-jwt');
+    expect(requests.find((r) => r.path === '/api/me')?.headers.get('Authorization')).toBe(
+      'Bearer clerk-session-jwt',
+    );
+  });
+
+  it('explains a Clerk account without a Cache Doctor role, keeping no token', async () => {
+    const message = 'Your Clerk account has no Cache Doctor role. Ask an admin to set it.';
+    stubFetch({
+      'GET /auth/config': fixtures.clerkConfig,
+      'GET /api/me': { status: 403, body: { error: { code: 'NO_ROLE', message } } },
+    });
+    const { router } = renderApp('/sign-in/callback#token=role-less-jwt');
+    expect((await screen.findByRole('alert')).textContent).toBe(message);
+    expect(router.state.location.hash).toBe('');
+    expect(getToken()).toBeNull();
+    expect(screen.getByRole('link', { name: 'Back to sign in' }).getAttribute('href')).toBe('/sign-in');
   });
 
   it('sends the user to sign in when the API answers 401', async () => {

@@ -1,6 +1,6 @@
 import type { Role } from '@cache-doctor/shared';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { client, type Me, unwrap } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
@@ -11,7 +11,7 @@ import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { ThemeToggle } from '../../components/ThemeToggle/ThemeToggle';
 import { useAuthConfig } from '../../hooks/useAuthConfig';
-import { safeNext } from '../../paths';
+import { paths, safeNext } from '../../paths';
 
 const DEMO_ROLES: { role: Role; description: string }[] = [
   { role: 'support', description: 'Reads everything; changes nothing.' },
@@ -23,7 +23,7 @@ const DEMO_ROLES: { role: Role; description: string }[] = [
 ];
 
 /** After signing in, back to the page first asked for (validated: no open redirect). */
-function useAfterSignIn() {
+export function useAfterSignIn() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -74,11 +74,9 @@ function DemoSignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   );
 }
 
-function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {
-  const [token, setTokenText] = useState('');
-  const fieldId = useId();
-  const errorId = useId();
-  const check = useMutation({
+/** Tries a bearer token on `/api/me` and keeps it only if the server accepts it. */
+export function useTokenCheck(onSignedIn: (me: Me) => Promise<void>) {
+  return useMutation({
     // The token is tried before it is stored, so a typo never becomes the session's token.
     mutationFn: (candidate: string) =>
       unwrap(client.api.me.$get(undefined, { headers: { Authorization: `Bearer ${candidate}` } })),
@@ -88,6 +86,13 @@ function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) 
       await onSignedIn(me);
     },
   });
+}
+
+function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {
+  const [token, setTokenText] = useState('');
+  const fieldId = useId();
+  const errorId = useId();
+  const check = useTokenCheck(onSignedIn);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -129,10 +134,32 @@ function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) 
   );
 }
 
-export function SignInPage() {
-  const config = useAuthConfig();
-  const { next, done } = useAfterSignIn();
+/**
+ * `AUTH_MODE=clerk`: Clerk's sign-in page, which sends the person back to the callback route with
+ * a session token in the URL fragment.
+ */
+function ClerkSignIn({ signInUrl, next }: { signInUrl: string | null; next: string | null }) {
+  if (!signInUrl) {
+    return (
+      <p role="alert" className="notice notice-danger">
+        This deployment signs staff in with Clerk, but no sign-in page is configured (CLERK_SIGN_IN_URL).
+      </p>
+    );
+  }
+  const callback = new URL(paths.signInCallback(next), window.location.origin);
+  const href = `${signInUrl}?${new URLSearchParams({ redirect_url: callback.href })}`;
+  return (
+    <>
+      <p>Staff sign in with their Clerk account. Your role comes from Clerk.</p>
+      <a className="button button-primary" href={href}>
+        Sign in with Clerk
+      </a>
+    </>
+  );
+}
 
+/** The sign-in pages' frame: brand, heading, theme toggle; no app header before there is an identity. */
+export function SignInLayout({ children }: { children: ReactNode }) {
   return (
     <main id="main" className="sign-in">
       <title>Sign in · Cache Doctor</title>
@@ -141,27 +168,35 @@ export function SignInPage() {
           <span className="brand-name">Cache Doctor</span> <EnvBadge />
         </p>
         <h1>Sign in</h1>
-        {next ? <p className="muted">Sign in to continue to {next}.</p> : null}
-        {config.isPending ? <Loading label="Loading sign-in options…" /> : null}
-        {config.isError ? (
-          <ErrorMessage
-            title="Could not load the sign-in options"
-            error={config.error}
-            onRetry={() => void config.refetch()}
-          />
-        ) : null}
-        {config.data?.authMode === 'demo' ? <DemoSignIn onSignedIn={done} /> : null}
-        {config.data?.authMode === 'token' ? <TokenSignIn onSignedIn={done} /> : null}
-        {config.data?.authMode === 'clerk' ? (
-          <p className="notice notice-info">
-            This deployment signs staff in with Clerk. Clerk sign-in is being built and is not available in
-            this version yet.
-          </p>
-        ) : null}
+        {children}
       </div>
       <div className="sign-in-footer">
         <ThemeToggle />
       </div>
     </main>
+  );
+}
+
+export function SignInPage() {
+  const config = useAuthConfig();
+  const { next, done } = useAfterSignIn();
+
+  return (
+    <SignInLayout>
+      {next ? <p className="muted">Sign in to continue to {next}.</p> : null}
+      {config.isPending ? <Loading label="Loading sign-in options…" /> : null}
+      {config.isError ? (
+        <ErrorMessage
+          title="Could not load the sign-in options"
+          error={config.error}
+          onRetry={() => void config.refetch()}
+        />
+      ) : null}
+      {config.data?.authMode === 'demo' ? <DemoSignIn onSignedIn={done} /> : null}
+      {config.data?.authMode === 'token' ? <TokenSignIn onSignedIn={done} /> : null}
+      {config.data?.authMode === 'clerk' ? (
+        <ClerkSignIn signInUrl={config.data.signInUrl} next={next} />
+      ) : null}
+    </SignInLayout>
   );
 }
