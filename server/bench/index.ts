@@ -4,6 +4,7 @@ import { benchCustomer } from './customer';
 import { benchJobs } from './jobs';
 import { MISS, type SectionResult, seconds } from './lib';
 import { benchMetrics } from './metrics';
+import { benchSessionSweep } from './session-sweep';
 import { benchSessions } from './sessions';
 
 /**
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, Section> = {
   customer: benchCustomer,
   sessions: benchSessions,
   jobs: benchJobs,
+  'session-sweep': benchSessionSweep,
   metrics: async () => {
     await benchMetrics();
     return { summary: 'figures above', missed: 0 };

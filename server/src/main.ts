@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { type DemoEnvironment, startDemo } from './demo';
 import { startJobWorker } from './jobs/runner';
+import { scheduleSessionSweep } from './jobs/session-sweep';
 import { MetricsCollector } from './metrics/collector';
 import { createServices } from './services/container';
 import { serveWeb } from './static-web';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
   const services = createServices(config);
   // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
   const jobWorker = await startJobWorker(services);
+  // every instance registers the same BullMQ scheduler: one run per interval, whoever takes it
+  await scheduleSessionSweep(services.jobQueue, config.sessionSweepEveryMs);
   const app = createApp(services);
   const hasWeb = serveWeb(app, WEB_DIST);
   // The running server samples metrics (SPEC §5); the CLI builds services without a collector.
@@ -52,7 +55,11 @@ async function main(): Promise<void> {
       console.log(`\n  ┌${'─'.repeat(width + 2)}┐`);
       for (const line of lines) console.log(`  │ ${line.padEnd(width)} │`);
       console.log(`  └${'─'.repeat(width + 2)}┘`);
-      console.log(`  Open ${url} and sign in as support, ops or admin.`);
+      console.log(
+        config.authMode === 'clerk'
+          ? `  Open ${url} and sign in with Clerk (the sandbox's page offers a support, ops and admin account).`
+          : `  Open ${url} and sign in as support, ops or admin.`,
+      );
       console.log(
         `  Redis: ${config.redisUrl}  Stripe: ${config.stripe.apiBase}  Clerk: ${config.clerk.apiUrl}`,
       );

@@ -5,4 +5,5 @@ export * from './ids';
 export * from './jobs';
 export * from './problems';
 export * from './roles';
+export * from './session-sweep';
 export * from './sessions';

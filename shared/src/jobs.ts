@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { userIdSchema } from './ids';
+import { SESSION_CODES } from './problems';
+import { sweepSinceSchema } from './session-sweep';
 
 /** SPEC §6.4 — bulk jobs. The request bodies, the job view and the per-user results. */
-export const JOB_TYPES = ['sweep', 'bulk-refresh', 'rebuild'] as const;
+export const JOB_TYPES = ['sweep', 'bulk-refresh', 'rebuild', 'session-sweep'] as const;
 export const jobTypeSchema = z.enum(JOB_TYPES);
 export type JobType = z.infer<typeof jobTypeSchema>;
+
+/** session-sweep: list the unprocessed paid sessions, or also Fix session / Generate video each one. */
+export const SESSION_SWEEP_ACTIONS = ['report', 'fix', 'generate'] as const;
+export const sessionSweepActionSchema = z.enum(SESSION_SWEEP_ACTIONS);
+export type SessionSweepAction = z.infer<typeof sessionSweepActionSchema>;
 
 /** The most users one bulk-refresh may name (each costs its own Stripe read). */
 export const MAX_BULK_REFRESH_USERS = 10_000;
@@ -15,6 +22,12 @@ export const createJobSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('bulk-refresh'),
     userIds: z.array(userIdSchema).min(1).max(MAX_BULK_REFRESH_USERS),
+  }),
+  z.object({
+    type: z.literal('session-sweep'),
+    /** ISO; default DEFAULT_SWEEP_SINCE_DAYS days ago */
+    since: sweepSinceSchema.optional(),
+    action: sessionSweepActionSchema,
   }),
 ]);
 export type CreateJob = z.infer<typeof createJobSchema>;
@@ -40,6 +53,28 @@ export const jobUserResultSchema = z.object({
 });
 export type JobUserResult = z.infer<typeof jobUserResultSchema>;
 
+/**
+ * What happened to one unprocessed session in a session-sweep: listed only, Fix session applied,
+ * generation started, skipped (the action does not apply to its diagnosis), or failed.
+ */
+export const SESSION_JOB_OUTCOMES = ['reported', 'fixed', 'generated', 'skipped', 'failed'] as const;
+export const sessionJobOutcomeSchema = z.enum(SESSION_JOB_OUTCOMES);
+export type SessionJobOutcome = z.infer<typeof sessionJobOutcomeSchema>;
+
+export const jobSessionResultSchema = z.object({
+  sessionId: z.string(),
+  outcome: sessionJobOutcomeSchema,
+  /** the diagnosis (SPEC §2) before any write */
+  code: z.enum(SESSION_CODES),
+  /** the diagnosis in words, or why the action was skipped or failed */
+  message: z.string(),
+  /** the audit entry of the write (undo it there) */
+  auditId: z.string().optional(),
+  /** generate: the generation started (or found already started) */
+  generationId: z.string().optional(),
+});
+export type JobSessionResult = z.infer<typeof jobSessionResultSchema>;
+
 export const jobProgressSchema = z.object({
   done: z.number().int(),
   total: z.number().int(),
@@ -62,5 +97,11 @@ export const jobViewSchema = z.object({
   error: z.string().nullable(),
   /** per-user results with problems (and failures), at most `limit`; absent in lists */
   results: z.array(jobUserResultSchema).optional(),
+  /** session-sweep only: what it was asked, and how many completed checkout sessions it read */
+  sessionSweep: z
+    .object({ action: sessionSweepActionSchema, since: z.string(), checked: z.number().int() })
+    .optional(),
+  /** session-sweep only: one result per unprocessed session, at most `limit`; absent in lists */
+  sessionResults: z.array(jobSessionResultSchema).optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;

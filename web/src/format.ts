@@ -33,6 +33,11 @@ export function formatTime(ms: number): string {
 export function formatTtl(seconds: number): string {
   if (seconds === -1) return 'no expiry';
   if (seconds === -2 || seconds < -2) return 'missing';
+  return formatDuration(seconds);
+}
+
+/** A span of whole seconds in the two largest units: "2 d 3 h", "5 min 10 s". */
+export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
@@ -71,4 +76,20 @@ export function formatRaw(value: unknown): string {
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/**
+ * An amount in a currency's smallest unit, as Stripe sends it (`amount_total` 1999 + `usd` →
+ * "$19.99"; zero-decimal currencies like JPY are not divided).
+ */
+export function formatMoney(amount: number | null, currency: string | null): string {
+  if (amount === null) return 'unknown';
+  if (!currency) return String(amount);
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency.toUpperCase() });
+    return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    // not an ISO currency code Intl knows: the raw figure beats hiding it
+    return `${amount} ${currency}`;
+  }
 }

@@ -1,4 +1,9 @@
-import type { CreateJob, JobUserResult, Staff } from '@cache-doctor/shared';
+import {
+  type CreateJob,
+  DEFAULT_SWEEP_SINCE_DAYS,
+  type JobUserResult,
+  type Staff,
+} from '@cache-doctor/shared';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PlannedWrite } from '../adapters/atomic-write';
@@ -18,6 +23,7 @@ import {
 import { type BatchUpstream, CLERK_PAGE_SIZE, createBatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import { bullPrefix, createBullConnection, QUEUE_NAME } from './queue';
+import { runScheduledOnce, SESSION_SWEEP_SCHEDULER_ID, SessionSweepTask } from './session-sweep';
 import { JOB_RETENTION_SECONDS, type JobRecord, JobStore, RUN_DATA_TTL_SECONDS, RUN_PARTS } from './store';
 
 /**
@@ -42,7 +48,11 @@ type TaskData =
   | { kind: 'start'; jobId: string }
   | { kind: 'part'; jobId: string; part: string }
   | { kind: 'plan'; jobId: string }
-  | { kind: 'batch'; jobId: string; batch: number };
+  | { kind: 'batch'; jobId: string; batch: number }
+  | { kind: typeof SESSION_SWEEP_SCHEDULER_ID };
+
+/** The tasks of one job (the scheduled run belongs to none). */
+type JobTaskData = Exclude<TaskData, { kind: typeof SESSION_SWEEP_SCHEDULER_ID }>;
 
 /** Clerk: an offset range (the last one reads on until Clerk runs out); Stripe: a `created` range. */
 type PartSpec =
@@ -50,7 +60,7 @@ type PartSpec =
   | { kind: 'stripe'; gte: number; lt: number };
 
 export interface RunnerOptions {
-  /** BullMQ lock duration: how soon a dead worker's task is taken over (default 30 s) */
+  /** BullMQ lock duration: how soon a dead worker's task is taken over (default JOB_LOCK_MS) */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   concurrency?: number;
@@ -85,6 +95,14 @@ export class JobQueue {
       partsTotal: 0,
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       error: null,
+      action: request.type === 'session-sweep' ? request.action : null,
+      // fixed now, so a job resumed later still covers the window it was asked for
+      since:
+        request.type === 'session-sweep'
+          ? (request.since ?? new Date(Date.now() - DEFAULT_SWEEP_SINCE_DAYS * 86_400_000).toISOString())
+          : null,
+      checked: 0,
+      sessionCursor: null,
     };
     await this.store.create(record, request.type === 'bulk-refresh' ? [...new Set(request.userIds)] : null);
     await enqueue(this.services.jobQueue, { kind: 'start', jobId: id });
@@ -106,14 +124,14 @@ export class JobQueue {
   }
 }
 
-const taskId = (data: TaskData) =>
+const taskId = (data: JobTaskData) =>
   data.kind === 'start' || data.kind === 'plan'
     ? `${data.jobId}-${data.kind}`
     : data.kind === 'part'
       ? `${data.jobId}-part-${data.part}`
       : `${data.jobId}-batch-${data.batch}`;
 
-function enqueue(queue: Queue, data: TaskData): Promise<unknown> {
+function enqueue(queue: Queue, data: JobTaskData): Promise<unknown> {
   return queue.add(data.kind, data, { jobId: taskId(data) });
 }
 
@@ -146,8 +164,9 @@ export class JobWorker {
   private readonly reader: BatchCacheReader;
   private readonly upstream: BatchUpstream;
   private readonly queue: Queue;
+  private readonly sessionSweep: SessionSweepTask;
   /** tasks this worker finished, by kind (tests and the bench read it) */
-  readonly processed = { start: 0, part: 0, plan: 0, batch: 0 };
+  readonly processed = { start: 0, part: 0, plan: 0, batch: 0, [SESSION_SWEEP_SCHEDULER_ID]: 0 };
 
   constructor(
     private readonly services: Services,
@@ -159,12 +178,13 @@ export class JobWorker {
     this.upstream = createBatchUpstream(services);
     const prefix = bullPrefix(services.config.ownPrefix);
     this.queue = services.jobQueue;
+    this.sessionSweep = new SessionSweepTask(services, this.store, this.upstream);
     this.worker = new Worker(QUEUE_NAME, (job: Job<TaskData>) => this.run(job), {
       connection,
       prefix,
-      concurrency: options.concurrency ?? 16,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      concurrency: options.concurrency ?? services.config.jobs.concurrency,
+      lockDuration: options.lockDurationMs ?? services.config.jobs.lockMs,
+      stalledInterval: options.stalledIntervalMs ?? services.config.jobs.lockMs,
       maxStalledCount: 5,
     });
     this.worker.on('error', () => {});
@@ -181,6 +201,11 @@ export class JobWorker {
 
   private async run(job: Job<TaskData>): Promise<void> {
     const data = job.data;
+    if (data.kind === SESSION_SWEEP_SCHEDULER_ID) {
+      await runScheduledOnce(this.services);
+      this.processed[data.kind] += 1;
+      return;
+    }
     const record = await this.store.get(data.jobId);
     if (!record) return;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -205,6 +230,11 @@ export class JobWorker {
 
   private async start(record: JobRecord): Promise<void> {
     if (record.state !== 'queued' && record.state !== 'running') return;
+    if (record.type === 'session-sweep') {
+      await this.store.transition(record.id, 'running', { phase: 'processing' });
+      if (await this.sessionSweep.run(record)) await this.finish(record.id);
+      return;
+    }
     if (record.type === 'bulk-refresh') {
       await this.store.transition(record.id, 'running', { phase: 'processing' });
       await enqueue(this.queue, { kind: 'plan', jobId: record.id });
@@ -230,7 +260,7 @@ export class JobWorker {
     }
     await this.queue.addBulk(
       names.map((part) => {
-        const data: TaskData = { kind: 'part', jobId: record.id, part };
+        const data: JobTaskData = { kind: 'part', jobId: record.id, part };
         return { name: 'part', data, opts: { jobId: taskId(data) } };
       }),
     );
@@ -383,7 +413,7 @@ export class JobWorker {
     }
     await this.queue.addBulk(
       Array.from({ length: record.batches }, (_, batch) => {
-        const data: TaskData = { kind: 'batch', jobId: record.id, batch };
+        const data: JobTaskData = { kind: 'batch', jobId: record.id, batch };
         return { name: 'batch', data, opts: { jobId: taskId(data) } };
       }),
     );

@@ -1,5 +1,13 @@
-import type { JobState, JobType, JobUserResult, JobView, Role } from '@cache-doctor/shared';
-import { jobUserResultSchema } from '@cache-doctor/shared';
+import type {
+  JobSessionResult,
+  JobState,
+  JobType,
+  JobUserResult,
+  JobView,
+  Role,
+  SessionSweepAction,
+} from '@cache-doctor/shared';
+import { jobSessionResultSchema, jobUserResultSchema } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../keys';
 
@@ -30,6 +38,12 @@ export interface JobRecord {
   partsTotal: number;
   batchSize: number;
   error: string | null;
+  /** session-sweep: what to do with each unprocessed session, and from when (ISO) */
+  action: SessionSweepAction | null;
+  since: string | null;
+  /** session-sweep: completed checkout sessions read so far, and where Stripe's list goes on */
+  checked: number;
+  sessionCursor: string | null;
 }
 
 /** How long a finished job's record and results stay. */
@@ -130,6 +144,65 @@ export class JobStore {
     tx.hincrby(this.key(id), 'batchesDone', 1);
   }
 
+  /** The session-sweep's one result for a session, counted once however often it is offered. */
+  async recordSessionResult(id: string, result: JobSessionResult): Promise<boolean> {
+    const added = await this.redis.eval(
+      `if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+       redis.call('HINCRBY', KEYS[1], 'done', 1)
+       if ARGV[3] == 'failed' then redis.call('HINCRBY', KEYS[1], 'failed', 1) end
+       redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+       return 1`,
+      3,
+      this.key(id),
+      this.key(id, 'session-results'),
+      this.key(id, 'codes'),
+      result.sessionId,
+      JSON.stringify(result),
+      result.outcome,
+      result.code,
+    );
+    return Number(added) === 1;
+  }
+
+  async hasSessionResult(id: string, sessionId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.key(id, 'session-results'), sessionId)) === 1;
+  }
+
+  /** A session-sweep's checkpoint after one page of Stripe's list: found sessions, count, cursor. */
+  async recordSessionPage(
+    id: string,
+    page: { found: readonly string[]; checked: number; cursor: string | null },
+  ): Promise<void> {
+    await this.redis.eval(
+      `for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+       redis.call('EXPIRE', KEYS[2], ${RUN_DATA_TTL_SECONDS})
+       local found = redis.call('SCARD', KEYS[2])
+       redis.call('HSET', KEYS[1], 'checked', ARGV[1], 'sessionCursor', ARGV[2], 'total', found, 'withProblems', found)
+       return found`,
+      2,
+      this.key(id),
+      this.key(id, 'session-found'),
+      String(page.checked),
+      page.cursor ?? '',
+      ...page.found,
+    );
+  }
+
+  /** A session-sweep's results, sorted by session id, at most `limit` (HSCAN: never blocks Redis). */
+  async sessionResults(id: string, limit: number, code?: string): Promise<JobSessionResult[]> {
+    const picked: JobSessionResult[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.key(id, 'session-results'), cursor, 'COUNT', 500);
+      cursor = next;
+      for (let i = 1; i < flat.length; i += 2) {
+        const result = jobSessionResultSchema.parse(JSON.parse(flat[i] as string));
+        if (!code || result.code === code) picked.push(result);
+      }
+    } while (cursor !== '0' && picked.length < limit);
+    return picked.sort((a, b) => a.sessionId.localeCompare(b.sessionId)).slice(0, limit);
+  }
+
   async codes(id: string): Promise<Record<string, number>> {
     const raw = await this.redis.hgetall(this.key(id, 'codes'));
     return Object.fromEntries(Object.entries(raw).map(([code, count]) => [code, Number(count)]));
@@ -165,6 +238,18 @@ export class JobStore {
       summary: { withProblems: record.withProblems, byCode },
       error: record.error,
     };
+    if (record.type === 'session-sweep') {
+      view.sessionSweep = {
+        action: record.action ?? 'report',
+        since: record.since ?? '',
+        checked: record.checked,
+      };
+      if (options.results) {
+        const { limit, problem } = options.results;
+        view.sessionResults = await this.sessionResults(record.id, limit, problem);
+      }
+      return view;
+    }
     if (options.results) {
       const { limit, problem } = options.results;
       const picked: JobUserResult[] = [];
@@ -183,7 +268,7 @@ export class JobStore {
   async retire(id: string, parts: readonly string[]): Promise<void> {
     const tx = this.redis.multi();
     tx.del(...parts.map((part) => this.key(id, part)));
-    for (const part of ['', 'results', 'flagged', 'codes', 'input', 'cancel']) {
+    for (const part of ['', 'results', 'flagged', 'codes', 'input', 'cancel', 'session-results']) {
       tx.expire(part ? this.key(id, part) : this.key(id), JOB_RETENTION_SECONDS);
     }
     await tx.exec();
@@ -201,6 +286,7 @@ export const RUN_PARTS = [
   'part-cursor',
   'parts-done',
   'parts',
+  'session-found',
 ];
 /** Collected facts outlive a run that never ends (a crash with no worker left) by this much at most. */
 export const RUN_DATA_TTL_SECONDS = 24 * 3600;
@@ -215,6 +301,7 @@ const NUMBER_FIELDS = new Set([
   'batchesDone',
   'partsTotal',
   'batchSize',
+  'checked',
 ]);
 
 function serialize(record: Partial<JobRecord>): Record<string, string> {
@@ -233,5 +320,8 @@ function deserialize(raw: Record<string, string>): JobRecord {
   for (const field of NUMBER_FIELDS) record[field] ??= 0;
   record.finishedAt ??= null;
   record.error ??= null;
+  record.action ??= null;
+  record.since ??= null;
+  record.sessionCursor ??= null;
   return record as unknown as JobRecord;
 }

@@ -9,6 +9,7 @@ import {
   stepAlert,
 } from '../domain/alerts';
 import type { Services } from '../services/container';
+import { lastSessionSweepKey } from '../services/session-sweep';
 import { addBuckets, diffBuckets, quantileFromBuckets } from './histogram';
 import { AlertNotifier } from './notifier';
 import { MetricsStore } from './store';
@@ -185,12 +186,34 @@ export class MetricsCollector {
     }
   }
 
+  /**
+   * Stripe's truth first: the scheduled session sweep's rate over paid sessions, while it is
+   * recent (three runs). Without one (the schedule is off, or has not run yet) the Redis-only
+   * sample stands in.
+   */
   private async webhookSuccessRate(now: number): Promise<number | null> {
+    const fromSweep = await this.sessionSweepRate(now);
+    if (fromSweep !== undefined) return fromSweep;
     if (this.webhook && now - this.webhook.at < WEBHOOK_SAMPLE_EVERY_MS && now >= this.webhook.at)
       return this.webhook.rate;
     const { rate } = await this.sampler.sample(new Date(now));
     this.webhook = { at: now, rate };
     return rate;
+  }
+
+  /** undefined when there is no recent session sweep */
+  private async sessionSweepRate(now: number): Promise<number | null | undefined> {
+    const everyMs = this.services.config.sessionSweepEveryMs;
+    const raw = await this.services.redis.get(lastSessionSweepKey(this.services));
+    if (!raw || everyMs <= 0) return undefined;
+    try {
+      const sweep = JSON.parse(raw) as { at?: unknown; rate?: unknown };
+      const at = typeof sweep.at === 'string' ? Date.parse(sweep.at) : Number.NaN;
+      if (Number.isNaN(at) || now - at > 3 * everyMs) return undefined;
+      return typeof sweep.rate === 'number' ? sweep.rate : null;
+    } catch {
+      return undefined;
+    }
   }
 
   private async redisMemory(): Promise<number | null> {

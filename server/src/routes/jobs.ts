@@ -1,4 +1,10 @@
-import { createJobSchema, type JobType, type Permission } from '@cache-doctor/shared';
+import {
+  type CreateJob,
+  createJobSchema,
+  type JobType,
+  type Permission,
+  type SessionSweepAction,
+} from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -19,12 +25,26 @@ const resultsQuerySchema = z.object({
     .optional(),
 });
 
-/** Who may start which job (SPEC §8): ops sweeps and bulk-refreshes, admin alone rebuilds. */
+/**
+ * Who may start (and cancel) which job (SPEC §8): ops sweeps, bulk-refreshes and fixes or
+ * generates sessions in bulk, admin alone rebuilds.
+ */
 const PERMISSION: Record<JobType, Permission> = {
   sweep: 'sweep',
   'bulk-refresh': 'bulk-refresh',
   rebuild: 'rebuild',
+  'session-sweep': 'sweep',
 };
+
+/** A session sweep that repairs needs the permission of the repair it makes. */
+const SESSION_SWEEP_PERMISSION: Record<SessionSweepAction, Permission> = {
+  report: 'sweep',
+  fix: 'fix-session',
+  generate: 'generate',
+};
+
+const permissionToStart = (request: CreateJob): Permission =>
+  request.type === 'session-sweep' ? SESSION_SWEEP_PERMISSION[request.action] : PERMISSION[request.type];
 
 const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
@@ -45,7 +65,7 @@ export const jobRoutes = (services: Services) => {
       async (c) => {
         const request = c.req.valid('json');
         const staff = c.get('staff');
-        const needed = PERMISSION[request.type];
+        const needed = permissionToStart(request);
         await requirePermission(needed)(c, async () => {});
         const jobId = await jobs.create(request, staff);
         return c.json({ jobId }, 202);

@@ -1,16 +1,21 @@
-import { sessionIdSchema } from '@cache-doctor/shared';
+import { sessionIdSchema, unprocessedSessionsQuerySchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
+import { listUnprocessedSessions } from '../services/session-sweep';
 import { fixSession, generateVideo, inspectSession } from '../services/sessions';
 
 const sessionParam = z.object({ sessionId: sessionIdSchema });
 
-/** SPEC §6.3: one checkout session — inspect, fix, generate. */
+/** SPEC §6.3: paid sessions never processed; one checkout session — inspect, fix, generate. */
 export const sessionRoutes = (services: Services) =>
   new Hono<AppEnv>()
+    .get('/', validate('query', unprocessedSessionsQuerySchema), async (c) => {
+      const { since, cursor } = c.req.valid('query');
+      return c.json(await listUnprocessedSessions(services, { since, cursor }));
+    })
     .get('/:sessionId', validate('param', sessionParam), async (c) =>
       c.json(await inspectSession(services, c.req.valid('param').sessionId)),
     )

@@ -110,6 +110,42 @@ export async function readSessionSnapshot(
   return { sessionId, webhook: states[0], session: states[1], prompt: states[2] };
 }
 
+/**
+ * Many sessions' keys in one pipelined round trip of three MGETs (the sweep's batches). TTLs are
+ * not read: diagnosis does not need them, and every repair re-reads its session with
+ * `readSessionSnapshot` before writing.
+ */
+export async function readSessionSnapshots(
+  redis: Redis,
+  keys: Keys,
+  sessionIds: readonly string[],
+): Promise<SessionSnapshot[]> {
+  if (sessionIds.length === 0) return [];
+  const names = {
+    webhook: sessionIds.map((id) => keys.webhook(id)),
+    session: sessionIds.map((id) => keys.session(id)),
+    prompt: sessionIds.map((id) => keys.prompt(id)),
+  };
+  const replies =
+    (await redis.pipeline().mget(names.webhook).mget(names.session).mget(names.prompt).exec()) ?? [];
+  const [webhooks, sessions, prompts] = replies.map(([error, values]) => {
+    if (error) throw error;
+    return values as (string | null)[];
+  }) as [(string | null)[], (string | null)[], (string | null)[]];
+  const state = (key: string, raw: string | null | undefined): KeyState => ({
+    key,
+    exists: raw != null,
+    ttl: raw == null ? -2 : -1,
+    raw: raw ?? null,
+  });
+  return sessionIds.map((sessionId, index) => ({
+    sessionId,
+    webhook: state(names.webhook[index] as string, webhooks[index]),
+    session: state(names.session[index] as string, sessions[index]),
+    prompt: state(names.prompt[index] as string, prompts[index]),
+  }));
+}
+
 interface StripeReading {
   state: StripeCheckoutState | null;
   /** Stripe answered that it has no such session */
@@ -118,8 +154,21 @@ interface StripeReading {
   error: string | null;
 }
 
+/**
+ * What a repair may be told instead of asking Stripe itself: the sweep has just read the session
+ * from Stripe's list, and a call per session is what the sweep exists to avoid.
+ */
+export interface KnownStripe {
+  stripe?: StripeCheckoutState;
+}
+
 /** Never throws: a Stripe outage must not hide what Redis holds. */
-async function readStripe(services: Services, sessionId: string): Promise<StripeReading> {
+async function readStripe(
+  services: Services,
+  sessionId: string,
+  known: KnownStripe = {},
+): Promise<StripeReading> {
+  if (known.stripe) return { state: known.stripe, missing: false, error: null };
   try {
     const session = await services.stripe.getCheckoutSession(sessionId);
     if (!session) return { state: null, missing: true, error: null };
@@ -314,10 +363,15 @@ export interface FixResult {
  * there. A status arriving between read and write makes the commit stale; the re-read then
  * refuses with 409 STATUS_EXISTS.
  */
-export async function fixSession(services: Services, sessionId: string, actor: Actor): Promise<FixResult> {
+export async function fixSession(
+  services: Services,
+  sessionId: string,
+  actor: Actor,
+  known: KnownStripe = {},
+): Promise<FixResult> {
   const [first, stripe] = await Promise.all([
     readSessionSnapshot(services.redis, services.keys, sessionId),
-    readStripe(services, sessionId),
+    readStripe(services, sessionId, known),
   ]);
   let layout: SessionLayout = 'session-only';
   const { result, written, writes } = await commitSessionPlan(
@@ -369,7 +423,8 @@ const REPLACE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return false`;
 
-const DELETE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+/** Deletes a lock only while it still holds the owner's token (it may have expired and moved on). */
+export const DELETE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`;
@@ -433,10 +488,11 @@ export async function generateVideo(
   services: Services,
   sessionId: string,
   actor: Actor,
+  known: KnownStripe = {},
 ): Promise<GenerateResult> {
   const [first, stripe] = await Promise.all([
     readSessionSnapshot(services.redis, services.keys, sessionId),
-    readStripe(services, sessionId),
+    readStripe(services, sessionId, known),
   ]);
   const existing = existingGeneration(recordOf(services, first, stripe.state).record);
   if (existing) return { sessionId, generationId: existing, auditId: null, outcome: 'existing' };

@@ -21,7 +21,10 @@ const job = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Jobs page', () => {
-  it('ops: start buttons for sweep and bulk refresh (not rebuild), progress, cancel and results with links', async () => {
+  // the page is lazily loaded, which on a busy machine takes seconds in jsdom
+  it('ops: start buttons for sweep and bulk refresh (not rebuild), progress, cancel and results with links', {
+    timeout: 20_000,
+  }, async () => {
     const { requests } = stubFetch({
       ...signedInRoutes,
       'GET /api/jobs': { jobs: [job()] },

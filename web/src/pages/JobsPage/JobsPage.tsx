@@ -6,29 +6,26 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime } from '../../format';
 import './JobsPage.css';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
+import { JobProgress, JobStateBadge } from './JobProgress';
+import { SessionResults } from './SessionResults';
 import { downloadResultsCsv, type Job, useCancelJob, useJobResults, useJobs, useStartJob } from './useJobs';
 
 const JOB_LABELS: Record<JobType, string> = {
   sweep: 'Health sweep',
   'bulk-refresh': 'Bulk refresh',
   rebuild: 'Rebuild cache',
+  'session-sweep': 'Session sweep',
 };
 const PERMISSION: Record<JobType, Permission> = {
   sweep: 'sweep',
   'bulk-refresh': 'bulk-refresh',
   rebuild: 'rebuild',
-};
-const STATE_BADGES: Record<Job['state'], { tone: BadgeTone; label: string }> = {
-  queued: { tone: 'neutral', label: 'Queued' },
-  running: { tone: 'info', label: 'Running' },
-  completed: { tone: 'ok', label: 'Completed' },
-  failed: { tone: 'danger', label: 'Failed' },
-  cancelled: { tone: 'warning', label: 'Cancelled' },
+  'session-sweep': 'sweep',
 };
 const OUTCOME_LABELS: Record<string, string> = {
   diagnosed: 'Diagnosed',
@@ -173,7 +170,14 @@ function Results({ job }: { job: Job }) {
       {downloadError ? <ErrorMessage title="Could not download the results" error={downloadError} /> : null}
       {results.isLoading ? <Loading label="Loading results…" /> : null}
       {results.isError ? <ErrorMessage title="Could not load the results" error={results.error} /> : null}
-      {results.data ? (
+      {results.data && job.type === 'session-sweep' ? (
+        (results.data.sessionResults ?? []).length === 0 ? (
+          <p className="muted">{active ? 'No unprocessed session so far.' : 'No unprocessed session.'}</p>
+        ) : (
+          <SessionResults results={results.data.sessionResults ?? []} caption="Unprocessed paid sessions" />
+        )
+      ) : null}
+      {results.data && job.type !== 'session-sweep' ? (
         (results.data.results ?? []).length === 0 ? (
           <p className="muted">{active ? 'No problems found so far.' : 'No user has a problem.'}</p>
         ) : (
@@ -190,9 +194,13 @@ function Results({ job }: { job: Job }) {
                   <th scope="col">Outcome</th>
                 </tr>
               </thead>
-              <tbody>
-                {(results.data.results ?? []).map((result) => (
-                  <tr key={result.userId}>
+              <VirtualRowGroups
+                items={results.data.results ?? []}
+                getKey={(result) => result.userId}
+                columns={3}
+                estimateHeight={42}
+                renderRows={(result) => (
+                  <tr>
                     <th scope="row">
                       <Link to={paths.user(result.userId)}>{result.userId}</Link>
                     </th>
@@ -208,8 +216,8 @@ function Results({ job }: { job: Job }) {
                       {result.message ? <span className="muted"> — {result.message}</span> : null}
                     </td>
                   </tr>
-                ))}
-              </tbody>
+                )}
+              />
             </table>
           </div>
         )
@@ -225,9 +233,8 @@ function JobCard({ job, expanded }: { job: Job; expanded: boolean }) {
   const headingId = useId();
   const resultsId = useId();
   const label = JOB_LABELS[job.type];
+  const unit = job.type === 'session-sweep' ? 'sessions' : 'users';
   const { done, total, failed } = job.progress;
-  const percent = total > 0 ? Math.floor((done / total) * 100) : job.state === 'completed' ? 100 : 0;
-  const badge = STATE_BADGES[job.state];
   const active = job.state === 'queued' || job.state === 'running';
 
   return (
@@ -236,25 +243,19 @@ function JobCard({ job, expanded }: { job: Job; expanded: boolean }) {
         <h2 id={headingId}>
           {label} <span className="muted">· {formatDateTime(job.createdAt)}</span>
         </h2>
-        <StatusBadge tone={badge.tone}>{badge.label}</StatusBadge>
+        <JobStateBadge state={job.state} />
       </div>
       <p className="muted">
         Started by {job.actor}
-        {job.phase === 'collecting' ? ' · reading Clerk and Stripe' : ''}
+        {job.phase === 'collecting'
+          ? job.type === 'session-sweep'
+            ? ' · reading Stripe'
+            : ' · reading Clerk and Stripe'
+          : ''}
       </p>
-      <div
-        role="progressbar"
-        aria-labelledby={headingId}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        aria-valuetext={`${percent} % — ${done} of ${total} users`}
-        className="job-progress"
-      >
-        <div className="job-progress-bar" style={{ width: `${percent}%` }} />
-      </div>
+      <JobProgress job={job} labelledBy={headingId} unit={unit} />
       <p>
-        {done.toLocaleString()} of {total.toLocaleString()} users done
+        {done.toLocaleString()} of {total.toLocaleString()} {unit} done
         {failed > 0 ? `, ${failed.toLocaleString()} failed` : ''} ·{' '}
         {job.summary.withProblems.toLocaleString()} with problems
       </p>

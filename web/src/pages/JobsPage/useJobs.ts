@@ -9,7 +9,7 @@ export type Job = JobList['jobs'][number];
 export type JobDetail = InferResponseType<(typeof client.api.jobs)[':id']['$get'], 200>;
 export type JobResult = NonNullable<JobDetail['results']>[number];
 
-const isActive = (job: Pick<Job, 'state'>) => job.state === 'queued' || job.state === 'running';
+export const isActive = (job: Pick<Job, 'state'>) => job.state === 'queued' || job.state === 'running';
 
 /** `GET /api/jobs`, refreshed every second while a job is queued or running. */
 export function useJobs() {
@@ -36,6 +36,17 @@ export function useJobResults(jobId: string, problem: string, version: string) {
         }),
       ),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** One job, with up to 500 results, polled every second until it ends (null: none to follow). */
+export function useJob(jobId: string | null) {
+  return useQuery({
+    queryKey: queryKeys.jobs.detail(jobId ?? ''),
+    queryFn: () =>
+      unwrap(client.api.jobs[':id'].$get({ param: { id: jobId ?? '' }, query: { limit: '500' } })),
+    enabled: jobId !== null,
+    refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : 1000),
   });
 }
 

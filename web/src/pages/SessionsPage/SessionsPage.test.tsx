@@ -1,7 +1,7 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
-import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
+import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
 
 beforeEach(() => setToken('staff-token-123'));
 afterEach(resetTestEnvironment);
@@ -72,5 +72,196 @@ describe('Sessions page', () => {
     expect(histogram.getByRole('rowheader', { name: '501-1000' })).toBeTruthy();
     expect(histogram.getAllByText('50%')).toHaveLength(2);
     expect(statistics.getByText(/Webhook status missing: 1/)).toBeTruthy();
+  });
+});
+
+const FIX_MESSAGE = 'Webhook processing failed - payment completed but generation not started';
+
+const unprocessed = (n: number, extra: Record<string, unknown> = {}) => ({
+  sessionId: `cs_test_unpaid${n}`,
+  created: Math.floor(Date.now() / 1000) - 3 * 3600,
+  amountTotal: 1999,
+  currency: 'usd',
+  customerEmail: `buyer${n}@example.com`,
+  diagnosis: {
+    code: 'WEBHOOK_MISSING',
+    severity: 'error',
+    message: 'Stripe says it is paid, but the webhook never recorded a status.',
+    fixes: ['fix-session', 'generate'],
+    layout: 'three-key',
+  },
+  eventIds: n === 1 ? ['evt_failed1'] : [],
+  ...extra,
+});
+
+const listPage = (sessions: unknown[], cursor: string | null = null) => ({
+  sessions,
+  failedEvents: [
+    {
+      id: 'evt_failed1',
+      type: 'checkout.session.completed',
+      created: 1_760_000_000,
+      sessionId: 'cs_test_unpaid1',
+    },
+  ],
+  checked: 100,
+  cursor,
+  since: '2026-01-01T00:00:00.000Z',
+});
+
+const sweepJob = (state: string, done: number) => ({
+  id: '00job000009abc',
+  type: 'session-sweep',
+  state,
+  phase: state === 'completed' ? 'finished' : 'processing',
+  progress: { done, total: 2, failed: 0 },
+  actor: 'Olivia Ops',
+  createdAt: '2026-01-02T03:04:05.000Z',
+  finishedAt: null,
+  summary: { withProblems: 2, byCode: { WEBHOOK_MISSING: 2 } },
+  error: null,
+  sessionSweep: { action: 'fix', since: '2026-01-01T00:00:00.000Z', checked: 100 },
+  sessionResults:
+    done === 0
+      ? []
+      : [1, 2].map((n) => ({
+          sessionId: `cs_test_unpaid${n}`,
+          outcome: 'fixed',
+          code: 'WEBHOOK_MISSING',
+          message: FIX_MESSAGE,
+          auditId: `aud${n}`,
+        })),
+});
+
+const quietRoutes = {
+  ...signedInRoutes,
+  'GET /api/prompts': { prompts: [], cursor: null },
+  'GET /api/stats': { ...stats, totalPrompts: 0 },
+};
+
+describe('Unprocessed paid sessions', () => {
+  it('ops: lists them, fixes all after typing the count, follows the job and re-reads the list', {
+    timeout: 30_000,
+  }, async () => {
+    let fixed = false;
+    let polls = 0;
+    const { requests } = stubFetch({
+      ...quietRoutes,
+      'GET /api/sessions': () => listPage(fixed ? [] : [unprocessed(1), unprocessed(2)]),
+      'POST /api/jobs': { status: 202, body: { jobId: '00job000009abc' } },
+      'GET /api/jobs/00job000009abc': () => {
+        polls += 1;
+        if (polls < 2) return sweepJob('running', 0);
+        fixed = true;
+        return sweepJob('completed', 2);
+      },
+    });
+    const { user } = renderApp('/sessions?since=2026-01-01T00:00:00.000Z');
+
+    const region = within(
+      await screen.findByRole('region', { name: 'Unprocessed paid sessions' }, { timeout: 10_000 }),
+    );
+    expect(await region.findByText('2 unprocessed paid sessions')).toBeTruthy();
+    const table = within(region.getByRole('table', { name: 'Unprocessed paid sessions, newest first' }));
+    const link = table.getByRole('link', { name: 'cs_test_unpaid1' });
+    expect(link.getAttribute('href')).toBe('/sessions/cs_test_unpaid1');
+    const row = within(link.closest('tr') as HTMLElement);
+    expect(row.getByText('$19.99')).toBeTruthy();
+    expect(row.getByText('buyer1@example.com')).toBeTruthy();
+    expect(row.getByText('3 h ago')).toBeTruthy();
+    expect(row.getByText('Webhook status missing')).toBeTruthy();
+    expect(row.getByText('evt_failed1')).toBeTruthy();
+    expect(requests.find((r) => r.path === '/api/sessions')?.search).toContain(
+      'since=2026-01-01T00%3A00%3A00.000Z',
+    );
+
+    await user.click(region.getByRole('button', { name: 'Fix all' }));
+    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 2 unprocessed paid sessions?' }));
+    const apply = dialog.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    expect(apply.disabled).toBe(true);
+    await user.type(dialog.getByRole('textbox', { name: 'Type 2 to confirm' }), '2');
+    await user.click(apply);
+    expect(requests.find((r) => r.method === 'POST' && r.path === '/api/jobs')?.body).toEqual({
+      type: 'session-sweep',
+      since: '2026-01-01T00:00:00.000Z',
+      action: 'fix',
+    });
+
+    expect((await region.findByRole('progressbar')).getAttribute('aria-valuenow')).toBe('0');
+    // the job ends (polled every second); the list is read again and is empty
+    expect(
+      await region.findByRole('region', { name: 'No unprocessed paid sessions' }, { timeout: 5000 }),
+    ).toBeTruthy();
+    expect(region.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    const results = within(region.getByRole('table', { name: 'Per-session results' }));
+    expect(results.getAllByText('Fixed')).toHaveLength(2);
+    expect(region.getByText('0 unprocessed paid sessions')).toBeTruthy();
+    expect((region.getByRole('button', { name: 'Fix all' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('follows the cursor to the end before offering the bulk actions, and keeps "since" in the URL', {
+    timeout: 20_000,
+  }, async () => {
+    const { requests } = stubFetch({
+      ...quietRoutes,
+      'GET /api/sessions': (request) =>
+        request.search.includes('cursor=cs_test_next')
+          ? listPage([unprocessed(3)])
+          : listPage([unprocessed(1), unprocessed(2)], 'cs_test_next'),
+    });
+    const { router } = renderApp('/sessions');
+    const region = within(
+      await screen.findByRole('region', { name: 'Unprocessed paid sessions' }, { timeout: 10_000 }),
+    );
+    expect(await region.findByText('3 unprocessed paid sessions')).toBeTruthy();
+    expect(region.getByText(/200 completed checkouts checked/)).toBeTruthy();
+    expect((region.getByRole('button', { name: 'Generate all' }) as HTMLButtonElement).disabled).toBe(false);
+    // with no "since" in the URL the page asks for the last 7 days, pinned once
+    const first = new URLSearchParams(requests.find((r) => r.path === '/api/sessions')?.search).get('since');
+    expect(Date.now() - Date.parse(first ?? '')).toBeGreaterThan(7 * 86_400_000 - 120_000);
+
+    // jsdom cannot type into a datetime-local field key by key; a browser sends one change like this
+    fireEvent.change(region.getByLabelText('Paid since'), { target: { value: '2026-01-15T08:30' } });
+    const wanted = new Date('2026-01-15T08:30').toISOString();
+    expect(new URLSearchParams(router.state.location.search).get('since')).toBe(wanted);
+    await screen.findByText('3 unprocessed paid sessions');
+    expect(
+      requests.some(
+        (r) => new URLSearchParams(r.search).get('since') === wanted && r.path === '/api/sessions',
+      ),
+    ).toBe(true);
+  });
+
+  it('support sees the list but no bulk buttons', { timeout: 20_000 }, async () => {
+    stubFetch({
+      ...quietRoutes,
+      'GET /api/me': { ...fixtures.me, name: 'Sam Support', role: 'support' },
+      'GET /api/sessions': listPage([unprocessed(1)]),
+    });
+    renderApp('/sessions');
+    const region = within(
+      await screen.findByRole('region', { name: 'Unprocessed paid sessions' }, { timeout: 10_000 }),
+    );
+    expect(await region.findByText('1 unprocessed paid session')).toBeTruthy();
+    expect(region.queryByRole('button', { name: 'Fix all' })).toBeNull();
+    expect(region.queryByRole('button', { name: 'Generate all' })).toBeNull();
+  });
+
+  it('says what failed when Stripe cannot be read, with a retry', { timeout: 20_000 }, async () => {
+    stubFetch({
+      ...quietRoutes,
+      'GET /api/sessions': {
+        status: 400,
+        body: { error: { code: 'INVALID_INPUT', message: 'since: must be an ISO date-time' } },
+      },
+    });
+    renderApp('/sessions?since=yesterday');
+    const region = within(
+      await screen.findByRole('region', { name: 'Unprocessed paid sessions' }, { timeout: 10_000 }),
+    );
+    const alert = await region.findByRole('alert');
+    expect(alert.textContent).toContain('Could not list the unprocessed sessions');
+    expect(alert.textContent).toContain('since: must be an ISO date-time');
+    expect(within(alert).getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
 });

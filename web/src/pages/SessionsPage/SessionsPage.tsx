@@ -1,7 +1,7 @@
 import type { SessionCode } from '@cache-doctor/shared';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { InferResponseType } from 'hono/client';
-import { type ReactNode, useId, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, unwrap } from '../../api/client';
@@ -12,24 +12,14 @@ import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { paths } from '../../paths';
 import { CODE_LABELS, formatDate } from '../SessionPage/format';
+import { Section } from './Section';
+import { UnprocessedSessions } from './UnprocessedSessions';
 
 /** Types come from the server's routes (never hand-copied). */
 type PromptPage = InferResponseType<typeof client.api.prompts.$get, 200>;
 type PromptStats = InferResponseType<typeof client.api.stats.$get, 200>;
 
 export const PAGE_SIZE = 20;
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <section className="card" aria-labelledby={id}>
-      <div className="card-heading">
-        <h2 id={id}>{title}</h2>
-      </div>
-      {children}
-    </section>
-  );
-}
 
 function PromptRows({ page }: { page: PromptPage }) {
   return (
@@ -152,7 +142,13 @@ function Histogram({ stats }: { stats: PromptStats }) {
     <figure className="stack">
       <figcaption className="plan-label">Prompt length (characters)</figcaption>
       <div role="img" aria-label="Bar chart of prompt lengths; the same numbers are in the table below">
-        <BarChart width={560} height={240} data={stats.histogram} style={{ maxWidth: '100%' }}>
+        <BarChart
+          width={560}
+          height={240}
+          data={stats.histogram}
+          style={{ maxWidth: '100%' }}
+          accessibilityLayer={false}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bucket" />
           <YAxis allowDecimals={false} />
@@ -246,15 +242,16 @@ function Stats() {
   );
 }
 
-/** `/sessions`: recent prompts (paged) and the prompt statistics of the old analytics script. */
+/** `/sessions`: unprocessed paid sessions, recent prompts (paged) and the old analytics script's statistics. */
 export function SessionsPage() {
   return (
     <Page heading="Sessions">
       <p className="lede">
-        Checkout sessions by their prompts. An exact checkout session id (cs_test_… or cs_live_…) in the
-        Search box opens that session.
+        Checkout sessions: the paid ones the app never processed, and every session by its prompt. An exact
+        checkout session id (cs_test_… or cs_live_…) in the Search box opens that session.
       </p>
       <div className="stack">
+        <UnprocessedSessions />
         <RecentPrompts />
         <Stats />
       </div>

@@ -1,0 +1,154 @@
+import { FIX_SESSION_ERROR_MESSAGE } from '@cache-doctor/shared';
+import type Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import {
+  type CheckoutFacts,
+  checkoutFacts,
+  eventIdsBySession,
+  failedEventFacts,
+  sweepSession,
+  tallyWebhooks,
+  webhookSuccessRate,
+} from './session-sweep';
+import {
+  ago,
+  FIFTEEN_MINUTES,
+  NOW,
+  PAID,
+  promptRecord,
+  SESSION_ID,
+  sessionOnlyRecord,
+  snapshotOf,
+} from './session-test-fixtures';
+
+const RULES = { now: NOW, stuckAfterMs: FIFTEEN_MINUTES, layoutSetting: 'detect' as const };
+
+const facts = (stripe: CheckoutFacts['stripe'] = PAID): CheckoutFacts => ({
+  sessionId: SESSION_ID,
+  created: Math.floor(NOW.getTime() / 1000) - 3600,
+  amountTotal: 1500,
+  currency: 'usd',
+  customerEmail: 'ann@example.com',
+  stripe,
+});
+
+const UNPAID_COMPLETE = { status: 'complete', paymentStatus: 'unpaid' } as const;
+
+describe('sweepSession', () => {
+  it('a paid session whose status update was dropped is unprocessed, in both layouts', () => {
+    const threeKey = sweepSession(snapshotOf({ prompt: promptRecord() }), facts(), RULES);
+    const sessionOnly = sweepSession(snapshotOf({ session: sessionOnlyRecord() }), facts(), RULES);
+    for (const swept of [threeKey, sessionOnly]) {
+      expect(swept.diagnosis.code).toBe('WEBHOOK_MISSING');
+      expect(swept.unprocessed).toBe(true);
+      expect(swept.paidWithPrompt).toBe(true);
+    }
+  });
+
+  it('an unpaid completed checkout is neither unprocessed nor counted in the success rate', () => {
+    const swept = sweepSession(snapshotOf({ prompt: promptRecord() }), facts(UNPAID_COMPLETE), RULES);
+    expect(swept.diagnosis.code).toBe('PAYMENT_NOT_COMPLETED');
+    expect(swept.unprocessed).toBe(false);
+    expect(swept.paidWithPrompt).toBe(false);
+  });
+
+  it('a stuck generation and a failed one are unprocessed', () => {
+    const stuck = sweepSession(
+      snapshotOf({ session: sessionOnlyRecord({ status: 'pending', timestamp: ago(2 * FIFTEEN_MINUTES) }) }),
+      facts(),
+      RULES,
+    );
+    const failed = sweepSession(
+      snapshotOf({
+        prompt: promptRecord(),
+        webhook: { status: 'error', error: 'GPU quota exceeded', timestamp: ago(60_000) },
+        session: { timestamp: ago(60_000) },
+      }),
+      facts(),
+      RULES,
+    );
+    expect([stuck.diagnosis.code, failed.diagnosis.code]).toEqual(['STUCK', 'WEBHOOK_ERROR']);
+    expect([stuck.unprocessed, failed.unprocessed]).toEqual([true, true]);
+  });
+
+  it('the error status Fix session wrote is no longer waiting for anyone, but still not a success', () => {
+    const swept = sweepSession(
+      snapshotOf({
+        session: sessionOnlyRecord({
+          status: 'error',
+          error: FIX_SESSION_ERROR_MESSAGE,
+          timestamp: ago(60_000),
+        }),
+      }),
+      facts(),
+      RULES,
+    );
+    expect(swept.diagnosis.code).toBe('WEBHOOK_ERROR');
+    expect(swept.unprocessed).toBe(false);
+    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0 })).toEqual({ paidWithPrompt: 1, ok: 0 });
+  });
+
+  it('a processed session is OK and counts as a success', () => {
+    const swept = sweepSession(
+      snapshotOf({
+        session: sessionOnlyRecord({ status: 'completed', fileId: 'file_1', timestamp: ago(60_000) }),
+      }),
+      facts(),
+      RULES,
+    );
+    expect(swept.diagnosis.code).toBe('OK');
+    expect(swept.unprocessed).toBe(false);
+    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0 })).toEqual({ paidWithPrompt: 1, ok: 1 });
+  });
+
+  it('a paid session Redis never heard of has no prompt data: reported by neither the list nor the rate', () => {
+    const swept = sweepSession(snapshotOf({}), facts(), RULES);
+    expect(swept.diagnosis.code).toBe('NOT_FOUND');
+    expect(swept.unprocessed).toBe(false);
+    expect(swept.paidWithPrompt).toBe(false);
+  });
+});
+
+describe('webhookSuccessRate', () => {
+  it('is OK over paid sessions with prompt data, and no figure without any', () => {
+    expect(webhookSuccessRate({ paidWithPrompt: 40, ok: 38 })).toBe(0.95);
+    expect(webhookSuccessRate({ paidWithPrompt: 0, ok: 0 })).toBeNull();
+  });
+});
+
+describe('Stripe facts', () => {
+  const session = {
+    id: 'cs_test_abc',
+    object: 'checkout.session',
+    created: 1_760_000_000,
+    amount_total: 2900,
+    currency: 'usd',
+    customer_details: { email: 'bo@example.com' },
+    customer_email: null,
+    status: 'complete',
+    payment_status: 'paid',
+  } as unknown as Stripe.Checkout.Session;
+
+  it('takes the amount, the customer email and the payment state from a listed checkout session', () => {
+    expect(checkoutFacts(session)).toEqual({
+      sessionId: 'cs_test_abc',
+      created: 1_760_000_000,
+      amountTotal: 2900,
+      currency: 'usd',
+      customerEmail: 'bo@example.com',
+      stripe: { status: 'complete', paymentStatus: 'paid' },
+    });
+  });
+
+  it('links failed events to the checkout session they carry, oldest first; other events to none', () => {
+    const event = (id: string, created: number, object: unknown) =>
+      ({ id, type: 'checkout.session.completed', created, data: { object } }) as unknown as Stripe.Event;
+    const events = [
+      failedEventFacts(event('evt_2', 20, session)),
+      failedEventFacts(event('evt_1', 10, session)),
+      failedEventFacts(event('evt_3', 30, { id: 'in_1', object: 'invoice' })),
+    ];
+    expect(events[2]?.sessionId).toBeNull();
+    expect(eventIdsBySession(events)).toEqual(new Map([['cs_test_abc', ['evt_1', 'evt_2']]]));
+  });
+});

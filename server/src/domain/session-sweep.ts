@@ -1,0 +1,114 @@
+import { type FailedEvent, FIX_SESSION_ERROR_MESSAGE, UNPROCESSED_CODES } from '@cache-doctor/shared';
+import type Stripe from 'stripe';
+import { diagnoseSession, type SessionDiagnosis, type StripeCheckoutState } from './session-diagnosis';
+import { readSession } from './session-record';
+import type { LayoutSetting, SessionSnapshot } from './session-snapshot';
+
+/**
+ * The session sweep (SPEC §6.3, §5 webhook success rate): Stripe's completed checkout sessions put
+ * beside what Redis holds for each, diagnosed with the same rules as one session's page.
+ */
+
+/** What the sweep needs from one checkout session of Stripe's list. */
+export interface CheckoutFacts {
+  sessionId: string;
+  /** unix seconds */
+  created: number;
+  amountTotal: number | null;
+  currency: string | null;
+  customerEmail: string | null;
+  stripe: StripeCheckoutState;
+}
+
+export function checkoutFacts(session: Stripe.Checkout.Session): CheckoutFacts {
+  return {
+    sessionId: session.id,
+    created: session.created,
+    amountTotal: session.amount_total,
+    currency: session.currency,
+    customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
+    stripe: { status: session.status ?? null, paymentStatus: session.payment_status ?? null },
+  };
+}
+
+/** A failed-delivery event, linked to the checkout session it carries (if it carries one). */
+export function failedEventFacts(event: Stripe.Event): FailedEvent {
+  const object = event.data.object as { object?: unknown; id?: unknown };
+  return {
+    id: event.id,
+    type: event.type,
+    created: event.created,
+    sessionId: object.object === 'checkout.session' && typeof object.id === 'string' ? object.id : null,
+  };
+}
+
+/** session id → the failed events about it, oldest first. */
+export function eventIdsBySession(events: readonly FailedEvent[]): Map<string, string[]> {
+  const linked = new Map<string, string[]>();
+  for (const event of [...events].sort((a, b) => a.created - b.created)) {
+    if (event.sessionId === null) continue;
+    linked.set(event.sessionId, [...(linked.get(event.sessionId) ?? []), event.id]);
+  }
+  return linked;
+}
+
+export interface SweepRules {
+  now: Date;
+  stuckAfterMs: number;
+  layoutSetting: LayoutSetting;
+}
+
+export interface SweptSession {
+  facts: CheckoutFacts;
+  diagnosis: SessionDiagnosis;
+  /** paid, and Redis shows the app never processed it (the list's rows) */
+  unprocessed: boolean;
+  /** counts in the webhook success rate: Stripe says paid and Redis holds the prompt data */
+  paidWithPrompt: boolean;
+}
+
+const UNPROCESSED: ReadonlySet<string> = new Set(UNPROCESSED_CODES);
+
+const isPaid = (stripe: StripeCheckoutState) =>
+  stripe.paymentStatus === 'paid' || stripe.paymentStatus === 'no_payment_required';
+
+/**
+ * One completed checkout session against its Redis records. WEBHOOK_MISSING, STUCK and
+ * WEBHOOK_ERROR are unprocessed — except an error status that Fix session wrote: staff already
+ * decided what the user sees, so the session no longer waits for anyone (it stays not OK in the
+ * success rate, because the webhook still failed).
+ */
+export function sweepSession(
+  snapshot: SessionSnapshot,
+  facts: CheckoutFacts,
+  rules: SweepRules,
+): SweptSession {
+  const diagnosis = diagnoseSession({ snapshot, stripe: facts.stripe, ...rules });
+  const record = readSession(snapshot, diagnosis.layout);
+  const fixedByStaff = diagnosis.code === 'WEBHOOK_ERROR' && record.error === FIX_SESSION_ERROR_MESSAGE;
+  const paid = isPaid(facts.stripe);
+  return {
+    facts,
+    diagnosis,
+    unprocessed: paid && UNPROCESSED.has(diagnosis.code) && !fixedByStaff,
+    paidWithPrompt: paid && typeof record.promptRecord?.prompt === 'string',
+  };
+}
+
+/** SPEC §5: sessions diagnosed OK / paid sessions with prompt data. */
+export interface WebhookTally {
+  paidWithPrompt: number;
+  ok: number;
+}
+
+export function tallyWebhooks(swept: readonly SweptSession[], into: WebhookTally): WebhookTally {
+  for (const session of swept) {
+    if (!session.paidWithPrompt) continue;
+    into.paidWithPrompt += 1;
+    if (session.diagnosis.code === 'OK') into.ok += 1;
+  }
+  return into;
+}
+
+export const webhookSuccessRate = (tally: WebhookTally): number | null =>
+  tally.paidWithPrompt > 0 ? tally.ok / tally.paidWithPrompt : null;

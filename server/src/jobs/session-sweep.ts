@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { JobSessionResult, SessionSweepAction } from '@cache-doctor/shared';
+import type { Queue } from 'bullmq';
+import { SharedRateLimiter } from '../adapters/rate-limiter';
+import type { SweptSession } from '../domain/session-sweep';
+import { HttpError } from '../lib/http-error';
+import type { BatchUpstream } from '../services/batch-upstream';
+import type { Services } from '../services/container';
+import { runScheduledSessionSweep, sweepCompletedSessions } from '../services/session-sweep';
+import { type Actor, DELETE_IF_OWNER, fixSession, generateVideo } from '../services/sessions';
+import type { JobRecord, JobStore } from './store';
+
+/**
+ * The `session-sweep` job (SPEC §6.4): Stripe's completed checkout sessions since a date, a page at
+ * a time; every unprocessed one gets a result — reported, or repaired with the single-session
+ * Fix session / Generate video (their guarantees and their audit entry per session), at most
+ * SESSION_REPAIRS_PER_SECOND across every worker. Each page ends with a checkpoint (cursor, count,
+ * sessions found), and each session's result is recorded once, so a task taken over after a
+ * crash goes on from the last page without repeating a result.
+ */
+
+/** Repairs per second over all workers: generation starts cost the generation API real work. */
+export const SESSION_REPAIRS_PER_SECOND = 20;
+
+/** BullMQ id of the scheduled run's scheduler: one, whichever instance registers it. */
+export const SESSION_SWEEP_SCHEDULER_ID = 'scheduled-session-sweep';
+
+/** Registers (or moves) the scheduled run; every instance may call it, they share one scheduler. */
+export async function scheduleSessionSweep(queue: Queue, everyMs: number): Promise<void> {
+  if (everyMs <= 0) {
+    await queue.removeJobScheduler(SESSION_SWEEP_SCHEDULER_ID);
+    return;
+  }
+  await queue.upsertJobScheduler(
+    SESSION_SWEEP_SCHEDULER_ID,
+    { every: everyMs },
+    { name: SESSION_SWEEP_SCHEDULER_ID, data: { kind: SESSION_SWEEP_SCHEDULER_ID }, opts: { attempts: 1 } },
+  );
+}
+
+/** Longer than any run takes; it only outlives a run whose worker died. */
+const SCHEDULED_LOCK_MS = 10 * 60_000;
+
+/**
+ * One scheduled run, unless another is still going: BullMQ adds the next run when this one starts,
+ * so a run slower than the interval would otherwise overlap the next on another worker.
+ */
+export async function runScheduledOnce(services: Services): Promise<boolean> {
+  const lock = services.keys.own('lock:scheduled-session-sweep');
+  const token = randomBytes(12).toString('hex');
+  if ((await services.redis.set(lock, token, 'PX', SCHEDULED_LOCK_MS, 'NX')) !== 'OK') return false;
+  try {
+    await runScheduledSessionSweep(services);
+    return true;
+  } finally {
+    await services.redis.eval(DELETE_IF_OWNER, 1, lock, token);
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A refusal the single-session repair makes on purpose (409, 404) is a skip, not a failure. */
+const isRefusal = (error: unknown) =>
+  error instanceof HttpError && (error.status === 409 || error.status === 404);
+
+export class SessionSweepTask {
+  private readonly repairLimiter: SharedRateLimiter;
+
+  constructor(
+    private readonly services: Services,
+    private readonly store: JobStore,
+    private readonly upstream: BatchUpstream,
+  ) {
+    this.repairLimiter = new SharedRateLimiter(
+      services.redis,
+      services.keys.own('ratelimit:session-repair'),
+      {
+        requests: SESSION_REPAIRS_PER_SECOND,
+        windowMs: 1000,
+      },
+    );
+  }
+
+  /** Runs the job from its checkpoint; false when it was cancelled meanwhile. */
+  async run(record: JobRecord): Promise<boolean> {
+    const since = Math.floor(Date.parse(record.since ?? '') / 1000);
+    const actor: Actor = { name: record.actor, role: record.role };
+    const action = record.action ?? 'report';
+    let checked = record.checked;
+    const cursor = record.sessionCursor;
+    if (record.checked > 0 && cursor === null) return true; // the last page was checkpointed already
+    for await (const page of sweepCompletedSessions(this.services, this.upstream, { since, cursor })) {
+      const found = page.swept.filter((session) => session.unprocessed);
+      for (const session of found) {
+        if (await this.cancelled(record.id)) return false;
+        if (await this.store.hasSessionResult(record.id, session.facts.sessionId)) continue;
+        await this.store.recordSessionResult(record.id, await this.handle(session, action, actor));
+      }
+      checked += page.swept.length;
+      await this.store.recordSessionPage(record.id, {
+        found: found.map((session) => session.facts.sessionId),
+        checked,
+        cursor: page.cursor,
+      });
+      if (await this.cancelled(record.id)) return false;
+    }
+    return true;
+  }
+
+  private async handle(
+    session: SweptSession,
+    action: SessionSweepAction,
+    actor: Actor,
+  ): Promise<JobSessionResult> {
+    const { facts, diagnosis } = session;
+    const base = { sessionId: facts.sessionId, code: diagnosis.code };
+    const offered = action === 'fix' ? 'fix-session' : 'generate';
+    if (action === 'report') return { ...base, outcome: 'reported', message: diagnosis.message };
+    if (!diagnosis.fixes.includes(offered)) {
+      return {
+        ...base,
+        outcome: 'skipped',
+        message:
+          action === 'fix'
+            ? `Fix session writes a status only where none exists; this session is ${diagnosis.code}. ${diagnosis.message}`
+            : `Generate video is not offered for this session: ${diagnosis.message}`,
+      };
+    }
+    await this.repairLimiter.acquire();
+    const known = { stripe: facts.stripe };
+    try {
+      if (action === 'fix') {
+        const fixed = await fixSession(this.services, facts.sessionId, actor, known);
+        return {
+          ...base,
+          outcome: 'fixed',
+          message: 'Fix session: wrote the error status.',
+          auditId: fixed.auditId,
+        };
+      }
+      const generated = await generateVideo(this.services, facts.sessionId, actor, known);
+      return generated.outcome === 'started'
+        ? {
+            ...base,
+            outcome: 'generated',
+            message: `Started generation ${generated.generationId}.`,
+            generationId: generated.generationId,
+            ...(generated.auditId && { auditId: generated.auditId }),
+          }
+        : {
+            ...base,
+            outcome: 'skipped',
+            message: `Generation ${generated.generationId} had already been started; nothing new was started.`,
+            generationId: generated.generationId,
+          };
+    } catch (error) {
+      return { ...base, outcome: isRefusal(error) ? 'skipped' : 'failed', message: messageOf(error) };
+    }
+  }
+
+  private async cancelled(jobId: string): Promise<boolean> {
+    return (await this.services.redis.hget(this.store.key(jobId), 'state')) === 'cancelled';
+  }
+}

@@ -1,0 +1,199 @@
+import {
+  DEFAULT_SWEEP_SINCE_DAYS,
+  type FailedEvent,
+  type UnprocessedSession,
+  type UnprocessedSessionsResponse,
+} from '@cache-doctor/shared';
+import type { SessionSnapshot } from '../domain/session-snapshot';
+import {
+  checkoutFacts,
+  eventIdsBySession,
+  failedEventFacts,
+  type SweptSession,
+  sweepSession,
+  tallyWebhooks,
+  type WebhookTally,
+  webhookSuccessRate,
+} from '../domain/session-sweep';
+import { type BatchUpstream, createBatchUpstream } from './batch-upstream';
+import type { Services } from './container';
+import { readSessionSnapshots } from './sessions';
+
+/**
+ * The session sweep (SPEC §6.3, §6.4, §5): Stripe's completed checkout sessions, 100 a page
+ * through the shared rate limiter, each page's Redis records read in one pipelined round trip and
+ * diagnosed with the single-session rules. No call per session, to Stripe or to Redis.
+ */
+
+/** Stripe pages one `GET /api/sessions?problem=unprocessed` reads before answering with a cursor. */
+export const MAX_PAGES_PER_REQUEST = 20;
+
+/**
+ * The scheduled run's window for the webhook success rate: recent enough that an outage moves the
+ * figure within minutes (over a week of sessions it would be diluted below any threshold).
+ */
+export const SCHEDULED_WINDOW_MS = 24 * 3600 * 1000;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `since` as unix seconds: the ISO date given, else DEFAULT_SWEEP_SINCE_DAYS days before `now`. */
+export function sinceSeconds(since: string | undefined, now: Date): number {
+  const ms = since === undefined ? now.getTime() - DEFAULT_SWEEP_SINCE_DAYS * DAY_MS : Date.parse(since);
+  return Math.floor(ms / 1000);
+}
+
+export interface SweepPage {
+  swept: SweptSession[];
+  /** where the next page starts; null after the last page */
+  cursor: string | null;
+}
+
+/**
+ * Completed checkout sessions since `since` from `cursor` on, one diagnosed page at a time, at
+ * most `maxPages`. Each page's cursor comes from the page before, so pages cannot be read in
+ * parallel; the next one is requested as soon as its cursor is known, while this one is read from
+ * Redis and diagnosed (and, in a job, repaired).
+ */
+export async function* sweepCompletedSessions(
+  services: Services,
+  upstream: BatchUpstream,
+  range: { since: number; cursor: string | null; maxPages?: number },
+): AsyncGenerator<SweepPage> {
+  const maxPages = range.maxPages ?? Number.POSITIVE_INFINITY;
+  let pending = upstream.completedCheckoutPage(range.since, range.cursor);
+  for (let pages = 1; ; pages += 1) {
+    const page = await pending;
+    const cursor = page.hasMore ? page.last : null;
+    if (cursor !== null && pages < maxPages) {
+      pending = upstream.completedCheckoutPage(range.since, cursor);
+      // a consumer that stops early leaves it unread; its failure then concerns nobody
+      pending.catch(() => {});
+    }
+    const facts = page.data.map(checkoutFacts);
+    const snapshots = await readSessionSnapshots(
+      services.redis,
+      services.keys,
+      facts.map((fact) => fact.sessionId),
+    );
+    const rules = {
+      now: new Date(),
+      stuckAfterMs: services.config.stuckAfterMs,
+      layoutSetting: services.config.sessionLayout,
+    };
+    const swept = facts.map((fact, index) => sweepSession(snapshots[index] as SessionSnapshot, fact, rules));
+    yield { swept, cursor };
+    if (cursor === null || pages >= maxPages) return;
+  }
+}
+
+/** Every event since `since` whose webhook delivery failed; a page or two (they are few). */
+export async function failedEventsSince(upstream: BatchUpstream, since: number): Promise<FailedEvent[]> {
+  const events: FailedEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await upstream.failedEventsPage(since, cursor);
+    events.push(...page.data.map(failedEventFacts));
+    cursor = page.hasMore ? page.last : null;
+  } while (cursor !== null);
+  return events;
+}
+
+export function unprocessedRow(
+  session: SweptSession,
+  eventIds: ReadonlyMap<string, string[]>,
+): UnprocessedSession {
+  const { facts, diagnosis } = session;
+  return {
+    sessionId: facts.sessionId,
+    created: facts.created,
+    amountTotal: facts.amountTotal,
+    currency: facts.currency,
+    customerEmail: facts.customerEmail,
+    diagnosis: {
+      code: diagnosis.code,
+      severity: diagnosis.severity,
+      message: diagnosis.message,
+      fixes: diagnosis.fixes,
+      layout: diagnosis.layout,
+      ...(diagnosis.status && { status: diagnosis.status }),
+    },
+    eventIds: eventIds.get(facts.sessionId) ?? [],
+  };
+}
+
+/**
+ * `GET /api/sessions?problem=unprocessed`: up to MAX_PAGES_PER_REQUEST pages of Stripe's list from
+ * the cursor, with the failed-delivery events read alongside (the same list on every page, so the
+ * rows of any page link to them).
+ */
+export async function listUnprocessedSessions(
+  services: Services,
+  query: { since?: string | undefined; cursor?: string | undefined },
+): Promise<UnprocessedSessionsResponse> {
+  const since = sinceSeconds(query.since, new Date());
+  const upstream = createBatchUpstream(services);
+  const readSessions = async () => {
+    const found: SweptSession[] = [];
+    let checked = 0;
+    let cursor: string | null = query.cursor ?? null;
+    const range = { since, cursor, maxPages: MAX_PAGES_PER_REQUEST };
+    for await (const page of sweepCompletedSessions(services, upstream, range)) {
+      checked += page.swept.length;
+      found.push(...page.swept.filter((session) => session.unprocessed));
+      cursor = page.cursor;
+    }
+    return { found, checked, cursor };
+  };
+  const [sessions, failedEvents] = await Promise.all([readSessions(), failedEventsSince(upstream, since)]);
+  const linked = eventIdsBySession(failedEvents);
+  return {
+    sessions: sessions.found.map((session) => unprocessedRow(session, linked)),
+    failedEvents,
+    checked: sessions.checked,
+    cursor: sessions.cursor,
+    since: new Date(since * 1000).toISOString(),
+  };
+}
+
+/** What the scheduled run leaves for the metrics collector (SPEC §5). */
+export interface SessionSweepSummary extends WebhookTally {
+  /** ISO time the run finished */
+  at: string;
+  /** ISO start of the window */
+  since: string;
+  checked: number;
+  unprocessed: number;
+  rate: number | null;
+}
+
+export const lastSessionSweepKey = (services: Services) => services.keys.own('metrics:last-session-sweep');
+
+/**
+ * The scheduled run: the whole window, reported only (it writes nothing to the app's keys), its
+ * webhook tally stored for the collector.
+ */
+export async function runScheduledSessionSweep(
+  services: Services,
+  now = new Date(),
+): Promise<SessionSweepSummary> {
+  const since = Math.floor((now.getTime() - SCHEDULED_WINDOW_MS) / 1000);
+  const upstream = createBatchUpstream(services);
+  const tally: WebhookTally = { paidWithPrompt: 0, ok: 0 };
+  let checked = 0;
+  let unprocessed = 0;
+  for await (const page of sweepCompletedSessions(services, upstream, { since, cursor: null })) {
+    checked += page.swept.length;
+    unprocessed += page.swept.filter((session) => session.unprocessed).length;
+    tallyWebhooks(page.swept, tally);
+  }
+  const summary: SessionSweepSummary = {
+    at: new Date().toISOString(),
+    since: new Date(since * 1000).toISOString(),
+    checked,
+    unprocessed,
+    ...tally,
+    rate: webhookSuccessRate(tally),
+  };
+  await services.redis.set(lastSessionSweepKey(services), JSON.stringify(summary));
+  return summary;
+}
