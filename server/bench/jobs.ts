@@ -169,7 +169,9 @@ export async function benchJobs(): Promise<SectionResult> {
           value: `≈ ${((guidePerUserMs * LARGE) / 60_000 || 0).toFixed(0)} min`,
         },
       );
-      note('In test mode (25 req/s) the same sweep is bounded by Stripe alone: 1,000 pages ÷ 25/s ≈ 40 s.');
+      note(
+        'In test mode (25 req/s; the spaced limiter sends at most 22/s) the same sweep is bounded by Stripe alone: 1,000 pages ÷ 22/s ≈ 45 s.',
+      );
       note(
         'The sandboxes answer from this process, on one thread: on a 2-core machine their own time per page ' +
           '(JSON of 100 customers with subscriptions) bounds the reading phase before the 90/s limiter does.',

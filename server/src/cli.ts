@@ -4,6 +4,7 @@ import { redisReady } from './adapters/redis';
 import { analyticsCommand } from './cli/analytics';
 import { type CliCommand, type CliIo, EXIT, type OpenedServices, UsageError } from './cli/command';
 import { sessionCommand } from './cli/session';
+import { sweepCommand } from './cli/sweep';
 import { userCommand } from './cli/user';
 import { ConfigError, loadConfig } from './config';
 import { createServices, type Services } from './services/container';
@@ -16,6 +17,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   user: userCommand,
   session: sessionCommand,
   analytics: analyticsCommand,
+  sweep: sweepCommand,
 };
 
 export interface CliEnvironment {

@@ -63,11 +63,51 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('runs clerk sign-in against the demo sandbox when no credential is configured', () => {
+    expect(loadConfig({ AUTH_MODE: 'clerk' })).toMatchObject({ demo: true, authMode: 'clerk' });
+  });
+
+  it('needs the sign-in page for clerk sign-in outside demo mode', () => {
+    const clerk = { ...production, AUTH_MODE: 'clerk', STAFF_TOKENS: '' };
+    expect(problemsOf(clerk)).toEqual([
+      'CLERK_SIGN_IN_URL: required when AUTH_MODE=clerk (the page staff sign in on)',
+    ]);
+    const config = loadConfig({
+      ...clerk,
+      CLERK_SIGN_IN_URL: 'https://accounts.example.com/sign-in',
+      CLERK_AUTHORIZED_PARTIES: 'https://doctor.example.com, https://ops.example.com',
+    });
+    expect(config.clerk).toMatchObject({
+      signInUrl: 'https://accounts.example.com/sign-in',
+      authorizedParties: ['https://doctor.example.com', 'https://ops.example.com'],
+    });
+  });
+
   it('rejects a key pattern without its placeholder', () => {
     expect(problemsOf({ KEY_USER: 'user:' })).toEqual(['KEY_USER: must contain {userId} exactly once']);
   });
 
+  it("reads the job workers' concurrency and lock time, and refuses a lock under a second", () => {
+    expect(loadConfig(production).jobs).toEqual({ concurrency: 16, lockMs: 30_000 });
+    expect(loadConfig({ ...production, JOB_CONCURRENCY: '4', JOB_LOCK_MS: '5000' }).jobs).toEqual({
+      concurrency: 4,
+      lockMs: 5000,
+    });
+    expect(problemsOf({ ...production, JOB_CONCURRENCY: 'many', JOB_LOCK_MS: '500' })).toEqual([
+      expect.stringMatching(/^JOB_CONCURRENCY:/),
+      expect.stringMatching(/^JOB_LOCK_MS:/),
+    ]);
+  });
+
   it('takes STRIPE_MAX_RPS over the mode default', () => {
     expect(loadConfig({ ...production, STRIPE_MAX_RPS: '40' }).stripe.maxRps).toBe(40);
+  });
+
+  it('limits each staff member to 120 changes a minute unless MUTATION_RATE_PER_MIN says otherwise', () => {
+    expect(loadConfig(production).mutationRatePerMin).toBe(120);
+    expect(loadConfig({ ...production, MUTATION_RATE_PER_MIN: '10' }).mutationRatePerMin).toBe(10);
+    expect(problemsOf({ ...production, MUTATION_RATE_PER_MIN: '0' })).toEqual([
+      expect.stringMatching(/^MUTATION_RATE_PER_MIN:/),
+    ]);
   });
 });

@@ -60,6 +60,17 @@ const envSchema = z.object({
     .optional(),
   CLERK_API_URL: url.optional(),
   CLERK_JWT_KEY: z.string().optional(),
+  CLERK_SIGN_IN_URL: url.optional(),
+  CLERK_ISSUER: url.optional(),
+  CLERK_AUTHORIZED_PARTIES: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .optional(),
   GENERATION_API_URL: url.optional(),
   GENERATION_API_TOKEN: z.string().optional(),
   AUTH_MODE: z.enum(['clerk', 'token', 'demo']).optional(),
@@ -84,7 +95,12 @@ const envSchema = z.object({
   ALERT_FOR_MS: z.coerce.number().int().min(0).default(300_000),
   STRIPE_MAX_RPS: positiveInt.optional(),
   METRICS_SAMPLE_MS: positiveInt.default(10_000),
+  SESSION_SWEEP_EVERY_MS: z.coerce.number().int().min(0).default(300_000),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
+  JOB_CONCURRENCY: positiveInt.max(1_000).default(16),
+  // below a second, a busy worker would lose its lock mid-batch and the batch would run twice
+  JOB_LOCK_MS: positiveInt.min(1_000).default(30_000),
+  MUTATION_RATE_PER_MIN: positiveInt.default(120),
   DEMO_USERS: positiveInt.max(100_000).default(200),
   DEMO_SEED: z.coerce.number().int().default(1),
 });
@@ -108,7 +124,17 @@ export interface Config {
   demo: boolean;
   redisUrl: string | undefined;
   stripe: { secretKey: string; apiBase: string | undefined; mode: 'test' | 'live'; maxRps: number };
-  clerk: { secretKey: string; apiUrl: string | undefined; jwtKey: string | undefined };
+  clerk: {
+    secretKey: string;
+    apiUrl: string | undefined;
+    jwtKey: string | undefined;
+    /** where the SPA sends staff to sign in (`AUTH_MODE=clerk`); it redirects back with a token */
+    signInUrl: string | undefined;
+    /** when set, a session token's `iss` must equal it */
+    issuer: string | undefined;
+    /** when non-empty, a session token's `azp` must be one of these origins */
+    authorizedParties: string[];
+  };
   generation: { url: string | undefined; token: string | undefined };
   authMode: 'clerk' | 'token' | 'demo';
   staffTokens: StaffToken[];
@@ -117,6 +143,8 @@ export interface Config {
   ownPrefix: string;
   stuckAfterMs: number;
   upstreamTimeoutMs: number;
+  /** POST/DELETE requests one staff member may make per minute (SPEC §8) */
+  mutationRatePerMin: number;
   alerts: {
     cacheHitRate: number;
     syncFailureRate: number;
@@ -128,6 +156,11 @@ export interface Config {
     webhookUrl: string | undefined;
   };
   metricsSampleMs: number;
+  /** every job worker (the server's and `pnpm worker`s): tasks run at once, and how long a task's
+   * lock lasts before another worker takes over a task whose worker died */
+  jobs: { concurrency: number; lockMs: number };
+  /** how often the scheduled session sweep runs (one instance at a time); 0 turns it off */
+  sessionSweepEveryMs: number;
   demoData: { users: number; seed: number };
 }
 
@@ -161,7 +194,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   const problems: string[] = [];
   const configuredCredentials = REAL_CREDENTIALS.filter((name) => raw[name] !== undefined);
-  const demo = configuredCredentials.length === 0 && env.AUTH_MODE !== 'clerk' && env.AUTH_MODE !== 'token';
+  // AUTH_MODE=clerk without credentials is a demo too: the sandbox Clerk signs staff in.
+  const demo = configuredCredentials.length === 0 && env.AUTH_MODE !== 'token';
 
   if (env.AUTH_MODE === 'demo' && configuredCredentials.length > 0) {
     problems.push(
@@ -176,6 +210,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const authMode = env.AUTH_MODE ?? (demo ? 'demo' : 'token');
   if (authMode === 'token' && (env.STAFF_TOKENS ?? []).length === 0) {
     problems.push('STAFF_TOKENS: required when AUTH_MODE=token (name:role:token,...)');
+  }
+  if (authMode === 'clerk' && !demo && env.CLERK_SIGN_IN_URL === undefined) {
+    problems.push('CLERK_SIGN_IN_URL: required when AUTH_MODE=clerk (the page staff sign in on)');
   }
   if (env.GENERATION_API_URL !== undefined && env.GENERATION_API_TOKEN === undefined && !demo) {
     problems.push('GENERATION_API_TOKEN: required when GENERATION_API_URL is set');
@@ -199,6 +236,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       secretKey: env.CLERK_SECRET_KEY ?? 'sk_test_demo',
       apiUrl: env.CLERK_API_URL,
       jwtKey: env.CLERK_JWT_KEY,
+      signInUrl: env.CLERK_SIGN_IN_URL,
+      issuer: env.CLERK_ISSUER,
+      authorizedParties: env.CLERK_AUTHORIZED_PARTIES ?? [],
     },
     generation: { url: env.GENERATION_API_URL, token: env.GENERATION_API_TOKEN },
     authMode,
@@ -216,6 +256,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ownPrefix: env.OWN_PREFIX,
     stuckAfterMs: env.STUCK_AFTER_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    mutationRatePerMin: env.MUTATION_RATE_PER_MIN,
     alerts: {
       cacheHitRate: env.ALERT_CACHE_HIT_RATE,
       syncFailureRate: env.ALERT_SYNC_FAILURE_RATE,
@@ -227,6 +268,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookUrl: env.ALERT_WEBHOOK_URL,
     },
     metricsSampleMs: env.METRICS_SAMPLE_MS,
+    jobs: { concurrency: env.JOB_CONCURRENCY, lockMs: env.JOB_LOCK_MS },
+    sessionSweepEveryMs: env.SESSION_SWEEP_EVERY_MS,
     demoData: { users: env.DEMO_USERS, seed: env.DEMO_SEED },
   };
 }

@@ -25,21 +25,44 @@ export interface Keys {
   own(name: string): string;
 }
 
-const fill = (pattern: string, value: string) => pattern.replace(/\{[A-Za-z]+\}/, value);
+/**
+ * A pattern split once at its placeholder: building a key is then a concatenation — scans build
+ * hundreds of thousands — and a `$` in a value stays a `$` (String.replace would expand `$&`).
+ */
+function filler(pattern: string): (value: string) => string {
+  const match = /\{[A-Za-z]+\}/.exec(pattern);
+  if (!match) return () => pattern;
+  const before = pattern.slice(0, match.index);
+  const after = pattern.slice(match.index + match[0].length);
+  return (value) => before + value + after;
+}
+
+const MARK = '\u0000';
+
+/**
+ * The text before and after the placeholder of the pattern behind `build` (e.g. `keys.prompt` →
+ * `['prompt:', '']`), for Lua scripts that build or take apart key names inside Redis.
+ */
+export function aroundPlaceholder(build: (value: string) => string): [string, string] {
+  const text = build(MARK);
+  const at = text.indexOf(MARK);
+  return [text.slice(0, at), text.slice(at + MARK.length)];
+}
 
 /** Emails are case-insensitive; the app lowercases them before building `email:` keys. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
+  const email = filler(patterns.email);
   return {
-    user: (userId) => fill(patterns.user, userId),
-    email: (email) => fill(patterns.email, normalizeEmail(email)),
-    customer: (customerId) => fill(patterns.customer, customerId),
-    subscription: (subscriptionId) => fill(patterns.subscription, subscriptionId),
-    prompt: (sessionId) => fill(patterns.prompt, sessionId),
-    session: (sessionId) => fill(patterns.session, sessionId),
-    webhook: (sessionId) => fill(patterns.webhook, sessionId),
-    scanPattern: (pattern) => fill(patterns[pattern], '*'),
+    user: filler(patterns.user),
+    email: (address) => email(normalizeEmail(address)),
+    customer: filler(patterns.customer),
+    subscription: filler(patterns.subscription),
+    prompt: filler(patterns.prompt),
+    session: filler(patterns.session),
+    webhook: filler(patterns.webhook),
+    scanPattern: (pattern) => filler(patterns[pattern])('*'),
     legacy: {
       user: (userId) => `stripe:user:${userId}`,
       customer: (customerId) => `stripe:customer:${customerId}`,

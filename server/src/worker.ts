@@ -22,13 +22,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const services = createServices(config);
-  const worker = await startJobWorker(services, {
-    ...(process.env.JOB_LOCK_MS && {
-      lockDurationMs: Number(process.env.JOB_LOCK_MS),
-      stalledIntervalMs: Number(process.env.JOB_LOCK_MS),
-    }),
-    ...(process.env.JOB_CONCURRENCY && { concurrency: Number(process.env.JOB_CONCURRENCY) }),
-  });
+  const worker = await startJobWorker(services);
   console.log(`cache-doctor worker: ready (pid ${process.pid})`);
   const stop = async () => {
     await worker.close();

@@ -149,6 +149,40 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
     expect(csv.trim().split('\n')).toHaveLength(users + 1);
   });
 
+  it('`pnpm cli sweep` runs the same sweep without a server: progress, broken users by problem, exit 3', async () => {
+    await Promise.all(workers.map((worker) => worker.close()));
+    workers = [];
+    const { code, out, err } = await harness.cli(['sweep', '--json'], 'cli:tester');
+    expect(err).toMatch(/users checked \(100 %\)/);
+    const summary = JSON.parse(out) as {
+      jobId: string;
+      state: string;
+      checked: number;
+      broken: number;
+      byCode: Record<string, number>;
+      brokenUsers: { userId: string; problems: string[] }[];
+    };
+    expect(summary).toMatchObject({ state: 'completed', checked: USERS });
+    const all = await results(summary.jobId);
+    expect(codesByUser(all)).toEqual(planted());
+    const broken = [...all.values()].filter((result) => result.broken);
+    expect(broken.length).toBeGreaterThan(0);
+    expect(summary.brokenUsers.map((user) => user.userId).sort()).toEqual(
+      broken.map((result) => result.userId).sort(),
+    );
+    expect(code).toBe(3);
+    // the same job as the page's: on record as the CLI's actor, and feeding the sync-failure metric
+    expect((await jobs.store.get(summary.jobId))?.actor).toBe('cli:tester');
+    const metric = JSON.parse((await harness.services.redis.get('cache-doctor:metrics:last-sweep')) ?? '{}');
+    expect(metric.jobId).toBe(summary.jobId);
+
+    const words = await harness.cli(['sweep']);
+    expect(words.code).toBe(3);
+    expect(words.out).toMatch(new RegExp(`Users checked: +${USERS}`));
+    expect(words.out).toContain('By problem');
+    expect(words.out).toContain('Broken users (first 20)');
+  });
+
   it('two workers share one job and together never exceed the Stripe rate limit', async () => {
     await startWorkers(2, 4);
     harness.sandbox.reset();

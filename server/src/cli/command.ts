@@ -28,7 +28,10 @@ export interface CliCommand {
   run(context: CliContext): Promise<number>;
 }
 
-/** Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong usage. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong usage, 3 done and found
+ * problems (a sweep: so a cron job or a CI step can alert on it).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, problems: 3 } as const;
 
 export class UsageError extends Error {}

@@ -112,9 +112,12 @@ function generateAdvice(record: SessionRecord, payment: Payment): string {
  * asked (the message says so; the fix is undoable); 'generate' only when Stripe says paid, there is
  * a prompt and no generation is running (WEBHOOK_MISSING, WEBHOOK_ERROR, STUCK).
  */
-export function diagnoseSession(input: DiagnoseSessionInput): SessionDiagnosis {
-  const layout = detectLayout(input.snapshot, input.layoutSetting);
-  const record = readSession(input.snapshot, layout);
+export function diagnoseSession(
+  input: DiagnoseSessionInput,
+  /** the snapshot as read in its layout, when the caller needs it too (read once, not twice) */
+  record: SessionRecord = readSession(input.snapshot, detectLayout(input.snapshot, input.layoutSetting)),
+): SessionDiagnosis {
+  const { layout } = record;
   const payment = paymentOf(input.stripe);
   const result = (
     code: SessionCode,

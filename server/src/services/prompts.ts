@@ -1,6 +1,6 @@
 import type { SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
 import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
-import { isJsonObject, parseJson } from '../domain/cached-value';
+import { isJsonObject, parseJsonPromptFirst } from '../domain/cached-value';
 import {
   createPromptStats,
   mergeRecentPrompts,
@@ -13,6 +13,7 @@ import {
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
 import {
+  detectLayout,
   type KeyState,
   parseKeyState,
   type RawValue,
@@ -59,7 +60,7 @@ function idFromKeyOf(pattern: string): (key: string) => string | null {
  */
 function parsedOnce(raw: string | null): RawValue {
   if (raw === null) return null;
-  const value = parseJson(raw);
+  const value = parseJsonPromptFirst(raw);
   return isJsonObject(value) ? value : raw;
 }
 
@@ -106,14 +107,12 @@ const promptText = (record: Record<string, unknown> | null) =>
   typeof record?.prompt === 'string' ? record.prompt : null;
 
 function entryOf(services: Services, snapshot: SessionSnapshot, now: Date): ScannedPrompt | null {
-  const diagnosis = diagnoseSession({
-    snapshot,
-    stripe: null,
-    now,
-    stuckAfterMs: services.config.stuckAfterMs,
-    layoutSetting: services.config.sessionLayout,
-  });
-  const record = readSession(snapshot, diagnosis.layout);
+  const layoutSetting = services.config.sessionLayout;
+  const record = readSession(snapshot, detectLayout(snapshot, layoutSetting));
+  const diagnosis = diagnoseSession(
+    { snapshot, stripe: null, now, stuckAfterMs: services.config.stuckAfterMs, layoutSetting },
+    record,
+  );
   const prompt = promptText(record.promptRecord);
   if (prompt === null) return null;
   return {
