@@ -1,11 +1,16 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Upstream } from '../src/sandbox';
 import type { CustomerCode } from '../src/sandbox/seed';
-import { type Harness, startHarness } from '../test/harness';
+import { type Harness, STAFF, startHarness } from '../test/harness';
+import { harnessEnv, spawnProduct, stopProduct } from '../test/product-process';
 import { withCommandLog } from './command-log';
+import { type HttpLoadOptions, httpLoadOn, startConstantServer } from './http-load';
 import {
   count,
   expectOk,
   type Figure,
+  type LoadResult,
+  micros,
   missedIn,
   ms,
   note,
@@ -20,16 +25,21 @@ import {
 /**
  * Issue 3: health read from Redis at 50 concurrent requests over 10,000 seeded users (goal p95
  * < 10 ms on loopback), and sync against Clerk and Stripe with 20 ms sandbox latency (goal: one
- * round of parallel upstream calls, ≈ 1 × latency, not the sum). In process via `app.request`.
+ * round of parallel upstream calls, ≈ 1 × latency, not the sum).
+ *
+ * The health read is measured the way it runs: the server in a process of its own (`server/src/main.ts`
+ * as `pnpm start` runs it, token auth) and the load from this process over real keep-alive sockets
+ * (autocannon), so load generator and server never share an event loop. The sync figures time one
+ * request at a time in process, where the upstream latency dominates.
  */
 
 const USERS = 10_000;
 const CONCURRENCY = 50;
-const WARM_UP_REQUESTS = 2_000;
+const WARM_UP_REQUESTS = 3_000;
 const HEALTH_REQUESTS = 20_000;
+const SINGLE_REQUESTS = 2_000;
 const HEALTH_GOAL_MS = 10;
 const LATENCY_MS = 20;
-const CONTEXT_REQUESTS = 3_000;
 const COMMAND_SAMPLE = 200;
 const SYNC_SAMPLES = 200;
 const ROUND_SAMPLES = 50;
@@ -44,6 +54,30 @@ const UPSTREAM_CALLS: readonly Upstream[] = ['stripe', 'clerk'];
 
 function upstreamRequests(harness: Harness): number {
   return UPSTREAM_CALLS.reduce((sum, u) => sum + harness.sandbox.counters[u].snapshot().requests, 0);
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  origin: string;
+}
+
+/** The server as `pnpm start` runs it against this harness's Redis and sandbox, on a free port. */
+async function startServerProcess(harness: Harness): Promise<ServerProcess> {
+  const { child, match } = await spawnProduct(
+    'server/src/main.ts',
+    { ...harnessEnv(harness), PORT: '0' },
+    /listening on (http:\/\/\S+)/,
+  );
+  return { child, origin: match[1] as string };
+}
+
+/** Loads that ran side by side, as one: all their latencies, their rates added. */
+function mergeLoads(loads: readonly LoadResult[]): LoadResult {
+  return {
+    latencies: loads.flatMap((load) => load.latencies),
+    wallMs: Math.max(...loads.map((load) => load.wallMs)),
+    perSecond: loads.reduce((sum, load) => sum + load.perSecond, 0),
+  };
 }
 
 async function get(harness: Harness, path: string): Promise<void> {
@@ -64,6 +98,108 @@ async function timeSync(harness: Harness, userIds: readonly string[]) {
   return { ...summarize(latencies), callsPerRequest: calls.reduce((a, b) => a + b, 0) / calls.length };
 }
 
+/**
+ * Health reads at 50 keep-alive connections against the server in its own process, with the
+ * floors that bound them on this machine: the same server doing no I/O, and Node's bare HTTP server.
+ */
+async function benchHealth(harness: Harness, userIds: readonly string[]) {
+  const healthPath = (i: number) => `/api/users/${userIds[i % userIds.length]}/health`;
+  const health = (requests: number, connections: number, offset = 0) => ({
+    path: (i: number) => healthPath(i + offset),
+    connections,
+    requests,
+    headers: { authorization: `Bearer ${STAFF.support.token}` },
+  });
+  const load = (target: ServerProcess, options: Omit<HttpLoadOptions, 'origin'>) =>
+    httpLoadOn(target.child.pid as number, { origin: target.origin, ...options });
+  const servers: ServerProcess[] = [];
+  try {
+    for (let i = 0; i < 2; i += 1) servers.push(await startServerProcess(harness));
+    const [server] = servers as [ServerProcess];
+    for (const target of servers) await load(target, health(WARM_UP_REQUESTS, CONCURRENCY));
+    const upstreamBefore = upstreamRequests(harness);
+    const generatorBefore = process.cpuUsage();
+    const run = await load(server, health(HEALTH_REQUESTS, CONCURRENCY));
+    const generatorUsage = process.cpuUsage(generatorBefore);
+    const generatorMicros = (generatorUsage.user + generatorUsage.system) / HEALTH_REQUESTS;
+    const upstreamCalls = upstreamRequests(harness) - upstreamBefore;
+    const h = summarize(run.latencies);
+    const single = summarize((await load(server, health(SINGLE_REQUESTS, 1, HEALTH_REQUESTS))).latencies);
+    const nothing = await load(server, {
+      path: () => '/healthz',
+      connections: CONCURRENCY,
+      requests: HEALTH_REQUESTS,
+    });
+    const constant = await startConstantServer();
+    const bare = await httpLoadOn(constant.child.pid as number, {
+      origin: constant.origin,
+      path: () => '/',
+      connections: CONCURRENCY,
+      requests: HEALTH_REQUESTS,
+    }).finally(() => constant.child.kill());
+    // Two server processes, half the connections each: what a cluster of two would do.
+    const pair = mergeLoads(
+      await Promise.all(
+        servers.map((target, index) =>
+          load(target, health(HEALTH_REQUESTS / 2, CONCURRENCY / 2, index * (HEALTH_REQUESTS / 2))),
+        ),
+      ),
+    );
+    const { log } = await withCommandLog(harness.redisServer.url, 'cache-doctor', () =>
+      runLoad(COMMAND_SAMPLE, 1, (i) => get(harness, healthPath(i))),
+    );
+    const cpu = (micro: number | null) => (micro === null ? 'n/a' : micros(micro));
+    const figures = (result: LoadResult & { cpuMicrosPerRequest?: number | null }) => {
+      const x = summarize(result.latencies);
+      const perRequest =
+        result.cpuMicrosPerRequest === undefined ? '' : ` / ${cpu(result.cpuMicrosPerRequest)}`;
+      return `${ms(x.p50)} / ${ms(x.p95)} / ${count(result.perSecond)}${perRequest}`;
+    };
+    const rows: Figure[] = [
+      { figure: 'requests (distinct users)', value: `${count(h.count)} (${count(userIds.length)})` },
+      { figure: 'keep-alive connections', value: String(CONCURRENCY) },
+      { figure: 'p50', value: ms(h.p50) },
+      { figure: 'p95', value: ms(h.p95), goal: `< ${HEALTH_GOAL_MS} ms`, ok: h.p95 < HEALTH_GOAL_MS },
+      { figure: 'p99', value: ms(h.p99) },
+      { figure: 'max', value: ms(h.max) },
+      { figure: 'requests/second', value: count(run.perSecond) },
+      {
+        figure: 'CPU per health read: server / this process (autocannon, sandbox)',
+        value: `${cpu(run.cpuMicrosPerRequest)} / ${micros(generatorMicros)}`,
+        goal: 'context: compare runs by this',
+      },
+      {
+        figure: 'one connection: p50 / p95',
+        value: `${ms(single.p50)} / ${ms(single.p95)}`,
+        goal: 'context',
+      },
+      {
+        figure: `GET /healthz (no I/O), ${CONCURRENCY} connections: p50 / p95 / req/s / CPU`,
+        value: figures(nothing),
+        goal: 'context: floor of the app',
+      },
+      {
+        figure: `bare node:http constant, ${CONCURRENCY} connections: p50 / p95 / req/s / CPU`,
+        value: figures(bare),
+        goal: 'context: floor of this machine',
+      },
+      {
+        figure: `2 server processes, ${CONCURRENCY / 2} connections each: p50 / p95 / req/s`,
+        value: figures(pair),
+        goal: 'context: a cluster of 2',
+      },
+      { figure: 'Redis commands per health read', value: (log.commands / COMMAND_SAMPLE).toFixed(1) },
+      {
+        figure: 'upstream calls (users with nothing cached: Clerk says 404 or not)',
+        value: count(upstreamCalls),
+      },
+    ];
+    return { rows, p95: h.p95, perSecond: run.perSecond };
+  } finally {
+    await Promise.all(servers.map((target) => stopProduct(target.child)));
+  }
+}
+
 export async function benchCustomer(): Promise<SectionResult> {
   const { result: harness, ms: startMs } = await timed(() => startHarness({ users: USERS }));
   try {
@@ -71,58 +207,10 @@ export async function benchCustomer(): Promise<SectionResult> {
     note(
       `redis-server + sandbox + ${count(userIds.length)} seeded users (${count(harness.seed.redisWrites.length)} keys) ready in ${seconds(startMs)}`,
     );
-
-    // --- health: Redis alone, 50 in flight --------------------------------------------------
-    const healthPath = (i: number) => `/api/users/${userIds[i % userIds.length]}/health`;
-    const loadHealth = (requests: number, inFlight: number, offset = 0) =>
-      runLoad(requests, inFlight, (i) => get(harness, healthPath(i + offset)));
-    await loadHealth(WARM_UP_REQUESTS, CONCURRENCY);
-    const upstreamBefore = upstreamRequests(harness);
-    const health = await loadHealth(HEALTH_REQUESTS, CONCURRENCY);
-    const healthUpstream = upstreamRequests(harness) - upstreamBefore;
-    const h = summarize(health.latencies);
-    // Context for the figure above: the same reads one at a time, and a route doing nothing at
-    // all at the same concurrency (in process, 50 in flight queue behind one another on one thread).
-    const single = summarize((await loadHealth(CONTEXT_REQUESTS, 1, HEALTH_REQUESTS)).latencies);
-    const floor = summarize(
-      (
-        await runLoad(
-          CONTEXT_REQUESTS,
-          CONCURRENCY,
-          async () => void (await harness.app.request('/healthz')).text(),
-        )
-      ).latencies,
-    );
-    const { log } = await withCommandLog(harness.redisServer.url, 'cache-doctor', () =>
-      loadHealth(COMMAND_SAMPLE, 1),
-    );
-    const healthRows: Figure[] = [
-      { figure: 'requests (distinct users)', value: `${count(h.count)} (${count(userIds.length)})` },
-      { figure: 'concurrency', value: String(CONCURRENCY) },
-      { figure: 'p50', value: ms(h.p50) },
-      { figure: 'p95', value: ms(h.p95), goal: `< ${HEALTH_GOAL_MS} ms`, ok: h.p95 < HEALTH_GOAL_MS },
-      { figure: 'p99', value: ms(h.p99) },
-      { figure: 'max', value: ms(h.max) },
-      { figure: 'requests/second', value: count(health.perSecond) },
-      {
-        figure: 'one at a time: p50 / p95',
-        value: `${ms(single.p50)} / ${ms(single.p95)}`,
-        goal: 'context',
-      },
-      {
-        figure: `GET /healthz (no I/O) at ${CONCURRENCY} concurrent: p50 / p95`,
-        value: `${ms(floor.p50)} / ${ms(floor.p95)}`,
-        goal: 'context: in-process floor',
-      },
-      { figure: 'Redis commands per health read', value: (log.commands / COMMAND_SAMPLE).toFixed(1) },
-      {
-        figure: 'upstream calls (users with nothing cached: Clerk says 404 or not)',
-        value: count(healthUpstream),
-      },
-    ];
+    const health = await benchHealth(harness, userIds);
     printTable(
-      `customer · health read GET /api/users/:id/health (${CONCURRENCY} concurrent, in process)`,
-      healthRows,
+      `customer · health read GET /api/users/:id/health (server in its own process, autocannon from this one)`,
+      health.rows,
     );
 
     // --- sync: Clerk and Stripe with 20 ms latency each ---------------------------------------
@@ -182,9 +270,9 @@ export async function benchCustomer(): Promise<SectionResult> {
       syncRows,
     );
 
-    const rows = [...healthRows, ...syncRows];
+    const rows = [...health.rows, ...syncRows];
     return {
-      summary: `health p95 ${ms(h.p95)} (goal < ${HEALTH_GOAL_MS} ms), ${count(health.perSecond)} req/s; sync p50 ${ms(sync.p50)} / p95 ${ms(sync.p95)} with ${LATENCY_MS} ms upstream latency (goal: one round ≈ 1×, not 2×)`,
+      summary: `health p95 ${ms(health.p95)} (goal < ${HEALTH_GOAL_MS} ms), ${count(health.perSecond)} req/s; sync p50 ${ms(sync.p50)} / p95 ${ms(sync.p95)} with ${LATENCY_MS} ms upstream latency (goal: one round ≈ 1×, not 2×)`,
       missed: missedIn(rows),
     };
   } finally {

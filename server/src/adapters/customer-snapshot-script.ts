@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from '../keys';
+import { aroundPlaceholder, type Keys } from '../keys';
 
 /**
  * The customer health read in ONE round trip (SPEC §4: health from Redis alone in < 10 ms p95).
@@ -91,27 +91,28 @@ function scriptClient(redis: Redis): ScriptClient {
   return redis as ScriptClient;
 }
 
-const MARK = '\u0000';
+const patternArgsOf = new WeakMap<Keys, string[]>();
 
-/** The text before and after the placeholder of the pattern behind `build`. */
-function around(build: (value: string) => string): [string, string] {
-  const text = build(MARK);
-  const at = text.indexOf(MARK);
-  return [text.slice(0, at), text.slice(at + MARK.length)];
-}
-
-/** ARGV 2..17: prefix/suffix of user, customer, email, subscription, then their legacy keys. */
+/**
+ * ARGV 2..17: prefix/suffix of user, customer, email, subscription, then their legacy keys.
+ * Worked out once per `Keys` (the patterns never change), not on every read.
+ */
 function patternArgs(keys: Keys): string[] {
-  return [
-    keys.user,
-    keys.customer,
-    keys.email,
-    keys.subscription,
-    keys.legacy.user,
-    keys.legacy.customer,
-    keys.legacy.email,
-    keys.legacy.subscription,
-  ].flatMap(around);
+  let args = patternArgsOf.get(keys);
+  if (!args) {
+    args = [
+      keys.user,
+      keys.customer,
+      keys.email,
+      keys.subscription,
+      keys.legacy.user,
+      keys.legacy.customer,
+      keys.legacy.email,
+      keys.legacy.subscription,
+    ].flatMap(aroundPlaceholder);
+    patternArgsOf.set(keys, args);
+  }
+  return args;
 }
 
 /** Every key the script read for `userId`, by name, in one EVALSHA. */
