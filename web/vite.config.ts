@@ -44,7 +44,17 @@ export default defineConfig({
               test: /node_modules[\\/](recharts|d3-[^\\/]+|victory-vendor|internmap|decimal\.js-light|es-toolkit|@reduxjs[\\/]toolkit|redux|react-redux|redux-thunk|immer|reselect|use-sync-external-store|eventemitter3|tiny-invariant|clsx|react-is)[\\/]/,
               priority: 3,
             },
-            { name: 'query', test: /node_modules[\\/]@tanstack[\\/]/, priority: 2 },
+            {
+              name: 'query',
+              test: /node_modules[\\/]@tanstack[\\/](react-query|query-core)[\\/]/,
+              priority: 2,
+            },
+            // Only the long lists (jobs, audit log) use it: its own chunk, fetched with those pages.
+            {
+              name: 'virtual',
+              test: /node_modules[\\/]@tanstack[\\/](react-virtual|virtual-core)[\\/]/,
+              priority: 2,
+            },
             { name: 'vendor', test: /node_modules/, priority: 1 },
           ],
         },

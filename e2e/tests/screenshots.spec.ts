@@ -12,7 +12,7 @@ for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {
     test.use({ colorScheme: theme, viewport: { width: 1280, height: 900 } });
 
-    test('status, user and session pages', async ({ page, signInAs }) => {
+    test('status, user, session and metrics pages', async ({ page, signInAs }) => {
       await signInAs('ops');
       await page.goto('/status');
       await expect(
@@ -34,6 +34,13 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
       await expect(page.getByRole('button', { name: 'Fix session' })).toBeVisible();
       await page.screenshot({ path: screenshotPath(`session-${theme}`), fullPage: true });
+
+      await page.goto('/metrics?range=1h');
+      // the demo samples every second: wait until the charts have something to draw
+      await expect(
+        page.getByRole('region', { name: 'Response time (p95)' }).getByText(/[1-9]\d* points in range/),
+      ).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`metrics-${theme}`), fullPage: true });
     });
   });
 }

@@ -12,8 +12,8 @@ test('ops finds a broken user by email, refreshes the cache, sees it healthy, an
   const search = page.getByRole('searchbox', { name: 'Search' });
   await search.fill(user.email);
   await search.press('Enter');
-  await expect(page).toHaveURL(/\/users\?q=/);
-  await page.getByRole('row').filter({ hasText: user.userId }).getByRole('link').first().click();
+  // a whole email that belongs to one user opens that user (SPEC §9: an exact id goes to its page)
+  await expect(page).toHaveURL(new RegExp(`/users/${user.userId}$`));
 
   await expect(page.getByRole('heading', { level: 1, name: user.email })).toBeVisible();
   const health = page.getByRole('region', { name: 'Cache health' });

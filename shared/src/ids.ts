@@ -30,3 +30,8 @@ export function idKind(value: string): IdKind | null {
   if (SESSION_ID_PATTERN.test(value)) return 'session';
   return null;
 }
+
+/** A whole email address (not part of one): search treats it as an exact lookup, not free text. */
+export function isEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+}

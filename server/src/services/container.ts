@@ -12,6 +12,7 @@ import {
   createTokenAuthenticator,
   type DemoAuthenticator,
 } from '../auth/authenticator';
+import { createClerkAuthenticator } from '../auth/clerk-authenticator';
 import type { Config } from '../config';
 import { createJobsQueue } from '../jobs/queue';
 import { createKeys, type Keys } from '../keys';
@@ -50,6 +51,12 @@ export function createServices(config: Config): Services {
   const audit = new AuditLog(redis, keys);
   const writer = new AtomicWriter(redis, audit);
   const jobQueue = createJobsQueue(config);
+  const clerk = createClerkGateway(config.clerk, meter, timeout);
+  const authenticator =
+    demoAuth ??
+    (config.authMode === 'clerk'
+      ? createClerkAuthenticator({ clerk: config.clerk, getUser: clerk.getUser })
+      : createTokenAuthenticator(config.staffTokens));
   return {
     config,
     keys,
@@ -57,11 +64,11 @@ export function createServices(config: Config): Services {
     meter,
     requestLatency: new LatencyHistogram(),
     stripe: createStripeGateway(config.stripe, meter, timeout),
-    clerk: createClerkGateway(config.clerk, meter, timeout),
+    clerk,
     generation: createGenerationGateway(config.generation, meter, timeout),
     audit,
     writer,
-    authenticator: demoAuth ?? createTokenAuthenticator(config.staffTokens),
+    authenticator,
     demoAuth,
     jobQueue,
     async close() {

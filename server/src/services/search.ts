@@ -1,4 +1,4 @@
-import { idKind } from '@cache-doctor/shared';
+import { idKind, isEmail } from '@cache-doctor/shared';
 import type { User } from '@clerk/backend';
 import { readMapping } from '../domain/cached-value';
 import { clerkUserFacts } from '../domain/upstream-facts';
@@ -54,7 +54,7 @@ export async function search(services: Services, query: string): Promise<{ resul
   const kind = idKind(query);
   if (kind) return { results: await exactId(services, query, kind) };
 
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(query)) {
+  if (isEmail(query)) {
     const [users, mapping] = await Promise.all([
       services.clerk.findUsers({ emailAddress: [query], limit: MAX_RESULTS }),
       services.redis.get(services.keys.email(query)),

@@ -53,10 +53,11 @@ export function useUndo() {
 }
 
 /** `GET /api/search?q=`: users, customers and sessions matching an email, name or id. */
+export const searchQuery = (q: string) => ({
+  queryKey: queryKeys.search(q),
+  queryFn: () => unwrap(client.api.search.$get({ query: { q } })),
+});
+
 export function useSearch(q: string) {
-  return useQuery({
-    queryKey: queryKeys.search(q),
-    queryFn: () => unwrap(client.api.search.$get({ query: { q } })),
-    enabled: q !== '',
-  });
+  return useQuery({ ...searchQuery(q), enabled: q !== '' });
 }

@@ -1,4 +1,4 @@
-import { cleanup, render } from '@testing-library/react';
+import { cleanup, configure, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createMemoryRouter } from 'react-router';
 import { vi } from 'vitest';
@@ -8,6 +8,10 @@ import { App, createApp } from '../App';
  * Test helpers. The network boundary is `fetch`: tests answer it with the HTTP contract's JSON,
  * so everything above it (typed client, query client, router, pages) runs for real.
  */
+
+// Pages are lazily loaded chunks; on a busy 2-core machine the first import of one can take longer
+// than testing-library's default 1 s wait, which is a slow machine, not a broken page.
+configure({ asyncUtilTimeout: 5000 });
 
 export interface StubRequest {
   method: string;
@@ -77,8 +81,14 @@ export function resetTestEnvironment() {
 
 /** Contract fixtures (the brief's HTTP contract). */
 export const fixtures = {
-  demoConfig: { authMode: 'demo', demo: true, stripeMode: 'test' },
-  tokenConfig: { authMode: 'token', demo: false, stripeMode: 'live' },
+  demoConfig: { authMode: 'demo', demo: true, stripeMode: 'test', signInUrl: null },
+  tokenConfig: { authMode: 'token', demo: false, stripeMode: 'live', signInUrl: null },
+  clerkConfig: {
+    authMode: 'clerk',
+    demo: false,
+    stripeMode: 'live',
+    signInUrl: 'https://accounts.example.test/sign-in',
+  },
   me: { name: 'Olivia Ops', role: 'ops', permissions: ['read', 'refresh'] },
   status: {
     demo: true,

@@ -7,7 +7,15 @@ import { ConfirmDialog } from './ConfirmDialog';
 
 afterEach(cleanup);
 
-function Harness({ onConfirm, error }: { onConfirm: () => void; error?: unknown }) {
+function Harness({
+  onConfirm,
+  error,
+  typeToConfirm,
+}: {
+  onConfirm: () => void;
+  error?: unknown;
+  typeToConfirm?: string;
+}) {
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -20,6 +28,7 @@ function Harness({ onConfirm, error }: { onConfirm: () => void; error?: unknown 
         onConfirm={onConfirm}
         onCancel={() => setOpen(false)}
         error={error}
+        {...(typeToConfirm !== undefined && { typeToConfirm })}
       >
         <p>2 keys will be written.</p>
       </ConfirmDialog>
@@ -58,5 +67,26 @@ describe('ConfirmDialog', () => {
     expect(screen.getByRole('alert').textContent).toBe(
       'A webhook status arrived meanwhile; nothing was written.',
     );
+  });
+
+  it('with typeToConfirm, confirms only once the text is typed, and asks again next time', async () => {
+    const user = userEvent.setup();
+    const onConfirm = vi.fn();
+    render(<Harness onConfirm={onConfirm} typeToConfirm="12" />);
+    await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
+    const apply = screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    expect(apply.disabled).toBe(true);
+    const typed = screen.getByRole('textbox', { name: 'Type 12 to confirm' });
+    await user.type(typed, '1');
+    expect(apply.disabled).toBe(true);
+    await user.type(typed, '2');
+    expect(apply.disabled).toBe(false);
+    await user.click(apply);
+    expect(onConfirm).toHaveBeenCalledTimes(1);
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
+    expect((screen.getByRole('textbox', { name: 'Type 12 to confirm' }) as HTMLInputElement).value).toBe('');
+    expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

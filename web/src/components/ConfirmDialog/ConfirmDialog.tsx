@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import { errorMessage } from '../../api/errors';
+import { Dialog } from '../Dialog/Dialog';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -17,12 +18,11 @@ interface ConfirmDialogProps {
   error?: unknown;
   /** Styles the confirm button as dangerous (rebuild, live mode). */
   danger?: boolean;
+  /** For bulk writes: the confirm button works only once this text is typed, asked afresh each time. */
+  typeToConfirm?: string;
 }
 
-/**
- * The confirm step every write goes through (bull-board's `getConfirmFor`). A native modal
- * <dialog>: focus is trapped and restored by the browser, Escape cancels.
- */
+/** The confirm step every write goes through (bull-board's `getConfirmFor`); Escape cancels. */
 export function ConfirmDialog({
   open,
   title,
@@ -34,54 +34,58 @@ export function ConfirmDialog({
   pending = false,
   error,
   danger = false,
+  typeToConfirm,
 }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-
+  const [typed, setTyped] = useState('');
+  const typedId = useId();
   useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      // jsdom and very old browsers lack showModal; an open non-modal dialog still works there.
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    } else if (!open && dialog.open) {
-      if (typeof dialog.close === 'function') dialog.close();
-      else dialog.removeAttribute('open');
-    }
+    if (open) setTyped('');
   }, [open]);
+  const confirmed = typeToConfirm === undefined || typed.trim() === typeToConfirm;
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
+    <Dialog
+      open={open}
+      title={title}
+      onClose={() => {
         if (!pending) onCancel();
       }}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onCancel} disabled={pending}>
+            {cancelLabel}
+          </button>
+          <button
+            type="button"
+            className={danger ? 'button button-danger' : 'button button-primary'}
+            onClick={onConfirm}
+            disabled={pending || !confirmed}
+            aria-busy={pending}
+          >
+            {confirmLabel}
+          </button>
+        </>
+      }
     >
-      <h2 id={titleId}>{title}</h2>
-      <div className="dialog-body">{children}</div>
+      {children}
+      {typeToConfirm === undefined ? null : (
+        <div className="field">
+          <label htmlFor={typedId}>Type {typeToConfirm} to confirm</label>
+          <input
+            id={typedId}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+          />
+        </div>
+      )}
       {error ? (
         <p role="alert" className="notice notice-danger">
           {errorMessage(error)}
         </p>
       ) : null}
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel} disabled={pending}>
-          {cancelLabel}
-        </button>
-        <button
-          type="button"
-          className={danger ? 'button button-danger' : 'button button-primary'}
-          onClick={onConfirm}
-          disabled={pending}
-          aria-busy={pending}
-        >
-          {confirmLabel}
-        </button>
-      </div>
-    </dialog>
+    </Dialog>
   );
 }

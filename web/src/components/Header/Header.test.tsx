@@ -89,6 +89,20 @@ describe('Header', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Users' })).toBeTruthy();
   });
 
+  it('opens the page of the one user a whole email belongs to', async () => {
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/search': {
+        results: [{ kind: 'user', id: 'user_ada1', label: 'ada@example.com — Ada L', userId: 'user_ada1' }],
+      },
+    });
+    const { user, router } = renderApp('/status');
+    await user.type(await screen.findByRole('searchbox', { name: 'Search' }), 'ada@example.com{Enter}');
+
+    await waitFor(() => expect(router.state.location.pathname).toBe('/users/user_ada1'));
+    expect(requests.filter((request) => request.path === '/api/search')).toHaveLength(1);
+  });
+
   it('signs out: forgets the token and shows the sign-in page', async () => {
     stubFetch(signedInRoutes);
     const { user, router } = renderApp('/metrics');

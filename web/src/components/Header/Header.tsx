@@ -5,6 +5,7 @@ import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
 import { EnvBadge } from '../EnvBadge/EnvBadge';
 import { SearchBox } from '../SearchBox/SearchBox';
+import { ShortcutsDialog } from '../ShortcutsDialog/ShortcutsDialog';
 import { ThemeToggle } from '../ThemeToggle/ThemeToggle';
 
 /** Link names are a contract (SPEC §9): e2e scripts find them by exactly these names. */
@@ -50,6 +51,7 @@ export function Header() {
           ) : isLoading ? (
             <p className="staff muted">Loading account…</p>
           ) : null}
+          <ShortcutsDialog />
           <ThemeToggle />
           <button type="button" className="button" onClick={() => void signOut()}>
             Sign out

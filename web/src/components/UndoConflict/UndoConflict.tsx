@@ -1,5 +1,6 @@
 import type { ApiError } from '../../api/errors';
 import { formatRaw } from '../../format';
+import { RawValue } from '../RawValue/RawValue';
 
 function versions(details: unknown): { expected: unknown; current: unknown } | null {
   if (typeof details !== 'object' || details === null) return null;
@@ -23,13 +24,13 @@ function Version({ title, value }: { title: string; value: unknown }) {
                 <code>{key}</code>
               </dt>
               <dd>
-                <pre className="raw">{raw === null ? '(key does not exist)' : formatRaw(raw)}</pre>
+                <RawValue>{raw === null ? '(key does not exist)' : formatRaw(raw)}</RawValue>
               </dd>
             </div>
           ))}
         </dl>
       ) : (
-        <pre className="raw">{formatRaw(value)}</pre>
+        <RawValue>{formatRaw(value)}</RawValue>
       )}
     </div>
   );

@@ -7,8 +7,10 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { RawValue } from '../../components/RawValue/RawValue';
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
+import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime, formatRaw } from '../../format';
 import { useAuditLog } from '../../hooks/useAudit';
 import { useStaff } from '../../hooks/useStaff';
@@ -45,7 +47,7 @@ function KeyImages({ title, images }: { title: string; images: Record<string, st
                 <code>{key}</code>
               </dt>
               <dd>
-                <pre className="raw">{raw === null ? '(key did not exist)' : formatRaw(raw)}</pre>
+                <RawValue>{raw === null ? '(key did not exist)' : formatRaw(raw)}</RawValue>
               </dd>
             </div>
           ))}
@@ -254,11 +256,13 @@ export function AuditPage() {
                 </th>
               </tr>
             </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <EntryRow key={entry.id} entry={entry} mayUndo={mayUndo(entry)} />
-              ))}
-            </tbody>
+            <VirtualRowGroups
+              items={entries}
+              getKey={(entry) => entry.id}
+              columns={7}
+              estimateHeight={46}
+              renderRows={(entry) => <EntryRow entry={entry} mayUndo={mayUndo(entry)} />}
+            />
           </table>
         </div>
       ) : null}

@@ -59,9 +59,11 @@ export function MetricChart({ view, points, threshold, alert, from, to }: Metric
         <span className="muted">(alert when {limit}</span>
         <span className="muted">; {points.length} points in range)</span>
       </p>
+      {/* The paragraph above is the chart's reading; recharts' own keyboard layer would put a
+          focusable, unnamed picture in the tab order, so it is off. */}
       <div aria-hidden="true" className="metric-chart">
         <ResponsiveContainer width="100%" height={220} initialDimension={{ width: 460, height: 220 }}>
-          <LineChart data={points}>
+          <LineChart data={points} accessibilityLayer={false}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis
               dataKey="t"

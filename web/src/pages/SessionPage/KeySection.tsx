@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from 'react';
+import { RawValue } from '../../components/RawValue/RawValue';
 import type { KeyView } from './api';
 import { prettyRaw, ttlInWords } from './format';
 
@@ -52,7 +53,7 @@ export function KeySection({ title, keyView, storedIn, exists, ttl, facts, raw }
       {raw !== undefined && exists ? (
         <>
           <p className="plan-label">Value as stored</p>
-          <pre className="raw">{prettyRaw(raw)}</pre>
+          <RawValue>{prettyRaw(raw)}</RawValue>
         </>
       ) : null}
     </section>

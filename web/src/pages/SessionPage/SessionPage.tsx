@@ -2,9 +2,11 @@ import type { SessionCode } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { RawValue } from '../../components/RawValue/RawValue';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
@@ -116,7 +118,7 @@ function Writes({ writes }: { writes: readonly WriteView[] }) {
               {write.before === null ? (
                 <p className="muted plan-none">(does not exist)</p>
               ) : (
-                <pre className="raw">{prettyRaw(write.before)}</pre>
+                <RawValue>{prettyRaw(write.before)}</RawValue>
               )}
             </div>
             <span aria-hidden="true" className="plan-arrow">
@@ -124,7 +126,7 @@ function Writes({ writes }: { writes: readonly WriteView[] }) {
             </span>
             <div>
               <p className="plan-label">After</p>
-              <pre className="raw">{prettyRaw(write.after)}</pre>
+              <RawValue>{prettyRaw(write.after)}</RawValue>
             </div>
           </div>
         </li>
@@ -227,7 +229,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
               {previews.generate.request.duration} s, {previews.generate.request.batch_size} video(s) with the
               prompt:
             </p>
-            <pre className="raw">{previews.generate.request.prompt}</pre>
+            <RawValue>{previews.generate.request.prompt}</RawValue>
             <p>Then records it (the generation id replaces the placeholder):</p>
             <Writes writes={previews.generate.writes} />
           </>
@@ -261,7 +263,9 @@ export function SessionPage() {
 
   return (
     <Page title={sessionId} heading={<code className="id-heading">{sessionId}</code>}>
-      <p className="lede">Stripe checkout session</p>
+      <p className="lede">
+        Stripe checkout session <CopyButton text={sessionId} label="Copy session id" />
+      </p>
       {isPending ? <Loading label="Reading the session from Redis and Stripe…" /> : null}
       {error ? (
         <ErrorMessage title="Could not load the session" error={error} onRetry={() => void refetch()} />

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { UserHealth } from '../../api/client';
+import { RawValue } from '../../components/RawValue/RawValue';
 import { formatRaw, formatTtl } from '../../format';
 
 /** Every key the health read looked at, with its TTL in words and its value exactly as stored. */
@@ -22,7 +23,7 @@ export function RawValues({ keys }: { keys: UserHealth['keys'] }) {
                 </span>
               </div>
               {entry.exists ? (
-                <pre className="raw">{formatRaw(entry.raw)}</pre>
+                <RawValue>{formatRaw(entry.raw)}</RawValue>
               ) : (
                 <p className="muted raw-missing">The key does not exist.</p>
               )}

@@ -1,4 +1,5 @@
 import type { PlannedWrite } from '../../api/client';
+import { RawValue } from '../../components/RawValue/RawValue';
 import { formatRaw } from '../../format';
 
 /** `unchanged` is optional in the contract; when absent, equal before and after mean the same. */
@@ -10,7 +11,7 @@ export function isUnchanged(entry: PlannedWrite): boolean {
 function Value({ value, what }: { value: unknown; what: string }) {
   if (value === null || value === undefined)
     return <p className="muted plan-none">{what === 'after' ? '(deleted)' : '(does not exist)'}</p>;
-  return <pre className="raw">{formatRaw(value)}</pre>;
+  return <RawValue>{formatRaw(value)}</RawValue>;
 }
 
 /** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */

@@ -102,8 +102,10 @@ function UserView({ userId }: { userId: string }) {
           <button
             type="button"
             className="button button-primary"
-            onClick={planRefresh}
-            disabled={refresh.isPending}
+            // aria-disabled, not disabled: a disabled button drops focus, and the dialog could then
+            // not hand it back to this button when it closes.
+            onClick={refresh.isPending ? undefined : planRefresh}
+            aria-disabled={refresh.isPending}
             aria-busy={planning}
           >
             {planning ? 'Planning…' : 'Refresh cache'}
