@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
 import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
@@ -66,5 +66,75 @@ describe('Jobs page', () => {
     for (const name of ['Health sweep', 'Bulk refresh', 'Rebuild cache', 'Cancel']) {
       expect(screen.queryByRole('button', { name })).toBeNull();
     }
+  });
+  it('a link /jobs?job=<id>&problem=<CODE> opens that job with that filter; Back restores it', {
+    timeout: 20_000,
+  }, async () => {
+    const older = job({
+      id: '00job000000xyz',
+      type: 'bulk-refresh',
+      state: 'completed',
+      createdAt: '2026-01-01T03:04:05.000Z',
+    });
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [job(), older] },
+      'GET /api/jobs/00job000001abc': { ...job(), results: [] },
+      'GET /api/jobs/00job000000xyz': (request: { search: string }) => ({
+        ...older,
+        results:
+          new URLSearchParams(request.search).get('problem') === 'NO_TTL'
+            ? [{ userId: 'user_NoTtl', outcome: 'refreshed', problems: ['NO_TTL'], broken: false }]
+            : [],
+      }),
+    });
+    const { user, router } = renderApp('/jobs?job=00job000000xyz&problem=NO_TTL');
+
+    const linked = await screen.findByRole('article', { name: /Bulk refresh/ }, { timeout: 5000 });
+    const newest = screen.getByRole('article', { name: /Health sweep/ });
+    expect(within(linked).getByRole('button', { name: 'Hide results' }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
+    expect(within(newest).getByRole('button', { name: 'Show results' }).getAttribute('aria-expanded')).toBe(
+      'false',
+    );
+    expect((within(linked).getByLabelText('Problem') as HTMLSelectElement).value).toBe('NO_TTL');
+    const table = await within(linked).findByRole('table', { name: /Users with problems \(NO_TTL\)/ });
+    expect(within(table).getByRole('link', { name: 'user_NoTtl' })).toBeTruthy();
+    expect(
+      requests.some((r) => r.path === '/api/jobs/00job000000xyz' && r.search.includes('problem=NO_TTL')),
+    ).toBe(true);
+    expect(requests.some((r) => r.path === '/api/jobs/00job000001abc')).toBe(false);
+
+    // opening another job is a new history entry, without the other job's filter
+    await user.click(within(newest).getByRole('button', { name: 'Show results' }));
+    expect(router.state.location.search).toBe('?job=00job000001abc');
+    expect(within(linked).getByRole('button', { name: 'Show results' })).toBeTruthy();
+
+    await router.navigate(-1);
+    expect(router.state.location.search).toBe('?job=00job000000xyz&problem=NO_TTL');
+    await waitFor(() =>
+      expect(within(linked).getByRole('button', { name: 'Hide results' }).getAttribute('aria-expanded')).toBe(
+        'true',
+      ),
+    );
+    expect((within(linked).getByLabelText('Problem') as HTMLSelectElement).value).toBe('NO_TTL');
+  });
+
+  it('a linked job older than the list is read on its own and opened', { timeout: 20_000 }, async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [job()] },
+      'GET /api/jobs/00job000000old': {
+        ...job({ id: '00job000000old', type: 'rebuild', state: 'completed' }),
+        results: [{ userId: 'user_Old1', outcome: 'refreshed', problems: ['NO_TTL'], broken: false }],
+      },
+    });
+    renderApp('/jobs?job=00job000000old');
+    const linked = await screen.findByRole('article', { name: /Rebuild cache/ }, { timeout: 5000 });
+    expect(within(linked).getByRole('button', { name: 'Hide results' })).toBeTruthy();
+    expect(await within(linked).findByRole('link', { name: 'user_Old1' })).toBeTruthy();
+    expect(screen.getByRole('article', { name: /Health sweep/ })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Show results' })).toBeTruthy();
   });
 });

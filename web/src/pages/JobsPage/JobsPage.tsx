@@ -1,6 +1,6 @@
 import { type CreateJob, idKind, type JobType, type Permission } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -13,7 +13,15 @@ import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
 import { JobProgress, JobStateBadge } from './JobProgress';
 import { SessionResults } from './SessionResults';
-import { downloadResultsCsv, type Job, useCancelJob, useJobResults, useJobs, useStartJob } from './useJobs';
+import {
+  downloadResultsCsv,
+  type Job,
+  useCancelJob,
+  useJob,
+  useJobResults,
+  useJobs,
+  useStartJob,
+} from './useJobs';
 
 const JOB_LABELS: Record<JobType, string> = {
   sweep: 'Health sweep',
@@ -33,6 +41,39 @@ const OUTCOME_LABELS: Record<string, string> = {
   skipped: 'Skipped',
   failed: 'Failed',
 };
+
+/**
+ * The view lives in the URL (`?job=<id>&problem=<CODE>`), so a link reopens the same job with the
+ * same filter and Back undoes the last change. No `job`: the newest job is open; `job=` (empty):
+ * none is.
+ */
+function useJobsView() {
+  const [params, setParams] = useSearchParams();
+  const update = (change: (next: URLSearchParams) => void) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      change(next);
+      return next;
+    });
+  return {
+    /** null: not chosen (the newest job is open). */
+    jobId: params.get('job'),
+    problem: params.get('problem') ?? '',
+    /** Opens one job (or none, with null); its problem filter starts empty. */
+    setJob: (jobId: string | null) =>
+      update((next) => {
+        next.set('job', jobId ?? '');
+        next.delete('problem');
+      }),
+    /** Filters one job's results (naming the job, so the link stays exact when a newer one starts). */
+    setProblem: (jobId: string, problem: string) =>
+      update((next) => {
+        next.set('job', jobId);
+        if (problem) next.set('problem', problem);
+        else next.delete('problem');
+      }),
+  };
+}
 
 /** `user_...` ids from free text: one per line, or separated by commas or spaces. */
 function parseUserIds(text: string): { valid: string[]; invalid: string[] } {
@@ -135,12 +176,22 @@ function StartButtons() {
   );
 }
 
-function Results({ job }: { job: Job }) {
-  const [problem, setProblem] = useState('');
+function Results({
+  job,
+  problem,
+  onProblem,
+}: {
+  job: Job;
+  problem: string;
+  onProblem: (code: string) => void;
+}) {
   const active = job.state === 'queued' || job.state === 'running';
   const results = useJobResults(job.id, problem, `${job.state}:${job.progress.done}`);
   const filterId = useId();
-  const codes = Object.entries(job.summary.byCode).sort(([a], [b]) => a.localeCompare(b));
+  const byCode: Record<string, number> = { ...job.summary.byCode };
+  // a linked filter is kept even before (or without) a result with that code
+  if (problem && !(problem in byCode)) byCode[problem] = 0;
+  const codes = Object.entries(byCode).sort(([a], [b]) => a.localeCompare(b));
   const [downloadError, setDownloadError] = useState<unknown>(null);
 
   return (
@@ -148,7 +199,7 @@ function Results({ job }: { job: Job }) {
       <div className="filters">
         <div className="field">
           <label htmlFor={filterId}>Problem</label>
-          <select id={filterId} value={problem} onChange={(event) => setProblem(event.target.value)}>
+          <select id={filterId} value={problem} onChange={(event) => onProblem(event.target.value)}>
             <option value="">Any problem</option>
             {codes.map(([code, count]) => (
               <option key={code} value={code}>
@@ -226,10 +277,17 @@ function Results({ job }: { job: Job }) {
   );
 }
 
-function JobCard({ job, expanded }: { job: Job; expanded: boolean }) {
+interface JobCardProps {
+  job: Job;
+  open: boolean;
+  onToggle: () => void;
+  problem: string;
+  onProblem: (code: string) => void;
+}
+
+function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProps) {
   const { can } = useStaff();
   const cancel = useCancelJob();
-  const [open, setOpen] = useState(expanded);
   const headingId = useId();
   const resultsId = useId();
   const label = JOB_LABELS[job.type];
@@ -278,22 +336,45 @@ function JobCard({ job, expanded }: { job: Job; expanded: boolean }) {
           aria-expanded={open}
           aria-controls={resultsId}
           aria-describedby={headingId}
-          onClick={() => setOpen(!open)}
+          onClick={onToggle}
         >
           {open ? 'Hide results' : 'Show results'}
         </button>
       </div>
       {cancel.isError ? <ErrorMessage title="Could not cancel" error={cancel.error} /> : null}
       <div id={resultsId} hidden={!open}>
-        {open ? <Results job={job} /> : null}
+        {open ? <Results job={job} problem={problem} onProblem={onProblem} /> : null}
       </div>
     </article>
   );
 }
 
+/** A linked job that is not among the 50 newest the list holds: read on its own. */
+function LinkedJob(props: Omit<JobCardProps, 'job' | 'open'> & { jobId: string }) {
+  const { jobId, ...card } = props;
+  const job = useJob(jobId);
+  if (job.isLoading) return <Loading label="Loading the job…" />;
+  if (job.isError) return <ErrorMessage title={`Could not load job ${jobId}`} error={job.error} />;
+  return job.data ? <JobCard job={job.data} open {...card} /> : null;
+}
+
 /** SPEC §9: start jobs (per role), follow their progress, cancel, read per-user results. */
 export function JobsPage() {
   const jobs = useJobs();
+  const view = useJobsView();
+  const list = jobs.data?.jobs;
+  const openId = view.jobId ?? list?.[0]?.id ?? null;
+  const linkedId = list && view.jobId && !list.some((job) => job.id === view.jobId) ? view.jobId : null;
+  const cardProps = (job: Job) => {
+    const open = job.id === openId;
+    return {
+      job,
+      open,
+      onToggle: () => view.setJob(open ? null : job.id),
+      problem: open ? view.problem : '',
+      onProblem: (code: string) => view.setProblem(job.id, code),
+    };
+  };
   return (
     <Page heading="Jobs" actions={<StartButtons />}>
       {jobs.isLoading ? <Loading label="Loading jobs…" /> : null}
@@ -309,8 +390,17 @@ export function JobsPage() {
         </EmptyState>
       ) : null}
       <div className="jobs">
-        {jobs.data?.jobs.map((job, index) => (
-          <JobCard key={job.id} job={job} expanded={index === 0} />
+        {linkedId ? (
+          <LinkedJob
+            key={linkedId}
+            jobId={linkedId}
+            onToggle={() => view.setJob(null)}
+            problem={view.problem}
+            onProblem={(code) => view.setProblem(linkedId, code)}
+          />
+        ) : null}
+        {list?.map((job) => (
+          <JobCard key={job.id} {...cardProps(job)} />
         ))}
       </div>
     </Page>
