@@ -87,25 +87,59 @@ async function queueInitialised(services: Services): Promise<void> {
  * seeded with healthy and broken customers, and the product configured exactly as in production
  * (token auth, upstream URLs), talking to them through the real SDKs.
  */
+export interface HarnessOptions {
+  users?: number;
+  seed?: number;
+  /** the seed's "now" in ms (default `Date.now()`); give the same to a sandbox seeded elsewhere */
+  seedNow?: number;
+  env?: Record<string, string>;
+  /**
+   * `token` (default): STAFF_TOKENS. `clerk`: the seed's staff sign in with sandbox Clerk session
+   * tokens checked against its JWKS; `clerk-jwt-key`: the same, networkless with CLERK_JWT_KEY.
+   */
+  auth?: 'token' | 'clerk' | 'clerk-jwt-key';
+  /**
+   * upstreams already running elsewhere (e.g. `pnpm sandbox` as a process of its own, seeded with
+   * the same users, seed and `seedNow`): no sandbox is started in this process. Token auth only.
+   */
+  upstreams?: ExternalUpstreams;
+}
+
+export interface ExternalUpstreams {
+  stripeUrl: string;
+  clerkUrl: string;
+  generationUrl: string;
+  generationToken: string;
+}
+
+/** a harness on upstreams it did not start (`upstreams` given): no in-process `sandbox` */
+export type ExternalHarness = Omit<Harness, 'sandbox'>;
+
 export async function startHarness(
-  options: {
-    users?: number;
-    seed?: number;
-    env?: Record<string, string>;
-    /**
-     * `token` (default): STAFF_TOKENS. `clerk`: the seed's staff sign in with sandbox Clerk session
-     * tokens checked against its JWKS; `clerk-jwt-key`: the same, networkless with CLERK_JWT_KEY.
-     */
-    auth?: 'token' | 'clerk' | 'clerk-jwt-key';
-  } = {},
-): Promise<Harness> {
+  options: HarnessOptions & { upstreams: ExternalUpstreams },
+): Promise<ExternalHarness>;
+export async function startHarness(options?: HarnessOptions): Promise<Harness>;
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness | ExternalHarness> {
   const auth = options.auth ?? 'token';
+  if (options.upstreams && auth !== 'token') throw new Error('external upstreams take token auth only');
   const redisServer = await startRedisServer();
-  const seed = buildSeed({ users: options.users ?? 200, seed: options.seed ?? 1 });
-  const sandbox = await startSandbox({
-    dataset: auth === 'token' ? seed.dataset : datasetWithStaff(seed),
-    generationToken: GENERATION_TOKEN,
+  const seed = buildSeed({
+    users: options.users ?? 200,
+    seed: options.seed ?? 1,
+    ...(options.seedNow !== undefined && { now: options.seedNow }),
   });
+  const sandbox = options.upstreams
+    ? undefined
+    : await startSandbox({
+        dataset: auth === 'token' ? seed.dataset : datasetWithStaff(seed),
+        generationToken: GENERATION_TOKEN,
+      });
+  const upstreams: ExternalUpstreams = options.upstreams ?? {
+    stripeUrl: (sandbox as Sandbox).stripeUrl,
+    clerkUrl: (sandbox as Sandbox).clerkUrl,
+    generationUrl: (sandbox as Sandbox).generationUrl,
+    generationToken: GENERATION_TOKEN,
+  };
   const authEnv =
     auth === 'token'
       ? {
@@ -116,24 +150,24 @@ export async function startHarness(
         }
       : {
           AUTH_MODE: 'clerk',
-          CLERK_SIGN_IN_URL: sandbox.clerkSessions.signInUrl,
-          CLERK_ISSUER: sandbox.clerkSessions.issuer,
-          ...(auth === 'clerk-jwt-key' && { CLERK_JWT_KEY: sandbox.clerkSessions.jwtKey }),
+          CLERK_SIGN_IN_URL: (sandbox as Sandbox).clerkSessions.signInUrl,
+          CLERK_ISSUER: (sandbox as Sandbox).clerkSessions.issuer,
+          ...(auth === 'clerk-jwt-key' && { CLERK_JWT_KEY: (sandbox as Sandbox).clerkSessions.jwtKey }),
         };
   const tokenFor = (role: Role) => {
     if (auth === 'token') return STAFF[role].token;
     const staff = seed.staff.find((s) => s.role === role);
     if (!staff) throw new Error(`the seed has no ${role} staff user`);
-    return sandbox.clerkSessions.mint(staff.user.id);
+    return (sandbox as Sandbox).clerkSessions.mint(staff.user.id);
   };
   const config = loadConfig({
     REDIS_URL: redisServer.url,
     STRIPE_SECRET_KEY: 'sk_test_harness',
-    STRIPE_API_BASE: sandbox.stripeUrl,
+    STRIPE_API_BASE: upstreams.stripeUrl,
     CLERK_SECRET_KEY: 'sk_test_harness',
-    CLERK_API_URL: sandbox.clerkUrl,
-    GENERATION_API_URL: sandbox.generationUrl,
-    GENERATION_API_TOKEN: GENERATION_TOKEN,
+    CLERK_API_URL: upstreams.clerkUrl,
+    GENERATION_API_URL: upstreams.generationUrl,
+    GENERATION_API_TOKEN: upstreams.generationToken,
     ...authEnv,
     ...options.env,
   });
@@ -146,7 +180,7 @@ export async function startHarness(
 
   return {
     redisServer,
-    sandbox,
+    ...(sandbox && { sandbox }),
     services,
     app,
     seed,
@@ -188,7 +222,7 @@ export async function startHarness(
     },
     async close() {
       await services.close();
-      await sandbox.close();
+      await sandbox?.close();
       await redisServer.stop();
     },
   };

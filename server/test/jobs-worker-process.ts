@@ -7,7 +7,7 @@ import { harnessEnv, spawnProduct, stopProduct } from './product-process';
  * resolves once it takes tasks. Used by the crash test (SIGKILL) and the bench (more cores).
  */
 export async function spawnJobWorker(
-  harness: Harness,
+  harness: Pick<Harness, 'services'>,
   env: { lockMs?: number; concurrency?: number } = {},
 ): Promise<ChildProcess> {
   const { child } = await spawnProduct(

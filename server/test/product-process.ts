@@ -4,16 +4,16 @@ import { type Harness, STAFF } from './harness';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The environment that points a product process at a harness's Redis and sandbox upstreams. */
-export function harnessEnv(harness: Harness): Record<string, string | undefined> {
+/** The environment that points a product process at a harness's Redis and (sandbox) upstreams. */
+export function harnessEnv(harness: Pick<Harness, 'services'>): Record<string, string | undefined> {
   const { config } = harness.services;
   return {
     PATH: process.env.PATH,
     REDIS_URL: config.redisUrl,
     STRIPE_SECRET_KEY: config.stripe.secretKey,
-    STRIPE_API_BASE: harness.sandbox.stripeUrl,
+    STRIPE_API_BASE: config.stripe.apiBase,
     CLERK_SECRET_KEY: config.clerk.secretKey,
-    CLERK_API_URL: harness.sandbox.clerkUrl,
+    CLERK_API_URL: config.clerk.apiUrl,
     AUTH_MODE: 'token',
     STAFF_TOKENS: Object.entries(STAFF)
       .map(([role, staff]) => `${staff.name}:${role}:${staff.token}`)

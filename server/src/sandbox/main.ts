@@ -12,6 +12,9 @@ import { buildSeed } from './seed';
  * SDKs or a locally started server. Environment (all optional):
  *   SANDBOX_USERS        seeded users (default 200; 0 starts empty)
  *   SANDBOX_SEED         PRNG seed (default 1)
+ *   SANDBOX_NOW          the seed's "now" in ms since the epoch (default: now); with the same users
+ *                        and seed, the same value gives the same data byte for byte (e.g. a Redis
+ *                        seeded by another process with `buildSeed`)
  *   SANDBOX_HOST         default 127.0.0.1
  *   SANDBOX_STRIPE_PORT, SANDBOX_CLERK_PORT, SANDBOX_GENERATION_PORT   default: free ports
  *   SANDBOX_LATENCY_MS   added to every Stripe and Clerk answer (default 0)
@@ -45,7 +48,9 @@ if (!(limits in stripeLimit)) {
 }
 
 const started = performance.now();
-const seed = users > 0 ? buildSeed({ users, seed: intFromEnv('SANDBOX_SEED', 1) }) : undefined;
+const now = intFromEnv('SANDBOX_NOW', 0);
+const seed =
+  users > 0 ? buildSeed({ users, seed: intFromEnv('SANDBOX_SEED', 1), ...(now > 0 && { now }) }) : undefined;
 const sandbox = await startSandbox({
   ...(seed && { dataset: seed.dataset }),
   ...(process.env.SANDBOX_HOST && { host: process.env.SANDBOX_HOST }),
