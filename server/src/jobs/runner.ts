@@ -327,7 +327,7 @@ export class JobWorker {
         const page = await this.upstream.stripePage({ gte: spec.gte, lt: spec.lt }, cursor);
         cursor = page.last ?? cursor;
         const tx = redis.multi();
-        this.storeCustomers(tx, record.id, page.customers);
+        this.storeCustomers(tx, record.id, page.data);
         if (cursor) tx.hset(checkpointKey, name, cursor);
         for (const part of ['stripe', 'stripe-user', 'stripe-email', 'part-cursor']) {
           tx.expire(this.store.key(record.id, part), RUN_DATA_TTL_SECONDS);

@@ -179,6 +179,18 @@ const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const DAY_S = 86_400;
 
+/** How many videos a checkout buys: mostly one. */
+const pickVideoCount = (r: Random) =>
+  r.weighted([
+    [1, 70],
+    [2, 15],
+    [3, 8],
+    [4, 7],
+  ] as const);
+
+/** The newest a seeded webhook status may be: a minute past the default 15-minute stuck limit, so a `pending` status is STUCK. */
+const latestWebhookMs = (nowMs: number) => nowMs - 15 * MINUTE_MS - 60_000;
+
 /** Statuses of healthy subscriptions. No `canceled`: Stripe's customer `subscriptions` list leaves those out. */
 const HEALTHY_SUB_STATUSES: readonly (readonly [Stripe.Subscription.Status, number])[] = [
   ['active', 70],
@@ -625,14 +637,9 @@ function buildSessions(r: Random, ctx: SessionContext): void {
     const createdMs =
       nowMs - (open ? r.int(25 * MINUTE_MS, 20 * HOUR_MS) : r.int(25 * MINUTE_MS, 7 * DAY_MS));
     const completedMs = createdMs + r.int(30_000, 4 * MINUTE_MS);
-    const webhookMs = Math.min(completedMs + r.int(2_000, 30_000), nowMs - 15 * MINUTE_MS - 60_000);
+    const webhookMs = Math.min(completedMs + r.int(2_000, 30_000), latestWebhookMs(nowMs));
     const tool = r.pick(TOOLS);
-    const videoCount = r.weighted([
-      [1, 70],
-      [2, 15],
-      [3, 8],
-      [4, 7],
-    ] as const);
+    const videoCount = pickVideoCount(r);
 
     const session = checkoutSessionWire(r, {
       id: sessionId,
@@ -701,16 +708,8 @@ export function buildSessionCacheLoad(options: SessionCacheLoadOptions): SeedRed
   const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
   for (const [code, layout] of plan) {
     const createdMs = nowMs - r.int(25 * MINUTE_MS, 7 * DAY_MS);
-    const webhookMs = Math.min(
-      createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS),
-      nowMs - 15 * MINUTE_MS - 60_000,
-    );
-    const videoCount = r.weighted([
-      [1, 70],
-      [2, 15],
-      [3, 8],
-      [4, 7],
-    ] as const);
+    const webhookMs = Math.min(createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS), latestWebhookMs(nowMs));
+    const videoCount = pickVideoCount(r);
     const input = {
       sessionId: ids.checkoutSession(r, livemode),
       layout,
@@ -828,10 +827,7 @@ export function buildCheckoutSweepLoad(options: CheckoutSweepLoadOptions): Check
         : r.chance(0.4)
           ? 'three-key'
           : 'session-only';
-    const webhookMs = Math.min(
-      createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS),
-      nowMs - 15 * MINUTE_MS - 60_000,
-    );
+    const webhookMs = Math.min(createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS), latestWebhookMs(nowMs));
     writeSessionCache(
       r,
       keys,

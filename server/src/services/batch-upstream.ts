@@ -25,7 +25,10 @@ export interface BatchUpstream {
   /** true when a customer exists created before `before` (unix seconds) */
   stripeAnyBefore(before: number): Promise<boolean>;
   /** one page of live customers in `[gte, lt)`, newest first, after the cursor */
-  stripePage(range: { gte: number; lt: number }, startingAfter: string | null): Promise<StripePage>;
+  stripePage(
+    range: { gte: number; lt: number },
+    startingAfter: string | null,
+  ): Promise<ListPage<StripeCustomerFacts>>;
   clerkCount(): Promise<number>;
   /** users ordered by creation, oldest first: stable pages while users sign up meanwhile */
   clerkPage(offset: number, limit: number): Promise<ClerkUserFacts[]>;
@@ -61,13 +64,6 @@ function clerkJsonFacts(user: UserJSON): ClerkUserFacts {
     lastName: user.last_name,
     createdAt: user.created_at,
   };
-}
-
-export interface StripePage {
-  customers: StripeCustomerFacts[];
-  hasMore: boolean;
-  /** the cursor for the next page */
-  last: string | null;
 }
 
 const NO_RETRIES = { maxNetworkRetries: 0 } as const;
@@ -161,8 +157,7 @@ export function createBatchUpstream(services: Services): BatchUpstream {
           NO_RETRIES,
         ),
       );
-      const customers = await Promise.all(page.data.map(withSubscriptions));
-      return { customers, hasMore: page.has_more, last: page.data.at(-1)?.id ?? null };
+      return { ...listPage(page), data: await Promise.all(page.data.map(withSubscriptions)) };
     },
     clerkCount: () => viaClerk(() => clerk.users.getCount()),
     async clerkPage(offset, limit) {
