@@ -1,6 +1,6 @@
 import { type CreateJob, idKind, type JobType, type Permission } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -8,6 +8,7 @@ import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime } from '../../format';
+import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import './JobsPage.css';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
@@ -48,13 +49,7 @@ const OUTCOME_LABELS: Record<string, string> = {
  * none is.
  */
 function useJobsView() {
-  const [params, setParams] = useSearchParams();
-  const update = (change: (next: URLSearchParams) => void) =>
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      change(next);
-      return next;
-    });
+  const [params, update] = useSearchParamsEditor();
   return {
     /** null: not chosen (the newest job is open). */
     jobId: params.get('job'),

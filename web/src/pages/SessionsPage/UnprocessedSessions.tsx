@@ -1,13 +1,14 @@
 import type { SessionSweepAction } from '@cache-doctor/shared';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { queryKeys } from '../../api/queryKeys';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime, formatDuration, formatMoney } from '../../format';
+import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
 import { JobProgress, JobStateBadge } from '../JobsPage/JobProgress';
@@ -43,17 +44,15 @@ type BulkAction = keyof typeof BULK;
 
 /** The "since" of the list, kept in the URL so a link shows the same window. */
 function useSince() {
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams, editSearchParams] = useSearchParamsEditor();
   // pinned at first render: a default that moved with the clock would re-read Stripe on every render
   const [fallback] = useState(() => defaultSince(Date.now()));
   const since = searchParams.get('since') ?? fallback;
   const setSince = (iso: string | null) =>
-    setSearchParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+    editSearchParams(
+      (next) => {
         if (iso === null) next.delete('since');
         else next.set('since', iso);
-        return next;
       },
       { replace: true },
     );
