@@ -1,8 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Upstream } from '../src/sandbox';
 import type { CustomerCode } from '../src/sandbox/seed';
 import { type Harness, STAFF, startHarness } from '../test/harness';
-import { harnessEnv, spawnProduct, stopProduct } from '../test/product-process';
+import { type ServerProcess, startServerProcess, stopProduct } from '../test/product-process';
 import { withCommandLog } from './command-log';
 import { type HttpLoadOptions, httpLoadOn, startConstantServer } from './http-load';
 import {
@@ -54,21 +53,6 @@ const UPSTREAM_CALLS: readonly Upstream[] = ['stripe', 'clerk'];
 
 function upstreamRequests(harness: Harness): number {
   return UPSTREAM_CALLS.reduce((sum, u) => sum + harness.sandbox.counters[u].snapshot().requests, 0);
-}
-
-interface ServerProcess {
-  child: ChildProcess;
-  origin: string;
-}
-
-/** The server as `pnpm start` runs it against this harness's Redis and sandbox, on a free port. */
-async function startServerProcess(harness: Harness): Promise<ServerProcess> {
-  const { child, match } = await spawnProduct(
-    'server/src/main.ts',
-    { ...harnessEnv(harness), PORT: '0' },
-    /listening on (http:\/\/\S+)/,
-  );
-  return { child, origin: match[1] as string };
 }
 
 /** Loads that ran side by side, as one: all their latencies, their rates added. */

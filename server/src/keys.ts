@@ -12,8 +12,14 @@ export interface Keys {
   prompt(sessionId: string): string;
   session(sessionId: string): string;
   webhook(sessionId: string): string;
-  /** `SCAN MATCH` pattern for every key of a pattern, e.g. `prompt:*` */
+  /** `SCAN MATCH` pattern for every key of a pattern, e.g. `prompt:*` (glob characters in it escaped) */
   scanPattern(pattern: keyof KeyPatterns): string;
+  /**
+   * One `SCAN MATCH` pattern for every key of several patterns, so one pass over the keyspace
+   * finds them all (`prompt:*` and `session:*` → `[ps][re][os][ms][pi][to][:n]*`). It may match a
+   * few other keys too; callers check each key against its pattern anyway.
+   */
+  scanPatternOfAll(patterns: readonly (keyof KeyPatterns)[]): string;
   /** Older layout keys that may linger (SPEC §1.1); never written, only reported. */
   legacy: {
     user(userId: string): string;
@@ -39,6 +45,31 @@ function filler(pattern: string): (value: string) => string {
 
 const MARK = '\u0000';
 
+/** Characters Redis' glob gives a meaning to, outside a `[...]` class and inside one. */
+const GLOB_SPECIAL = new Set(['*', '?', '[', ']', '\\']);
+const CLASS_SPECIAL = new Set([']', '\\', '^', '-']);
+const escaped = (char: string, special: ReadonlySet<string>) => (special.has(char) ? `\\${char}` : char);
+const escapedGlob = (text: string) => [...text].map((char) => escaped(char, GLOB_SPECIAL)).join('');
+
+/**
+ * A glob matching every key that starts with one of `prefixes`: the same character where they
+ * agree, a class of theirs where they differ, then `*`. Redis matches bytes, so it stops at the
+ * first character outside ASCII (matching more, never less).
+ */
+export function globOfPrefixes(prefixes: readonly string[]): string {
+  const shortest = prefixes.length === 0 ? 0 : Math.min(...prefixes.map((prefix) => prefix.length));
+  let glob = '';
+  for (let at = 0; at < shortest; at++) {
+    const chars = [...new Set(prefixes.map((prefix) => prefix.charAt(at)))];
+    if (chars.some((char) => char.charCodeAt(0) > 0x7f)) break;
+    glob +=
+      chars.length === 1
+        ? escaped(chars[0] as string, GLOB_SPECIAL)
+        : `[${chars.map((char) => escaped(char, CLASS_SPECIAL)).join('')}]`;
+  }
+  return `${glob}*`;
+}
+
 /**
  * The text before and after the placeholder of the pattern behind `build` (e.g. `keys.prompt` →
  * `['prompt:', '']`), for Lua scripts that build or take apart key names inside Redis.
@@ -54,6 +85,11 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
   const email = filler(patterns.email);
+  const around = (pattern: keyof KeyPatterns) => aroundPlaceholder(filler(patterns[pattern]));
+  const scanPattern = (pattern: keyof KeyPatterns) => {
+    const [before, after] = around(pattern);
+    return `${escapedGlob(before)}*${escapedGlob(after)}`;
+  };
   return {
     user: filler(patterns.user),
     email: (address) => email(normalizeEmail(address)),
@@ -62,7 +98,11 @@ export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
     prompt: filler(patterns.prompt),
     session: filler(patterns.session),
     webhook: filler(patterns.webhook),
-    scanPattern: (pattern) => filler(patterns[pattern])('*'),
+    scanPattern,
+    scanPatternOfAll: (names) =>
+      names.length === 1
+        ? scanPattern(names[0] as keyof KeyPatterns)
+        : globOfPrefixes(names.map((name) => around(name)[0])),
     legacy: {
       user: (userId) => `stripe:user:${userId}`,
       customer: (customerId) => `stripe:customer:${customerId}`,

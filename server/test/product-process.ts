@@ -67,3 +67,26 @@ export function stopProduct(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+export interface ServerProcess {
+  child: ChildProcess;
+  origin: string;
+}
+
+/** The server as `pnpm start` runs it, against a harness's Redis and (sandbox) upstreams, on a free port. */
+export async function startServerProcess(
+  harness: Pick<Harness, 'services'>,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const { child, match } = await spawnProduct(
+    'server/src/main.ts',
+    { ...harnessEnv(harness), PORT: '0', ...env },
+    /listening on (http:\/\/\S+)/,
+  );
+  return { child, origin: match[1] as string };
+}
+
+/** A request to a server process as a staff role, with that role's token. */
+export function requestAs(server: ServerProcess, role: keyof typeof STAFF, path: string): Promise<Response> {
+  return fetch(`${server.origin}${path}`, { headers: { authorization: `Bearer ${STAFF[role].token}` } });
+}

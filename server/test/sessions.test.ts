@@ -214,6 +214,30 @@ describe('sessions: inspect, prompts, stats (read-only)', () => {
     );
   });
 
+  it('counts a session once when its prompt: key and a session-only record both hold a prompt', async () => {
+    const stats = async () => {
+      const response = await harness.request('GET', '/api/stats', { role: 'support' });
+      return (await response.json()) as PromptStatsReport;
+    };
+    const before = await stats();
+    const { keys, redis } = harness.services;
+    const sessionId = 'cs_test_a1BothLayoutsHoldAPrompt';
+    const written = [keys.prompt(sessionId), keys.session(sessionId)];
+    try {
+      await redis.mset(
+        written[0] as string,
+        JSON.stringify({ prompt: 'an older three-key prompt', timestamp: '2026-11-20T10:00:00.000Z' }),
+        written[1] as string,
+        JSON.stringify({ prompt: 'the session-only record', createdAt: '2026-11-20T10:00:00.000Z' }),
+      );
+      const after = await stats();
+      expect(after.totalPrompts).toBe(before.totalPrompts + 1);
+      expect(after.totalLength).toBe(before.totalLength + 'the session-only record'.length);
+    } finally {
+      await redis.del(...written);
+    }
+  });
+
   it('cli session and cli analytics print the same answers as the API (in process)', async () => {
     const [sessionId] = Object.entries(harness.seed.planted.sessions).find(
       ([, p]) => p.code === 'WEBHOOK_MISSING' && p.layout === 'session-only',

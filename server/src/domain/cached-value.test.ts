@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  jsonRecordOrNull,
-  parseJson,
-  parseJsonPromptFirst,
-  preview,
-  rawString,
-  readJsonRecord,
-  readMapping,
-} from './cached-value';
+import { jsonRecordOrNull, preview, rawString, readJsonRecord, readMapping } from './cached-value';
 
 describe('readMapping', () => {
   it('reads a plain customer id without parsing it as JSON', () => {
@@ -126,37 +118,5 @@ describe('preview', () => {
   it('quotes and shortens long values', () => {
     expect(preview('{"customerId":"cus_x"}')).toBe('"{\\"customerId\\":\\"cus_x\\"}"');
     expect(preview('x'.repeat(100))).toBe(`"${'x'.repeat(60)}…"`);
-  });
-});
-
-describe('parseJsonPromptFirst', () => {
-  it('answers exactly what JSON.parse answers, for app-shaped values and anything else', () => {
-    const text = fc.oneof(
-      fc.string(),
-      fc.string({ unit: 'binary' }),
-      fc.constantFrom('', ' ', '"', '\\', '\n'),
-    );
-    const appShaped = fc
-      .record({
-        prompt: text,
-        timestamp: fc.option(text),
-        status: fc.option(fc.constantFrom('error', 'prompt')),
-      })
-      .map((value) => JSON.stringify(value));
-    // hand-made or damaged values that still start the way the app's do
-    const damaged = fc
-      .tuple(text, fc.string({ unit: 'binary' }))
-      .map(([prompt, rest]) => `{"prompt":"${prompt}${rest}`);
-    fc.assert(
-      fc.property(fc.oneof(appShaped, damaged, fc.string()), (raw) => {
-        expect(parseJsonPromptFirst(raw)).toEqual(parseJson(raw));
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  it('keeps the last of two "prompt" keys, as JSON.parse does', () => {
-    expect(parseJsonPromptFirst('{"prompt":"a","prompt":"b"}')).toEqual({ prompt: 'b' });
-    expect(parseJsonPromptFirst('{"prompt":"a","pro\\u006dpt":""}')).toEqual({ prompt: '' });
   });
 });

@@ -46,31 +46,6 @@ export function parseJson(text: string): unknown {
   }
 }
 
-const PROMPT_FIRST = '{"prompt":"';
-/** What makes a JSON string literal's text differ from the string it means, or makes it invalid. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids these raw inside strings
-const NOT_VERBATIM = /[\u0000-\u001f\\]/;
-
-/**
- * JSON.parse, faster for the values the app writes (`JSON.stringify({ prompt, … })`, prompt
- * first): the prompt is most of the bytes, and JSON.parse copies it a character at a time. When
- * its literal has no escape and no control character, its text *is* the string, so it is sliced
- * out and only the rest is parsed; anything else (an escape, a second "prompt" key, another
- * shape) is parsed whole. The result is always exactly JSON.parse's (the tests compare them).
- */
-export function parseJsonPromptFirst(raw: string): unknown {
-  if (!raw.startsWith(PROMPT_FIRST)) return parseJson(raw);
-  const end = raw.indexOf('"', PROMPT_FIRST.length);
-  if (end === -1) return undefined;
-  const prompt = raw.slice(PROMPT_FIRST.length, end);
-  const rest = raw.slice(end + 1);
-  // a later "prompt" key (JSON.parse keeps the last) is spelled out, or escaped with \u
-  if (NOT_VERBATIM.test(prompt) || rest.includes('"prompt"') || rest.includes('\\u')) return parseJson(raw);
-  const value = parseJson(`{"prompt":""${rest}`);
-  if (isJsonObject(value)) value.prompt = prompt;
-  return value;
-}
-
 /** A record (`customer:`, `subscription:`) holds a JSON object; text that is not one, or an array, is malformed. */
 export function readJsonRecord(raw: unknown): RecordValue {
   if (isAbsent(raw)) return { kind: 'missing' };

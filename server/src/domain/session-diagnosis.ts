@@ -92,6 +92,24 @@ function generateAdvice(record: SessionRecord, payment: Payment): string {
   return 'Press "Generate video" to start the video the user paid for.';
 }
 
+/** A function of its own, not a closure made on every call: the stats diagnose every session in Redis. */
+function diagnosisOf(
+  record: SessionRecord,
+  code: SessionCode,
+  severity: SessionSeverity,
+  message: string,
+  fixes: SessionFix[] = [],
+): SessionDiagnosis {
+  return {
+    code,
+    severity,
+    message,
+    fixes,
+    layout: record.layout,
+    ...(record.status && { status: record.status }),
+  };
+}
+
 /**
  * Diagnosis of one session. The first rule that matches wins:
  *  1. MALFORMED — every other rule reads these values, and a repair would merge into data nobody
@@ -117,41 +135,30 @@ export function diagnoseSession(
   /** the snapshot as read in its layout, when the caller needs it too (read once, not twice) */
   record: SessionRecord = readSession(input.snapshot, detectLayout(input.snapshot, input.layoutSetting)),
 ): SessionDiagnosis {
-  const { layout } = record;
   const payment = paymentOf(input.stripe);
-  const result = (
-    code: SessionCode,
-    severity: SessionSeverity,
-    message: string,
-    fixes: SessionFix[] = [],
-  ): SessionDiagnosis => ({
-    code,
-    severity,
-    message,
-    fixes,
-    layout,
-    ...(record.status && { status: record.status }),
-  });
 
   if (record.issues.length > 0) {
     const details = record.issues.map((issue) => `${issue.key} ${issue.reason}`).join('; ');
-    return result(
+    return diagnosisOf(
+      record,
       'MALFORMED',
       'error',
       `A stored value is not what the app writes: ${details}. Nothing can be repaired automatically; compare it with the app's records and correct or delete it by hand.`,
     );
   }
   if (input.stripe && payment === 'unpaid') {
-    return result('PAYMENT_NOT_COMPLETED', 'warning', describeUnpaid(input.stripe, record));
+    return diagnosisOf(record, 'PAYMENT_NOT_COMPLETED', 'warning', describeUnpaid(input.stripe, record));
   }
   if (!record.present) {
     return payment === 'paid'
-      ? result(
+      ? diagnosisOf(
+          record,
           'NOT_FOUND',
           'error',
           'Stripe says this session is paid, but Redis holds nothing for it: the records expired (after 30 days) or were never written. The prompt is lost; contact the customer.',
         )
-      : result(
+      : diagnosisOf(
+          record,
           'NOT_FOUND',
           'warning',
           'Redis holds nothing for this session: the records expired (after 30 days), were never written, or the id is wrong. Check the id in Stripe.',
@@ -159,7 +166,8 @@ export function diagnoseSession(
   }
   if (record.status === null) {
     if (record.prompt === null) {
-      return result(
+      return diagnosisOf(
+        record,
         'PROMPT_MISSING',
         'error',
         'There is no prompt and no webhook status for this session, so there is nothing to generate from or to fix. Check the payment in Stripe and contact the customer.',
@@ -169,7 +177,8 @@ export function diagnoseSession(
       payment === 'paid'
         ? 'Stripe says it is paid, but the webhook never recorded a status, so the user sees "File Not Found".'
         : 'The webhook never recorded a status, so the user sees "File Not Found". Stripe could not confirm the payment; check it before acting.';
-    return result(
+    return diagnosisOf(
+      record,
       'WEBHOOK_MISSING',
       'error',
       `${paymentNote} Press "Fix session" to show the user an error instead, or "Generate video" to start the video they paid for.`,
@@ -178,7 +187,8 @@ export function diagnoseSession(
   }
   if (record.status === 'error') {
     const reason = record.error ? `: "${record.error}"` : '';
-    return result(
+    return diagnosisOf(
+      record,
       'WEBHOOK_ERROR',
       'error',
       `Generation failed${reason}. The user has no video. ${generateAdvice(record, payment)}`,
@@ -190,7 +200,8 @@ export function diagnoseSession(
     const age = ageMs(record, input.now);
     const since = age === null ? 'with no time recorded' : `for ${minutes(age)} minutes`;
     const what = record.status === 'pending' ? 'waiting to start' : 'processing without a file';
-    return result(
+    return diagnosisOf(
+      record,
       'STUCK',
       'error',
       `Generation has been ${what} ${since} (the limit is ${minutes(input.stuckAfterMs)} minutes). ${generateAdvice(record, payment)}`,
@@ -198,27 +209,31 @@ export function diagnoseSession(
     );
   }
   if (!record.hasLookup) {
-    return result(
+    return diagnosisOf(
+      record,
       'SESSION_MAPPING_MISSING',
       'warning',
       `The webhook status is "${record.status}" but the session lookup key (${input.snapshot.session.key}) is missing, so the user's page may not find the result. Ask engineering to restore it from the webhook record.`,
     );
   }
   if (record.prompt === null) {
-    return result(
+    return diagnosisOf(
+      record,
       'PROMPT_MISSING',
       'warning',
       `The webhook status is "${record.status}" but the prompt is gone (expired or deleted). Nothing to do unless the video has to be made again; then ask the customer for the prompt.`,
     );
   }
   if (waiting) {
-    return result(
+    return diagnosisOf(
+      record,
       'OK',
       'info',
       `Generation is ${record.status === 'pending' ? 'waiting to start' : 'starting'}; it counts as stuck after ${minutes(input.stuckAfterMs)} minutes.`,
     );
   }
-  return result(
+  return diagnosisOf(
+    record,
     'OK',
     'info',
     record.status === 'completed'

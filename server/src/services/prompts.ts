@@ -1,6 +1,6 @@
 import type { SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
 import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
-import { isJsonObject, parseJsonPromptFirst } from '../domain/cached-value';
+import { isJsonObject, parseJson } from '../domain/cached-value';
 import {
   createPromptStats,
   mergeRecentPrompts,
@@ -12,13 +12,7 @@ import {
 } from '../domain/prompt-stats';
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
-import {
-  detectLayout,
-  type KeyState,
-  parseKeyState,
-  type RawValue,
-  type SessionSnapshot,
-} from '../domain/session-snapshot';
+import { detectLayout, type KeyState, type RawValue, type SessionSnapshot } from '../domain/session-snapshot';
 import { HttpError } from '../lib/http-error';
 import type { Services } from './container';
 
@@ -60,7 +54,7 @@ function idFromKeyOf(pattern: string): (key: string) => string | null {
  */
 function parsedOnce(raw: string | null): RawValue {
   if (raw === null) return null;
-  const value = parseJsonPromptFirst(raw);
+  const value = parseJson(raw);
   return isJsonObject(value) ? value : raw;
 }
 
@@ -137,6 +131,15 @@ export interface ScanTally {
 
 type Values = (string | null)[];
 
+type PromptPattern = 'prompt' | 'session';
+
+/** The key patterns that can hold a prompt, in each layout setting. */
+const PROMPT_PATTERNS: Record<Services['config']['sessionLayout'], readonly PromptPattern[]> = {
+  'three-key': ['prompt'],
+  'session-only': ['session'],
+  detect: ['prompt', 'session'],
+};
+
 function valuesOf(replies: [Error | null, unknown][] | null): Values[] {
   return (replies ?? []).map(([error, values]) => {
     if (error) throw error;
@@ -144,78 +147,122 @@ function valuesOf(replies: [Error | null, unknown][] | null): Values[] {
   });
 }
 
+/** Each list of keys read with one MGET, all in one pipeline; an empty list reads nothing. */
+async function mgetEach(services: Services, lists: readonly string[][]): Promise<Values[]> {
+  const pipeline = services.redis.pipeline();
+  for (const names of lists) if (names.length > 0) pipeline.mget(names);
+  const replies = pipeline.length > 0 ? valuesOf(await pipeline.exec()) : [];
+  let next = 0;
+  return lists.map((names) => (names.length > 0 ? (replies[next++] ?? []) : []));
+}
+
+/** One SCAN batch with every value read for it. */
+export interface ReadBatch {
+  /** keys SCAN returned */
+  found: string[];
+  /** sessions found by a `prompt:` key, read with their `webhook:` and `session:` */
+  threeKey: { ids: string[]; prompts: Values; webhooks: Values; lookups: Values };
+  /** sessions found by a `session:` key, with its value */
+  sessionOnly: { ids: string[]; sessions: Values };
+}
+
+interface IdsOf {
+  prompt: (key: string) => string | null;
+  session: (key: string) => string | null;
+}
+
 /**
- * Every prompt, one batch at a time: `prompt:*` (three-key; its `webhook:` and `session:` are
- * read in the same pipeline for the diagnosis) and `session:*` records that hold a prompt
- * (session-only; three-key `session:` lookups hold none and are skipped).
+ * The sessions behind a SCAN batch's keys, read in one pipeline: a `prompt:` key is a three-key
+ * session, read with its `webhook:` and `session:` for the diagnosis; a `session:` key may be a
+ * session-only one. (A three-key `session:` lookup is read twice, with its `prompt:` and as a
+ * `session:` key: telling the two apart before reading costs more than the small lookup.)
  */
-async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
-  const { keys, config } = services;
-  const now = new Date();
-  const layout = config.sessionLayout;
-  const promptId = idFromKeyOf(config.keys.prompt);
-  const sessionId = idFromKeyOf(config.keys.session);
-  if (layout !== 'session-only') {
-    const threeKey = async (found: string[]) => {
-      const ids = found.map(promptId).filter((id) => id !== null);
-      const names = [ids.map(keys.prompt), ids.map(keys.webhook), ids.map(keys.session)] as const;
-      if (ids.length === 0) return { found, ids, names, values: [] as Values[] };
-      const replies = await services.redis.pipeline().mget(names[0]).mget(names[1]).mget(names[2]).exec();
-      return { found, ids, names, values: valuesOf(replies) };
-    };
-    for await (const { found, ids, names, values } of scanAndRead(
-      services,
-      keys.scanPattern('prompt'),
-      threeKey,
-    )) {
-      tally.scannedKeys += found.length;
-      if (ids.length === 0) continue;
-      const [promptKeys, webhookKeys, sessionKeys] = names;
-      const [prompts = [], webhooks = [], sessions = []] = values;
-      const batch: ScannedPrompt[] = [];
-      ids.forEach((id, index) => {
-        const snapshot: SessionSnapshot = {
-          sessionId: id,
-          prompt: state(promptKeys[index] as string, prompts[index] ?? null),
-          webhook: state(webhookKeys[index] as string, webhooks[index] ?? null),
-          session: state(sessionKeys[index] as string, sessions[index] ?? null),
-        };
-        const entry = entryOf(services, snapshot, now);
-        if (entry) batch.push(entry);
-        else if (snapshot.prompt.raw !== null) tally.unreadable += 1;
-      });
-      yield batch;
-    }
+async function readBatch(services: Services, found: string[], idsOf: IdsOf): Promise<ReadBatch> {
+  const { keys } = services;
+  const threeKey: string[] = [];
+  const sessionOnly: string[] = [];
+  for (const key of found) {
+    const fromPrompt = idsOf.prompt(key);
+    if (fromPrompt !== null) threeKey.push(fromPrompt);
+    const fromSession = idsOf.session(key);
+    if (fromSession !== null) sessionOnly.push(fromSession);
   }
-  if (layout !== 'three-key') {
-    const sessionOnly = async (found: string[]) => {
-      const ids = found.map(sessionId).filter((id) => id !== null);
-      const names = ids.map(keys.session);
-      const values = ids.length === 0 ? [] : await services.redis.mget(names);
-      return { found, ids, names, values };
+  const [prompts = [], webhooks = [], lookups = [], sessions = []] = await mgetEach(services, [
+    threeKey.map(keys.prompt),
+    threeKey.map(keys.webhook),
+    threeKey.map(keys.session),
+    sessionOnly.map(keys.session),
+  ]);
+  return {
+    found,
+    threeKey: { ids: threeKey, prompts, webhooks, lookups },
+    sessionOnly: { ids: sessionOnly, sessions },
+  };
+}
+
+interface PromptScan {
+  services: Services;
+  now: Date;
+}
+
+/**
+ * The prompts of one batch, each with its session's diagnosis, each session counted through one
+ * key: a three-key session through `prompt:`, a session-only one through `session:`. A `session:`
+ * value without a prompt is a three-key lookup, so it is only checked to be readable.
+ */
+export function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: ScanTally) {
+  const { keys } = services;
+  const prompts: ScannedPrompt[] = [];
+  const { threeKey, sessionOnly } = batch;
+  threeKey.ids.forEach((id, index) => {
+    const snapshot: SessionSnapshot = {
+      sessionId: id,
+      prompt: state(keys.prompt(id), threeKey.prompts[index] ?? null),
+      webhook: state(keys.webhook(id), threeKey.webhooks[index] ?? null),
+      session: state(keys.session(id), threeKey.lookups[index] ?? null),
     };
-    for await (const { found, ids, names, values } of scanAndRead(
-      services,
-      keys.scanPattern('session'),
-      sessionOnly,
-    )) {
-      tally.scannedKeys += found.length;
-      if (ids.length === 0) continue;
-      const batch: ScannedPrompt[] = [];
-      ids.forEach((id, index) => {
-        const snapshot: SessionSnapshot = {
-          sessionId: id,
-          session: state(names[index] as string, values[index] ?? null),
-          // Not read: only a session-only record (detected from `session:` alone) is taken here.
-          webhook: state(keys.webhook(id), null),
-          prompt: state(keys.prompt(id), null),
-        };
-        const entry = entryOf(services, snapshot, now);
-        if (entry?.layout === 'session-only') batch.push(entry);
-        else if (!entry && parseKeyState(snapshot.session).malformed) tally.unreadable += 1;
-      });
-      yield batch;
-    }
+    const entry = entryOf(services, snapshot, now);
+    // A `session:` record holding a prompt makes it session-only: counted through that key.
+    if (entry?.layout === 'three-key') prompts.push(entry);
+    else if (!entry && snapshot.prompt.raw !== null) tally.unreadable += 1;
+  });
+  sessionOnly.ids.forEach((id, index) => {
+    const session = state(keys.session(id), sessionOnly.sessions[index] ?? null);
+    if (typeof session.raw === 'string') tally.unreadable += 1;
+    if (session.raw === null || typeof session.raw === 'string' || !('prompt' in session.raw)) return;
+    const snapshot: SessionSnapshot = {
+      sessionId: id,
+      session,
+      // Not read: a `session:` record holding a prompt is the session-only layout.
+      webhook: state(keys.webhook(id), null),
+      prompt: state(keys.prompt(id), null),
+    };
+    const entry = entryOf(services, snapshot, now);
+    if (entry?.layout === 'session-only') prompts.push(entry);
+  });
+  return prompts;
+}
+
+/**
+ * Every session that can hold a prompt, one SCAN batch at a time, from one SCAN over both patterns:
+ * each key of the keyspace is visited once, not once per pattern.
+ */
+export async function* readBatches(services: Services): AsyncGenerator<ReadBatch> {
+  const { keys, config } = services;
+  const patterns = PROMPT_PATTERNS[config.sessionLayout];
+  const none = () => null;
+  const idsOf: IdsOf = {
+    prompt: patterns.includes('prompt') ? idFromKeyOf(config.keys.prompt) : none,
+    session: patterns.includes('session') ? idFromKeyOf(config.keys.session) : none,
+  };
+  yield* scanAndRead(services, keys.scanPatternOfAll(patterns), (found) => readBatch(services, found, idsOf));
+}
+
+export async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
+  const scan: PromptScan = { services, now: new Date() };
+  for await (const batch of readBatches(services)) {
+    tally.scannedKeys += batch.found.length;
+    yield promptsOfBatch(scan, batch, tally);
   }
 }
 
