@@ -157,7 +157,7 @@ async function mgetEach(services: Services, lists: readonly string[][]): Promise
 }
 
 /** One SCAN batch with every value read for it. */
-export interface ReadBatch {
+interface ReadBatch {
   /** keys SCAN returned */
   found: string[];
   /** sessions found by a `prompt:` key, read with their `webhook:` and `session:` */
@@ -210,7 +210,7 @@ interface PromptScan {
  * key: a three-key session through `prompt:`, a session-only one through `session:`. A `session:`
  * value without a prompt is a three-key lookup, so it is only checked to be readable.
  */
-export function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: ScanTally) {
+function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: ScanTally) {
   const { keys } = services;
   const prompts: ScannedPrompt[] = [];
   const { threeKey, sessionOnly } = batch;
@@ -247,7 +247,7 @@ export function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, 
  * Every session that can hold a prompt, one SCAN batch at a time, from one SCAN over both patterns:
  * each key of the keyspace is visited once, not once per pattern.
  */
-export async function* readBatches(services: Services): AsyncGenerator<ReadBatch> {
+async function* readBatches(services: Services): AsyncGenerator<ReadBatch> {
   const { keys, config } = services;
   const patterns = PROMPT_PATTERNS[config.sessionLayout];
   const none = () => null;
@@ -258,7 +258,7 @@ export async function* readBatches(services: Services): AsyncGenerator<ReadBatch
   yield* scanAndRead(services, keys.scanPatternOfAll(patterns), (found) => readBatch(services, found, idsOf));
 }
 
-export async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
+async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
   const scan: PromptScan = { services, now: new Date() };
   for await (const batch of readBatches(services)) {
     tally.scannedKeys += batch.found.length;
