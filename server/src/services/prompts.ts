@@ -156,14 +156,14 @@ async function mgetEach(services: Services, lists: readonly string[][]): Promise
   return lists.map((names) => (names.length > 0 ? (replies[next++] ?? []) : []));
 }
 
-/** One SCAN batch with every value read for it. */
+/** One SCAN batch with every key read for it, by index of its session ids. */
 interface ReadBatch {
   /** keys SCAN returned */
   found: string[];
   /** sessions found by a `prompt:` key, read with their `webhook:` and `session:` */
-  threeKey: { ids: string[]; prompts: Values; webhooks: Values; lookups: Values };
+  threeKey: { ids: string[]; prompts: KeyState[]; webhooks: KeyState[]; lookups: KeyState[] };
   /** sessions found by a `session:` key, with its value */
-  sessionOnly: { ids: string[]; sessions: Values };
+  sessionOnly: { ids: string[]; sessions: KeyState[] };
 }
 
 interface IdsOf {
@@ -187,12 +187,16 @@ async function readBatch(services: Services, found: string[], idsOf: IdsOf): Pro
     const fromSession = idsOf.session(key);
     if (fromSession !== null) sessionOnly.push(fromSession);
   }
-  const [prompts = [], webhooks = [], lookups = [], sessions = []] = await mgetEach(services, [
+  const names = [
     threeKey.map(keys.prompt),
     threeKey.map(keys.webhook),
     threeKey.map(keys.session),
     sessionOnly.map(keys.session),
-  ]);
+  ];
+  const values = await mgetEach(services, names);
+  const [prompts = [], webhooks = [], lookups = [], sessions = []] = names.map((list, which) =>
+    list.map((key, index) => state(key, values[which]?.[index] ?? null)),
+  );
   return {
     found,
     threeKey: { ids: threeKey, prompts, webhooks, lookups },
@@ -217,9 +221,9 @@ function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: 
   threeKey.ids.forEach((id, index) => {
     const snapshot: SessionSnapshot = {
       sessionId: id,
-      prompt: state(keys.prompt(id), threeKey.prompts[index] ?? null),
-      webhook: state(keys.webhook(id), threeKey.webhooks[index] ?? null),
-      session: state(keys.session(id), threeKey.lookups[index] ?? null),
+      prompt: threeKey.prompts[index] as KeyState,
+      webhook: threeKey.webhooks[index] as KeyState,
+      session: threeKey.lookups[index] as KeyState,
     };
     const entry = entryOf(services, snapshot, now);
     // A `session:` record holding a prompt makes it session-only: counted through that key.
@@ -227,7 +231,7 @@ function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: 
     else if (!entry && snapshot.prompt.raw !== null) tally.unreadable += 1;
   });
   sessionOnly.ids.forEach((id, index) => {
-    const session = state(keys.session(id), sessionOnly.sessions[index] ?? null);
+    const session = sessionOnly.sessions[index] as KeyState;
     if (typeof session.raw === 'string') tally.unreadable += 1;
     if (session.raw === null || typeof session.raw === 'string' || !('prompt' in session.raw)) return;
     const snapshot: SessionSnapshot = {
