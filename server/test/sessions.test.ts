@@ -5,7 +5,14 @@ import { promisify } from 'node:util';
 import { SESSION_CODES, type SessionCode } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareNewestFirst } from '../src/domain/prompt-stats';
-import type { PromptPage, PromptStatsReport } from '../src/services/prompts';
+import { MAX_SAMPLE_KEYS, WebhookSampler } from '../src/metrics/webhook-sample';
+import { buildSessionCacheLoad, writeSeedToRedis } from '../src/sandbox/seed';
+import {
+  type PromptPage,
+  type PromptStatsReport,
+  readPromptStats,
+  SCAN_BATCH,
+} from '../src/services/prompts';
 import type { SessionInspection } from '../src/services/sessions';
 import { GENERATION_TOKEN, type Harness, STAFF, startHarness } from './harness';
 
@@ -296,5 +303,41 @@ describe('sessions: inspect, prompts, stats (read-only)', () => {
     );
     const result = JSON.parse(stdout) as { stats: PromptStatsReport };
     expect(result.stats.totalPrompts).toBe(seededPrompts(harness).size);
+  });
+});
+
+describe('webhook success rate sample (SPEC §5)', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ users: 20 });
+    // enough sessions that one sample cannot take them all
+    const { keys, redis } = harness.services;
+    await writeSeedToRedis(redis, buildSessionCacheLoad({ sessions: 3_000, keys }));
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('walks the very sessions the stats count, a bounded slice at a time', async () => {
+    const stats = await readPromptStats(harness.services);
+    const sampler = new WebhookSampler(harness.services);
+    const walked = { samples: 0, scannedKeys: 0, withPrompt: 0, ok: 0 };
+    while (walked.scannedKeys < stats.scannedKeys) {
+      const { rate, tally } = await sampler.sample(new Date());
+      // the last SCAN batch may run past the slice, never by more than a batch or so
+      expect(tally.scannedKeys).toBeGreaterThan(0);
+      expect(tally.scannedKeys).toBeLessThan(MAX_SAMPLE_KEYS + 2 * SCAN_BATCH);
+      expect(rate).toBe(tally.withPrompt > 0 ? tally.ok / tally.withPrompt : null);
+      walked.samples += 1;
+      walked.scannedKeys += tally.scannedKeys;
+      walked.withPrompt += tally.withPrompt;
+      walked.ok += tally.ok;
+    }
+    expect(walked.samples).toBeGreaterThan(1);
+    expect(walked.scannedKeys).toBe(stats.scannedKeys);
+    expect(walked.withPrompt).toBe(stats.totalPrompts);
+    expect(walked.ok).toBe(stats.byDiagnosis.OK);
+    // and then it starts over
+    expect((await sampler.sample(new Date())).tally.withPrompt).toBeGreaterThan(0);
   });
 });

@@ -247,27 +247,62 @@ function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: 
   return prompts;
 }
 
+/** What one SCAN over both key patterns looks for: its glob, and how each key names its session. */
+function promptKeysOf(services: Services): { match: string; idsOf: IdsOf } {
+  const { keys, config } = services;
+  const patterns = PROMPT_PATTERNS[config.sessionLayout];
+  const none = () => null;
+  return {
+    match: keys.scanPatternOfAll(patterns),
+    idsOf: {
+      prompt: patterns.includes('prompt') ? idFromKeyOf(config.keys.prompt) : none,
+      session: patterns.includes('session') ? idFromKeyOf(config.keys.session) : none,
+    },
+  };
+}
+
 /**
  * Every session that can hold a prompt, one SCAN batch at a time, from one SCAN over both patterns:
  * each key of the keyspace is visited once, not once per pattern.
  */
-async function* readBatches(services: Services): AsyncGenerator<ReadBatch> {
-  const { keys, config } = services;
-  const patterns = PROMPT_PATTERNS[config.sessionLayout];
-  const none = () => null;
-  const idsOf: IdsOf = {
-    prompt: patterns.includes('prompt') ? idFromKeyOf(config.keys.prompt) : none,
-    session: patterns.includes('session') ? idFromKeyOf(config.keys.session) : none,
-  };
-  yield* scanAndRead(services, keys.scanPatternOfAll(patterns), (found) => readBatch(services, found, idsOf));
-}
-
 async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
   const scan: PromptScan = { services, now: new Date() };
-  for await (const batch of readBatches(services)) {
+  const { match, idsOf } = promptKeysOf(services);
+  for await (const batch of scanAndRead(services, match, (found) => readBatch(services, found, idsOf))) {
     tally.scannedKeys += batch.found.length;
     yield promptsOfBatch(scan, batch, tally);
   }
+}
+
+export interface PromptSlice {
+  prompts: ScannedPrompt[];
+  /** where the next slice starts; '0' once the scan has been through the whole keyspace */
+  cursor: string;
+  scannedKeys: number;
+}
+
+/**
+ * The prompts behind the next `minKeys` or so keys of the scan, from `cursor` (SPEC §5's rolling
+ * webhook sample): a long scan spread over many short calls, each bounded, none blocking Redis.
+ * It stops early where the keyspace ends, so one slice never counts a session twice.
+ */
+export async function readPromptSlice(
+  services: Services,
+  options: { cursor: string; minKeys: number; now: Date },
+): Promise<PromptSlice> {
+  const scan: PromptScan = { services, now: options.now };
+  const { match, idsOf } = promptKeysOf(services);
+  const tally: ScanTally = { scannedKeys: 0, unreadable: 0 };
+  const prompts: ScannedPrompt[] = [];
+  let cursor = options.cursor;
+  do {
+    const [next, found] = await services.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_BATCH);
+    tally.scannedKeys += found.length;
+    if (found.length > 0)
+      prompts.push(...promptsOfBatch(scan, await readBatch(services, found, idsOf), tally));
+    cursor = next;
+  } while (cursor !== '0' && tally.scannedKeys < options.minKeys);
+  return { prompts, cursor, scannedKeys: tally.scannedKeys };
 }
 
 export interface PromptStatsReport extends PromptStats, ScanTally {
