@@ -3,9 +3,9 @@ import { readPromptSlice } from '../services/prompts';
 
 /**
  * Webhook success rate (SPEC §5) from a bounded, rolling sample of session records: each call
- * reads the sessions behind about MAX_SAMPLE_KEYS keys (SCAN batches of a few hundred), continuing the prompt analytics' SCAN where
- * the previous call stopped, so successive samples walk the whole keyspace without any one
- * blocking Redis.
+ * reads the sessions behind about MAX_SAMPLE_KEYS keys, continuing the prompt analytics' SCAN
+ * (batches of a few hundred keys) where the previous call stopped, so successive samples walk the
+ * whole keyspace without any one blocking Redis.
  *
  * From Redis alone: rate = sessions diagnosed OK / sessions with prompt data. Stripe's payment
  * status is not asked per session here (that would be thousands of Stripe calls a minute), so an
