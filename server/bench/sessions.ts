@@ -1,8 +1,9 @@
-import { createRedis, redisReady } from '../src/adapters/redis';
+import { createRedis, parseInfo, redisReady } from '../src/adapters/redis';
 import { buildSessionCacheLoad, writeSeedToRedis } from '../src/sandbox/seed';
 import { type Harness, startHarness } from '../test/harness';
 import { requestAs, type ServerProcess, startServerProcess, stopProduct } from '../test/product-process';
 import { type CommandLog, withCommandLog } from './command-log';
+import { processCpuMs } from './http-load';
 import {
   count,
   expectOk,
@@ -38,31 +39,65 @@ const OLD_SCRIPT_CLIENT = 'bench-old-script';
 interface Runs {
   first: number;
   median: number;
+  /** CPU milliseconds each run cost the server process and redis-server (null off Linux) */
+  cpu: { server: number | null; redis: number }[];
   /** one log per run */
   logs: CommandLog[];
   body: unknown;
 }
 
+/** CPU milliseconds redis-server has used since it started, from INFO. */
+async function redisCpuMs(harness: Harness): Promise<number> {
+  const info = parseInfo(await harness.services.redis.info('cpu'));
+  return (Number(info.used_cpu_user) + Number(info.used_cpu_sys)) * 1000;
+}
+
 /**
  * `RUNS` requests in a row to the server in its own process (the first one cold), each with every
- * Redis command the app issued logged.
+ * Redis command the app issued logged, and the CPU it cost both processes.
  */
 async function timeRoute(harness: Harness, server: ServerProcess, path: string): Promise<Runs> {
   const times: number[] = [];
   const logs: CommandLog[] = [];
+  const cpu: Runs['cpu'] = [];
   let body: unknown;
+  const pid = server.child.pid ?? -1;
   for (let run = 0; run < RUNS; run++) {
+    const serverBefore = processCpuMs(pid);
+    const redisBefore = await redisCpuMs(harness);
     const { result, log } = await withCommandLog(harness.redisServer.url, 'cache-doctor', () =>
       timed(async () => {
         const res = await expectOk(await requestAs(server, 'support', path), `GET ${path}`);
         return res.json();
       }),
     );
+    const serverAfter = processCpuMs(pid);
+    cpu.push({
+      server: serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
+      redis: (await redisCpuMs(harness)) - redisBefore,
+    });
     times.push(result.ms);
     logs.push(log);
     body = result.result;
   }
-  return { first: times[0] ?? Number.NaN, median: summarize(times).p50, logs, body };
+  return { first: times[0] ?? Number.NaN, median: summarize(times).p50, cpu, logs, body };
+}
+
+/**
+ * On a shared machine the time a request takes moves with the other processes' load far more than
+ * the CPU it costs, so CPU is the figure to compare runs by.
+ */
+function cpuFigure(who: string, runs: Runs): Figure {
+  const servers = runs.cpu.map((run) => run.server);
+  const server = (value: number | null) => (value === null ? 'n/a' : ms(value));
+  const serverMedian = servers.includes(null) ? null : summarize(servers as number[]).p50;
+  const redisMedian = summarize(runs.cpu.map((run) => run.redis)).p50;
+  const first = runs.cpu[0];
+  return {
+    figure: `${who}: CPU, server / redis-server, first run (median of ${RUNS})`,
+    value: `${server(first?.server ?? null)} / ${ms(first?.redis ?? Number.NaN)} (${server(serverMedian)} / ${ms(redisMedian)})`,
+    goal: 'context: compare runs by this',
+  };
 }
 
 /**
@@ -172,11 +207,13 @@ export async function benchSessions(): Promise<SectionResult> {
         goal: `≤ ${seconds(STATS_GOAL_MS)}`,
         ok: Math.max(stats.first, stats.median) <= STATS_GOAL_MS,
       },
+      cpuFigure('GET /api/stats', stats),
       ...statsCommands.rows,
       {
         figure: `GET /api/prompts?limit=50, first run (median of ${RUNS})`,
         value: `${ms(page.first)} (${ms(page.median)}), ${pageLength} prompts`,
       },
+      cpuFigure('GET /api/prompts', page),
       ...pageCommands.rows,
       {
         figure: 'old script: KEYS + one GET per key, awaited in turn (reads + JSON.parse)',
