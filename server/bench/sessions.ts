@@ -54,7 +54,8 @@ async function redisCpuMs(harness: Harness): Promise<number> {
 
 /**
  * `RUNS` requests in a row to the server in its own process (the first one cold), each with every
- * Redis command the app issued logged, and the CPU it cost both processes.
+ * Redis command the app issued logged, and the CPU it cost both processes (redis-server's includes
+ * keeping that log).
  */
 async function timeRoute(harness: Harness, server: ServerProcess, path: string): Promise<Runs> {
   const times: number[] = [];
