@@ -107,6 +107,20 @@ describe('SharedRateLimiter (real redis-server)', () => {
     expect(limiter.sends.stats.waits).toBeGreaterThanOrEqual(1);
   });
 
+  it('keeps working when Redis forgets its scripts (a restart), loading them again', async () => {
+    const limit = { requests: 2, windowMs: 60_000 };
+    const shared = new SharedRateLimiter(a, 'rl:flushed', limit, 0);
+    const spaced = new SpacedRateLimiter(a, 'rl:flushed-spaced', { requests: 1_000, windowMs: 1_000 }, 0);
+    expect(await shared.tryAcquire()).toBe(0);
+    await spaced.acquire();
+    await a.script('FLUSH');
+    expect(await shared.tryAcquire()).toBe(0);
+    // the window is full now: the answer is the wait, not an error
+    expect(await shared.tryAcquire()).toBeGreaterThan(0);
+    await spaced.acquire();
+    expect(spaced.stats.acquired).toBe(2);
+  });
+
   it('retries a 429 after Retry-After and a 5xx after a backoff; passes a 404 straight through', async () => {
     const limiter = new SharedRateLimiter(a, 'rl:retry', { requests: 100, windowMs: 1000 });
     const answers = [

@@ -30,34 +30,49 @@ export interface RateLimit {
   windowMs: number;
 }
 
-export class SharedRateLimiter {
+/** A one-key Lua script run by its SHA: loaded on first use, and again when a restarted Redis forgot it. */
+class OneKeyScript {
   private sha: string | null = null;
-  /** requests this process waited for, and for how long in total (bench and tests read these) */
-  readonly stats = { acquired: 0, waits: 0, waitedMs: 0 };
 
   constructor(
     private readonly redis: Redis,
-    private readonly key: string,
-    private readonly limit: RateLimit,
-    private readonly marginMs = 100,
+    private readonly lua: string,
   ) {}
 
-  /** Claims a slot if one is free: 0 when claimed, else the milliseconds until one frees. */
-  async tryAcquire(): Promise<number> {
-    const args = [
-      String(this.limit.windowMs + this.marginMs),
-      String(this.limit.requests),
-      randomBytes(8).toString('hex'),
-    ];
+  async run(key: string, args: readonly string[]): Promise<number> {
     if (this.sha) {
       try {
-        return Number(await this.redis.evalsha(this.sha, 1, this.key, ...args));
+        return Number(await this.redis.evalsha(this.sha, 1, key, ...args));
       } catch (error) {
         if (!String(error).includes('NOSCRIPT')) throw error;
       }
     }
-    this.sha = (await this.redis.script('LOAD', ACQUIRE_SCRIPT)) as string;
-    return Number(await this.redis.evalsha(this.sha, 1, this.key, ...args));
+    this.sha = (await this.redis.script('LOAD', this.lua)) as string;
+    return Number(await this.redis.evalsha(this.sha, 1, key, ...args));
+  }
+}
+
+export class SharedRateLimiter {
+  private readonly script: OneKeyScript;
+  /** requests this process waited for, and for how long in total (bench and tests read these) */
+  readonly stats = { acquired: 0, waits: 0, waitedMs: 0 };
+
+  constructor(
+    redis: Redis,
+    private readonly key: string,
+    private readonly limit: RateLimit,
+    private readonly marginMs = 100,
+  ) {
+    this.script = new OneKeyScript(redis, ACQUIRE_SCRIPT);
+  }
+
+  /** Claims a slot if one is free: 0 when claimed, else the milliseconds until one frees. */
+  tryAcquire(): Promise<number> {
+    return this.script.run(this.key, [
+      String(this.limit.windowMs + this.marginMs),
+      String(this.limit.requests),
+      randomBytes(8).toString('hex'),
+    ]);
   }
 
   /** Resolves once this process may send one request; waits as long as the window says. */
@@ -107,7 +122,7 @@ return string.format('%.3f', slot - now)`;
  * throughput: a limit of 90/s sends at most 81/s, 25/s at most 22/s.
  */
 export class SpacedRateLimiter implements RateGate {
-  private sha: string | null = null;
+  private readonly script: OneKeyScript;
   private readonly intervalMs: number;
   /** the send-time log; its `stats.waits` counts sends it held back */
   readonly sends: SharedRateLimiter;
@@ -115,26 +130,18 @@ export class SpacedRateLimiter implements RateGate {
   readonly stats = { acquired: 0, waits: 0, waitedMs: 0 };
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly key: string,
     limit: RateLimit,
     marginMs = 100,
   ) {
     this.intervalMs = (limit.windowMs + marginMs) / Math.max(1, limit.requests - 1);
     this.sends = new SharedRateLimiter(redis, `${key}:sent`, limit, marginMs);
+    this.script = new OneKeyScript(redis, RESERVE_SCRIPT);
   }
 
-  private async reserve(): Promise<number> {
-    const args = [String(this.intervalMs)];
-    if (this.sha) {
-      try {
-        return Number(await this.redis.evalsha(this.sha, 1, this.key, ...args));
-      } catch (error) {
-        if (!String(error).includes('NOSCRIPT')) throw error;
-      }
-    }
-    this.sha = (await this.redis.script('LOAD', RESERVE_SCRIPT)) as string;
-    return Number(await this.redis.evalsha(this.sha, 1, this.key, ...args));
+  private reserve(): Promise<number> {
+    return this.script.run(this.key, [String(this.intervalMs)]);
   }
 
   /** Resolves at this process's slot (waited from the answer, so never before it), once the log agrees. */
