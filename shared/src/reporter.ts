@@ -70,6 +70,13 @@ export interface AppReporter {
 
 type Counts = Map<string, number>;
 
+/** The runtime's timers (Node, browsers, edge runtimes): shared/ is typed without their libraries. */
+const runtime = globalThis as unknown as {
+  performance?: { now(): number };
+  setTimeout(callback: () => void, ms: number): unknown;
+  queueMicrotask(callback: () => void): void;
+};
+
 const chainOf = (client: ReporterClient): ReporterChain =>
   'pipeline' in client ? client.pipeline() : client.multi();
 
@@ -80,7 +87,7 @@ const execFailed = (replies: unknown): boolean =>
 export function createAppReporter(client: ReporterClient, options: AppReporterOptions = {}): AppReporter {
   const prefix = options.prefix ?? DEFAULT_OWN_PREFIX;
   const now = options.now ?? Date.now;
-  const clock = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
+  const clock = () => runtime.performance?.now() ?? Date.now();
   const stats: AppReporterStats = { reported: 0, dropped: 0 };
   let pending = new Map<number, Counts>();
   let pendingLookups = 0;
@@ -122,7 +129,7 @@ export function createAppReporter(client: ReporterClient, options: AppReporterOp
 
   const schedule = async (): Promise<void> => {
     await new Promise<void>((resolve) =>
-      options.batchMs ? setTimeout(resolve, options.batchMs) : queueMicrotask(resolve),
+      options.batchMs ? runtime.setTimeout(resolve, options.batchMs) : runtime.queueMicrotask(resolve),
     );
     scheduled = null;
     await send();
