@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { type AppEnv, requireStaff } from './auth/middleware';
 import { limitMutations } from './auth/mutation-rate-limit';
 import { errorBody, HttpError } from './lib/http-error';
+import { jsonBodiesOnly } from './lib/json-body';
 import { createLogger, type Logger } from './lib/log';
 import { requestLog } from './lib/request-log';
 import { UpstreamTimeoutError } from './lib/upstream-meter';
@@ -66,6 +67,7 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .use(requestLog(log))
     .use(SECURITY_HEADERS)
     .use(limitBody)
+    .use(jsonBodiesOnly)
     .use('/api/*', services.requestLatency.middleware())
     .use('/api/*', requireStaff(services.authenticator))
     .use('/api/*', limitMutations(services))

@@ -7,3 +7,4 @@ export * from './problems';
 export * from './roles';
 export * from './session-sweep';
 export * from './sessions';
+export * from './plans';

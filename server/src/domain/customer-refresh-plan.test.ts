@@ -92,9 +92,28 @@ describe('planRefresh — the plan', () => {
     expect(writeTo(result, keys.email(EMAIL)).after).toBe(CUSTOMER_ID);
   });
 
+  const renamed = () =>
+    snapshot({ customer: at(keys.customer(CUSTOMER_ID), JSON.stringify(record({ name: 'Old Name' }))) });
+
   it('writes the record from Stripe with updatedAt in milliseconds', () => {
-    const written = JSON.parse(writeTo(plan(), keys.customer(CUSTOMER_ID)).after);
+    const written = JSON.parse(writeTo(plan({ current: renamed() }), keys.customer(CUSTOMER_ID)).after);
     expect(written).toEqual(record({ updatedAt: NOW_MS }));
+  });
+
+  it('changes nothing when only updatedAt would: the records keep theirs and every write is unchanged', () => {
+    const result = plan();
+    expect(writeTo(result, keys.customer(CUSTOMER_ID))).toMatchObject({
+      after: JSON.stringify(record()),
+      unchanged: true,
+    });
+    expect(plannedChanges(result).every((change) => change.unchanged)).toBe(true);
+  });
+
+  it('counts a key without expiry as a change, even with the same value: the write gives it the 24 h TTL', () => {
+    const current = snapshot({
+      customer: { ...at(keys.customer(CUSTOMER_ID), JSON.stringify(record())), ttl: -1 },
+    });
+    expect(writeTo(plan({ current }), keys.customer(CUSTOMER_ID)).unchanged).toBe(false);
   });
 
   it('writes each subscription from Stripe', () => {
@@ -123,10 +142,10 @@ describe('planRefresh — the plan', () => {
     expect(JSON.parse(writeTo(result, keys.customer(CUSTOMER_ID)).after)).toEqual(
       record({ ...extra, updatedAt: NOW_MS }),
     );
-    expect(JSON.parse(writeTo(result, keys.subscription(SUB_IDS[0])).after)).toMatchObject({
-      interval: 'month',
-      updatedAt: NOW_MS,
-    });
+    // Stripe changed nothing of the subscription: it stays as stored, its own field included
+    expect(writeTo(result, keys.subscription(SUB_IDS[0])).after).toBe(
+      JSON.stringify(subscriptionRecord(SUB_IDS[0], { interval: 'month' })),
+    );
   });
 
   it('records before-images as stored, serialising values a client parsed', () => {
@@ -137,7 +156,7 @@ describe('planRefresh — the plan', () => {
   });
 
   it('lists unchanged writes, flagged, because applying them renews the expiry', () => {
-    const result = plan();
+    const result = plan({ current: renamed() });
     expect(writeTo(result, keys.user(USER_ID))).toMatchObject({
       before: CUSTOMER_ID,
       after: CUSTOMER_ID,

@@ -122,12 +122,25 @@ function write(reading: CachedKey, after: string): RefreshWrite {
     before,
     after,
     ttlSeconds: CUSTOMER_CACHE_TTL_SECONDS,
-    unchanged: before === after,
+    // a key without expiry is a change even with the same value: the write gives it the 24 h TTL
+    unchanged: before === after && reading.ttl !== -1,
   };
 }
 
-/** Known fields win; everything else the stored record holds is carried over. */
-const mergeOver = (existing: JsonObject | null, fields: object) => json({ ...existing, ...fields });
+/**
+ * Known fields win; everything else the stored record holds is carried over. A record that would
+ * differ only in `updatedAt` keeps its old one: the time of a refresh alone is not a change.
+ */
+function mergeOver(existing: JsonObject | null, fields: object): string {
+  const merged = { ...existing, ...fields };
+  if (
+    existing &&
+    'updatedAt' in existing &&
+    json({ ...merged, updatedAt: existing.updatedAt }) === json(existing)
+  )
+    return json(existing);
+  return json(merged);
+}
 
 export function planRefresh(input: RefreshInput): RefreshPlanResult {
   const { userId, clerk, stripe, current, keys, now } = input;

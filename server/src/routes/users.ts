@@ -1,4 +1,4 @@
-import { userIdSchema } from '@cache-doctor/shared';
+import { confirmablePlanSchema, userIdSchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
@@ -33,14 +33,17 @@ export const userRoutes = (services: Services) =>
       '/users/:userId/refresh',
       requirePermission('refresh'),
       userParam,
-      validate('json', z.object({ dryRun: z.boolean().optional() }).strict()),
-      async (c) =>
-        c.json(
+      validate('json', confirmablePlanSchema),
+      async (c) => {
+        const { dryRun, planId } = c.req.valid('json');
+        return c.json(
           await refreshCustomer(services, c.req.valid('param').userId, {
-            dryRun: c.req.valid('json').dryRun ?? false,
+            dryRun: dryRun ?? false,
+            ...(planId !== undefined && { planId }),
             staff: c.get('staff'),
           }),
-        ),
+        );
+      },
     )
     .get('/user/check-kv-sync', validate('query', z.object({ userId: userIdSchema })), async (c) =>
       c.json(await getKvSyncCheck(services, c.req.valid('query').userId)),

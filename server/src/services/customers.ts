@@ -6,8 +6,10 @@ import { customerFieldsFromUpstream } from '../domain/customer-record';
 import { plannedChanges, planRefresh, type RefreshPlanResult } from '../domain/customer-refresh-plan';
 import { type CustomerCacheSnapshot, cachedCustomerView } from '../domain/customer-snapshot';
 import { diagnoseCustomerSync } from '../domain/customer-sync';
+import { planId } from '../domain/plan-id';
 import { isLiveCustomer } from '../domain/upstream-facts';
 import { HttpError } from '../lib/http-error';
+import { requireConfirmedPlan } from './confirmed-plan';
 import type { Services } from './container';
 import {
   fetchClerkAndMappedStripe,
@@ -102,7 +104,7 @@ async function planFrom(
 export async function refreshCustomer(
   services: Services,
   userId: string,
-  options: { dryRun: boolean; staff: Staff },
+  options: { dryRun: boolean; planId?: string; staff: Staff },
 ) {
   // Upstream first: if Stripe or Clerk fails, this throws before anything is written.
   let { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
@@ -118,18 +120,22 @@ export async function refreshCustomer(
     if (plan.kind === 'customer-of-another-user') throw new HttpError(409, 'CONFLICT', plan.message, plan);
     const changes = plannedChanges(plan);
     const body = changes.map(({ key, before, after, unchanged }) => ({ key, before, after, unchanged }));
-    if (options.dryRun) return { plan: body, applied: false, auditId: null };
-    const result = await services.writer.commit(changes, {
-      id: services.audit.newId(),
-      at: new Date().toISOString(),
-      actor: options.staff.name,
-      role: options.staff.role,
-      action: 'refresh',
-      target: userId,
-      result: 'applied',
-      message: `Refreshed the cache of ${userId} from Stripe customer ${plan.customerId}.`,
+    const id = planId({ action: 'refresh', target: userId, writes: changes });
+    // only the time of the refresh would change: not worth a write (nor an audit entry)
+    const upToDate = changes.every((change) => change.unchanged);
+    const preview = { plan: body, planId: id, upToDate, applied: false, auditId: null };
+    if (options.dryRun) return preview;
+    requireConfirmedPlan(options.planId, preview);
+    if (upToDate) return preview;
+    const result = await services.writer.commit({
+      writes: changes,
+      audit: services.audit.draft(options.staff, {
+        action: 'refresh',
+        target: userId,
+        message: `Refreshed the cache of ${userId} from Stripe customer ${plan.customerId}.`,
+      }),
     });
-    if (result.kind === 'committed') return { plan: body, applied: true, auditId: result.entry.id };
+    if (result.kind === 'committed') return { ...preview, applied: true, auditId: result.entry?.id ?? null };
   }
   throw new HttpError(
     409,

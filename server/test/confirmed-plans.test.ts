@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './harness';
+
+/** Issue 17: every write is the plan the person confirmed, or nothing; bodies are JSON or refused. */
+
+interface PlanBody {
+  plan: Array<{ key: string; before: string | null; after: string | null; unchanged?: boolean }>;
+  planId: string;
+  applied: boolean;
+  upToDate?: boolean;
+  auditId: string | null;
+}
+interface ErrorBody {
+  error: { code: string; message: string; details?: { plan: PlanBody['plan']; planId: string } };
+}
+
+describe('confirmed plans (real redis-server + sandbox)', () => {
+  let harness: Harness;
+  let userId: string;
+  let customerId: string;
+
+  beforeAll(async () => {
+    harness = await startHarness({ users: 60 });
+    const [healthy] = Object.entries(harness.seed.planted.users).filter(
+      ([id, codes]) => codes.length === 0 && harness.seed.planted.customerIds[id],
+    );
+    userId = healthy?.[0] as string;
+    customerId = harness.seed.planted.customerIds[userId] as string;
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const refresh = async (body: unknown) => {
+    const response = await harness.request('POST', `/api/users/${userId}/refresh`, { role: 'ops', body });
+    return { status: response.status, body: (await response.json()) as PlanBody & ErrorBody };
+  };
+  /** what a person does in Stripe's dashboard: rename the customer */
+  const renameInStripe = async (name: string) => {
+    const response = await fetch(`${harness.sandbox.stripeUrl}/v1/customers/${customerId}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_test_harness',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ name }),
+    });
+    expect(response.status).toBe(200);
+  };
+
+  it('a refresh whose only difference would be updatedAt is up to date, and applying it writes nothing', async () => {
+    const preview = await refresh({ dryRun: true });
+    expect(preview.status).toBe(200);
+    expect(preview.body.upToDate).toBe(true);
+    const before = await harness.snapshot();
+    const apply = await refresh({ planId: preview.body.planId });
+    expect(apply.status).toBe(200);
+    expect(apply.body).toMatchObject({ applied: false, upToDate: true, auditId: null });
+    expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('refuses the confirmed plan when Stripe changed since the preview, writing nothing; the new plan is written exactly', async () => {
+    await renameInStripe('First Rename');
+    const preview = await refresh({ dryRun: true });
+    expect(preview.body.upToDate).toBe(false);
+    const customerKey = harness.services.keys.customer(customerId);
+    expect(preview.body.plan.find((write) => write.key === customerKey)?.after).toContain('First Rename');
+
+    await renameInStripe('Second Rename');
+    const before = await harness.snapshot();
+    const stale = await refresh({ planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('PLAN_CHANGED');
+    const newPlan = stale.body.error.details;
+    expect(newPlan?.planId).not.toBe(preview.body.planId);
+    expect(newPlan?.plan.find((write) => write.key === customerKey)?.after).toContain('Second Rename');
+    expect(await harness.snapshot()).toEqual(before);
+
+    // the second confirmation: exactly the plan shown is written
+    const applied = await refresh({ planId: newPlan?.planId });
+    expect(applied.status).toBe(200);
+    expect(applied.body.applied).toBe(true);
+    for (const write of newPlan?.plan ?? []) {
+      const stored = await harness.services.redis.get(write.key);
+      if (write.key === customerKey) {
+        // updatedAt is stamped when the write happens; every other field is what was shown
+        const { updatedAt: _shown, ...shown } = JSON.parse(write.after as string);
+        const { updatedAt: _stored, ...written } = JSON.parse(stored as string);
+        expect(written).toEqual(shown);
+      } else expect(stored).toBe(write.after);
+    }
+  });
+
+  it('refuses a made-up planId the same way, with the real plan to confirm', async () => {
+    const before = await harness.snapshot();
+    const refused = await refresh({ planId: 'f'.repeat(64) });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('PLAN_CHANGED');
+    expect(refused.body.error.details?.planId).toMatch(/^[0-9a-f]{64}$/);
+    expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('answers 415 to {"dryRun":true} sent as text/plain, a form, multipart or with no content type, writing nothing', async () => {
+    await renameInStripe('Would Be Written');
+    const before = await harness.snapshot();
+    const multipart = new FormData();
+    multipart.set('dryRun', 'true');
+    const bodies: Array<{ label: string; init: RequestInit }> = [
+      { label: 'text/plain', init: { body: '{"dryRun":true}', headers: { 'content-type': 'text/plain' } } },
+      {
+        label: 'form',
+        init: {
+          body: '{"dryRun":true}',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
+      },
+      { label: 'multipart', init: { body: multipart } },
+      { label: 'none', init: { body: new TextEncoder().encode('{"dryRun":true}') } },
+    ];
+    for (const { label, init } of bodies) {
+      const response = await harness.app.request(`/api/users/${userId}/refresh`, {
+        method: 'POST',
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string>),
+          authorization: 'Bearer ops-token-0123456789abcd',
+        },
+      });
+      expect({ label, status: response.status }).toEqual({ label, status: 415 });
+      expect(((await response.json()) as ErrorBody).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect(await harness.snapshot()).toEqual(before);
+    // a preview that is not a boolean is refused too, not applied
+    expect((await refresh({ dryRun: 'garbage' })).status).toBe(400);
+    expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('reads an empty body as {}', async () => {
+    const response = await harness.app.request('/api/sessions/cs_test_unknown/fix', {
+      method: 'POST',
+      headers: { authorization: 'Bearer ops-token-0123456789abcd', 'content-type': 'application/json' },
+    });
+    expect(response.status).not.toBe(400);
+    expect(response.status).not.toBe(415);
+  });
+});
