@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import Stripe from 'stripe';
+import { isRedisUnavailable } from './adapters/redis';
 import { type AppEnv, requireStaff } from './auth/middleware';
 import { limitMutations } from './auth/mutation-rate-limit';
 import { errorBody, HttpError } from './lib/http-error';
@@ -73,6 +74,10 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .use('/api/*', limitMutations(services))
     .get('/healthz', (c) => c.json({ ok: true as const }))
     .route('/metrics', prometheusRoutes(services))
+    .get('/readyz', async (c) => {
+      const report = await services.readiness.check();
+      return c.json(report, report.ready ? 200 : 503);
+    })
     .route('/auth', authRoutes(services))
     .route('/api', serviceRoutes(services))
     .route('/api/audit', auditRoutes(services))
@@ -102,14 +107,6 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
   });
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`), 404));
   return app;
-}
-
-/** ioredis' errors when the connection is down (offline queue disabled, retries exhausted). */
-function isRedisUnavailable(error: Error): boolean {
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|ECONNREFUSED/.test(error.message)
-  );
 }
 
 /** Stripe, Clerk and generation API failures: the upstream's words, never our stack. */

@@ -83,6 +83,9 @@ const envSchema = z.object({
   KEY_SESSION: keyPattern('sessionId').default('session:{sessionId}'),
   KEY_WEBHOOK: keyPattern('sessionId').default('webhook:{sessionId}'),
   SESSION_LAYOUT: z.enum(['detect', 'three-key', 'session-only']).default('detect'),
+  GENERATION_CONFIG_NAME: z.string().min(1).default('google-cloud/veo3'),
+  GENERATION_STUCK_AFTER_MS: positiveInt.default(3_600_000),
+  GENERATION_TIMEOUT_MS: positiveInt.default(30_000),
   OWN_PREFIX: z.string().min(1).default('cache-doctor:'),
   STUCK_AFTER_MS: positiveInt.default(15 * 60 * 1000),
   ALERT_CACHE_HIT_RATE: ratio.default(0.95),
@@ -111,10 +114,17 @@ export interface KeyPatterns {
   user: string;
   email: string;
   customer: string;
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1_000),
+  OWN_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   subscription: string;
   prompt: string;
   session: string;
   webhook: string;
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  NODE_ENV: z.string().optional(),
 }
 
 export interface Config {
@@ -137,6 +147,10 @@ export interface Config {
   };
   generation: { url: string | undefined; token: string | undefined };
   authMode: 'clerk' | 'token' | 'demo';
+  /** where Cache Doctor keeps its own data (audit log, metrics, jobs, policies); default `redisUrl` */
+  ownRedisUrl: string | undefined;
+  /** every Redis command's deadline: past it the command fails and its request answers 503 */
+  redisCommandTimeoutMs: number;
   staffTokens: StaffToken[];
   keys: KeyPatterns;
   sessionLayout: 'detect' | 'three-key' | 'session-only';
@@ -263,6 +277,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiErrorRate: env.ALERT_API_ERROR_RATE,
       responseTimeP95: env.ALERT_RESPONSE_TIME_P95,
       webhookSuccessRate: env.ALERT_WEBHOOK_SUCCESS_RATE,
+    ownRedisUrl: env.OWN_REDIS_URL ?? env.REDIS_URL,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
       redisMemory: env.ALERT_REDIS_MEMORY,
       forMs: env.ALERT_FOR_MS,
       webhookUrl: env.ALERT_WEBHOOK_URL,

@@ -41,6 +41,7 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
       config: {
         ...config,
         redisUrl: redisServer.url,
+        ownRedisUrl: redisServer.url,
         stripe: { ...config.stripe, apiBase: sandbox.stripeUrl },
         clerk: {
           ...config.clerk,

@@ -9,6 +9,7 @@ import { scheduleSessionSweep } from './jobs/session-sweep';
 import { MetricsCollector } from './metrics/collector';
 import { createServices } from './services/container';
 import { serveWeb } from './static-web';
+import { ownStoreWarnings } from './services/own-store';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
   // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
   const jobWorker = await startJobWorker(services);
   // every instance registers the same BullMQ scheduler: one run per interval, whoever takes it
+  // SPEC §7: said at start when Cache Doctor's own data could be evicted or is not kept
+  for (const warning of await ownStoreWarnings(services.redis, services.ownStore))
+    console.warn(`cache-doctor: warning: ${warning}`);
   await scheduleSessionSweep(services.jobQueue, config.sessionSweepEveryMs);
   const app = createApp(services);
   const hasWeb = serveWeb(app, WEB_DIST);

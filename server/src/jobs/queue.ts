@@ -10,9 +10,17 @@ export const QUEUE_NAME = 'jobs';
 
 export const bullPrefix = (ownPrefix: string) => `${ownPrefix.replace(/:$/, '')}:bull`;
 
-/** BullMQ needs its own connections that wait out Redis outages (`maxRetriesPerRequest: null`). */
-export function createBullConnection(url: string): Redis {
-  const connection = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'cache-doctor-bull' });
+/**
+ * BullMQ needs its own connections that wait out Redis outages (`maxRetriesPerRequest: null`).
+ * A worker's blocking reads wait by design; the queue's (adding a job while someone waits for the
+ * answer) get a deadline, as every other command (SPEC §6.1).
+ */
+export function createBullConnection(url: string, commandTimeoutMs?: number): Redis {
+  const connection = new Redis(url, {
+    maxRetriesPerRequest: null,
+    connectionName: 'cache-doctor-bull',
+    ...(commandTimeoutMs !== undefined && { commandTimeout: commandTimeoutMs }),
+  });
   connection.on('error', () => {});
   return connection;
 }
@@ -21,7 +29,7 @@ export const TASK_ATTEMPTS = 3;
 
 /** The queue, on a connection of its own that closing the queue also closes. */
 export function createJobsQueue(config: Config): Queue {
-  const connection = createBullConnection(config.redisUrl as string);
+  const connection = createBullConnection(config.redisUrl as string, config.redisCommandTimeoutMs);
   const queue = new Queue(QUEUE_NAME, {
     connection,
     prefix: bullPrefix(config.ownPrefix),

@@ -14,8 +14,17 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Stop the process without removing its dir, e.g. to simulate Redis going down. */
   kill(): Promise<void>;
-  /** Start it again on the same port after `kill()`. */
-  restart(): Promise<void>;
+  /**
+   * Start it again on the same port after `kill()`. `appendOnly` loads (and keeps writing) the
+   * append-only file, for a server switched to persistence with `CONFIG SET appendonly yes`.
+   */
+  restart(options?: { appendOnly?: boolean }): Promise<void>;
+  /** SIGSTOP: the process hangs with its connections open, as a stalled or overloaded server does. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
+  /** SIGKILL: gone at once, nothing flushed (with no persistence, every key is lost). */
+  crash(): Promise<void>;
 }
 
 const READY_LINE = 'Ready to accept connections';
@@ -65,10 +74,13 @@ export function ensureRedisServerBinary(): void {
   );
 }
 
-function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
+function spawnRedis(port: number, dir: string, appendOnly = false): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+      ...['--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', 'always'],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -97,11 +109,13 @@ function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    // a paused server would not act on SIGTERM until continued
+    child.kill('SIGCONT');
+    child.kill(signal);
   });
 }
 
@@ -114,9 +128,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill: () => stopChild(child),
-    async restart() {
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    crash: () => stopChild(child, 'SIGKILL'),
+    async restart(options = {}) {
       await stopChild(child);
-      child = await spawnRedis(port, dir);
+      child = await spawnRedis(port, dir, options.appendOnly);
     },
     async stop() {
       await stopChild(child);

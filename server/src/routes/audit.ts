@@ -17,9 +17,14 @@ const auditQuerySchema = z.object({
 
 export const auditRoutes = (services: Services) =>
   new Hono<AppEnv>()
-    .get('/', validate('query', auditQuerySchema), async (c) =>
-      c.json(await services.audit.list(c.req.valid('query'))),
-    )
+    .get('/', validate('query', auditQuerySchema), async (c) => {
+      const [page, store] = await Promise.all([
+        services.audit.list(c.req.valid('query')),
+        services.ownStore.check(),
+      ]);
+      // an empty page after a loss is not "nothing happened": say when the history went
+      return c.json({ ...page, historyLost: store.historyLost });
+    })
     .post(
       '/:id/undo',
       requirePermission('undo:own'),

@@ -18,6 +18,8 @@ import { createJobsQueue } from '../jobs/queue';
 import { createKeys, type Keys } from '../keys';
 import { UpstreamMeter } from '../lib/upstream-meter';
 import { LatencyHistogram } from '../metrics/histogram';
+import { OwnStore } from './own-store';
+import { Readiness } from './readiness';
 
 /** Everything a route, job or CLI command needs, built once from the configuration. */
 export interface Services {
@@ -33,6 +35,10 @@ export interface Services {
   audit: AuditLog;
   /** every write to the app's keys goes through this: WATCH/MULTI, before-images, audit entry */
   writer: AtomicWriter;
+  /** `GET /readyz`: Redis answers and the process is not shutting down (SPEC §6.1) */
+  readiness: Readiness;
+  /** how durable Cache Doctor's own data is, and whether its audit history was lost (SPEC §7) */
+  ownStore: OwnStore;
   authenticator: Authenticator;
   /** present only in demo mode */
   demoAuth: DemoAuthenticator | null;
@@ -44,7 +50,7 @@ export interface Services {
 export function createServices(config: Config): Services {
   if (!config.redisUrl) throw new Error('createServices needs a Redis URL (demo mode starts its own first)');
   const keys = createKeys(config.keys, config.ownPrefix);
-  const redis = createRedis(config.redisUrl);
+  const redis = createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs });
   const meter = new UpstreamMeter();
   const timeout = config.upstreamTimeoutMs;
   const demoAuth = config.authMode === 'demo' ? createDemoAuthenticator() : null;
@@ -68,6 +74,8 @@ export function createServices(config: Config): Services {
     generation: createGenerationGateway(config.generation, meter, timeout),
     audit,
     writer,
+    readiness: new Readiness(redis),
+    ownStore: new OwnStore(redis, keys.own('store:marker')),
     authenticator,
     demoAuth,
     jobQueue,

@@ -1,5 +1,6 @@
 import { probeRedis, type RedisHealth } from '../adapters/redis';
 import type { Services } from './container';
+import type { OwnStoreReport } from './own-store';
 
 export interface UpstreamHealth {
   ok: boolean;
@@ -20,6 +21,8 @@ async function probe(check: () => Promise<void>): Promise<UpstreamHealth> {
 export interface ServiceStatus {
   demo: boolean;
   redis: RedisHealth;
+  /** the Redis holding Cache Doctor's own data: eviction, persistence, a lost audit history */
+  ownStore: OwnStoreReport | null;
   stripe: UpstreamHealth & { mode: 'test' | 'live' };
   clerk: UpstreamHealth;
   generation: UpstreamHealth & { configured: boolean };
@@ -29,8 +32,10 @@ export interface ServiceStatus {
 
 /** SPEC §6.1: one round of parallel probes; a dependency that is down is reported, never thrown. */
 export async function readServiceStatus(services: Services): Promise<ServiceStatus> {
-  const [redis, stripe, clerk, generation] = await Promise.all([
+  const [redis, ownStore, stripe, clerk, generation] = await Promise.all([
     probeRedis(services.redis),
+    // null while Redis does not answer: `redis.ok` already says so
+    services.ownStore.check().catch(() => null),
     probe(() => services.stripe.probe()),
     probe(() => services.clerk.probe()),
     services.generation.configured
@@ -44,6 +49,7 @@ export async function readServiceStatus(services: Services): Promise<ServiceStat
   return {
     demo: services.config.demo,
     redis,
+    ownStore,
     stripe: { ...stripe, mode: services.stripe.mode },
     clerk,
     generation: { ...generation, configured: services.generation.configured },
