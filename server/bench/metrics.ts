@@ -1,6 +1,6 @@
-import { METRIC_NAMES, type MetricName } from '../src/domain/alerts';
+import { METRIC_NAMES, METRICS_RANGES, type MetricName } from '@cache-doctor/shared';
 import { MetricsCollector } from '../src/metrics/collector';
-import { MAX_POINTS, RANGES } from '../src/metrics/store';
+import { MAX_POINTS } from '../src/metrics/store';
 import { startHarness } from '../test/harness';
 import { count, expectOk, type Figure, ms, note, percentile, printTable, timed } from './lib';
 
@@ -42,7 +42,7 @@ export async function benchMetrics(): Promise<void> {
     note(`history: ${count(times.length)} samples × ${METRIC_NAMES.length} metrics written`);
 
     const rows: Figure[] = [];
-    for (const range of Object.keys(RANGES) as (keyof typeof RANGES)[]) {
+    for (const range of METRICS_RANGES) {
       const took: number[] = [];
       let points = 0;
       for (let run = 0; run < RUNS; run += 1) {

@@ -3,6 +3,7 @@ export * from './cache';
 export * from './errors';
 export * from './ids';
 export * from './jobs';
+export * from './metrics';
 export * from './problems';
 export * from './roles';
 export * from './session-sweep';

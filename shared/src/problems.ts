@@ -54,3 +54,6 @@ export const problemSchema = z.object({
   fix: fixSchema.optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
+
+/** The part of a problem the pages show; every payload's problems (of any code list) have at least these. */
+export type ProblemView = Pick<Problem, 'severity' | 'message'> & { code: string };

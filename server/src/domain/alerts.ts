@@ -8,47 +8,16 @@
  * message was sent, so only data showing recovery sends the "resolved" one.
  */
 
-export const METRIC_NAMES = [
-  'cacheHitRate',
-  'syncFailureRate',
-  'apiErrorRate',
-  'responseTimeP95',
-  'webhookSuccessRate',
-  'redisMemory',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+import { type AlertOp, METRIC_TITLES, METRIC_UNITS, type MetricName } from '@cache-doctor/shared';
 
-/** Titles exactly as the SPEC §5 table (the web page uses the same words). */
-export const METRIC_TITLES: Record<MetricName, string> = {
-  cacheHitRate: 'Cache hit rate',
-  syncFailureRate: 'Sync failure rate',
-  apiErrorRate: 'API error rate',
-  responseTimeP95: 'Response time (p95)',
-  webhookSuccessRate: 'Webhook success rate',
-  redisMemory: 'Redis memory',
-};
-
-/** Ratios are shown as percentages; the response time is in milliseconds. */
-export const METRIC_UNITS: Record<MetricName, 'ratio' | 'ms'> = {
-  cacheHitRate: 'ratio',
-  syncFailureRate: 'ratio',
-  apiErrorRate: 'ratio',
-  responseTimeP95: 'ms',
-  webhookSuccessRate: 'ratio',
-  redisMemory: 'ratio',
-};
-
-export type AlertOp = '<' | '>';
-
-/** The direction of each default alert (SPEC §5): hit and success rates alert when low. */
-export const METRIC_OPS: Record<MetricName, AlertOp> = {
-  cacheHitRate: '<',
-  syncFailureRate: '>',
-  apiErrorRate: '>',
-  responseTimeP95: '>',
-  webhookSuccessRate: '<',
-  redisMemory: '>',
-};
+export {
+  type AlertOp,
+  METRIC_NAMES,
+  METRIC_OPS,
+  METRIC_TITLES,
+  METRIC_UNITS,
+  type MetricName,
+} from '@cache-doctor/shared';
 
 export interface AlertRule {
   metric: MetricName;

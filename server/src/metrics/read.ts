@@ -1,6 +1,6 @@
+import type { MetricsRange, Threshold } from '@cache-doctor/shared';
 import {
   type AlertNotification,
-  type AlertOp,
   type AlertStateName,
   METRIC_NAMES,
   METRIC_OPS,
@@ -8,11 +8,11 @@ import {
 } from '../domain/alerts';
 import type { Services } from '../services/container';
 import type { Point } from './downsample';
-import { type MetricsRange, MetricsStore } from './store';
+import { MetricsStore } from './store';
 
 export interface MetricsReport {
   series: Record<MetricName, Point[]>;
-  thresholds: Record<MetricName, { op: AlertOp; value: number }>;
+  thresholds: Record<MetricName, Threshold>;
   alerts: {
     metric: MetricName;
     state: AlertStateName;

@@ -1,3 +1,4 @@
+import { type MetricsRange, RANGE_MS } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import { type AlertNotification, type AlertState, METRIC_NAMES, type MetricName } from '../domain/alerts';
 import type { Keys } from '../keys';
@@ -11,8 +12,6 @@ import { downsample, type Point } from './downsample';
  * 7-day request stays a handful of small ZRANGEBYSCOREs.
  */
 
-export const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
-export type MetricsRange = keyof typeof RANGES;
 export const MAX_POINTS = 500;
 
 const MINUTE = 60_000;
@@ -102,7 +101,7 @@ export class MetricsStore {
 
   /** Every series over `range` up to `now`, at most MAX_POINTS points each. */
   async readSeries(range: MetricsRange, now: number): Promise<Record<MetricName, Point[]>> {
-    const from = now - RANGES[range];
+    const from = now - RANGE_MS[range];
     const tier = TIER_FOR_RANGE[range];
     const pipeline = this.redis.pipeline();
     for (const metric of METRIC_NAMES) pipeline.zrangebyscore(this.seriesKey(metric, tier), from, now);

@@ -1,10 +1,4 @@
-import {
-  type CreateJob,
-  createJobSchema,
-  type JobType,
-  type Permission,
-  type SessionSweepAction,
-} from '@cache-doctor/shared';
+import { createJobSchema, JOB_PERMISSION, permissionToStart } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -24,27 +18,6 @@ const resultsQuerySchema = z.object({
     .regex(/^[A-Z_]{2,40}$/)
     .optional(),
 });
-
-/**
- * Who may start (and cancel) which job (SPEC §8): ops sweeps, bulk-refreshes and fixes or
- * generates sessions in bulk, admin alone rebuilds.
- */
-const PERMISSION: Record<JobType, Permission> = {
-  sweep: 'sweep',
-  'bulk-refresh': 'bulk-refresh',
-  rebuild: 'rebuild',
-  'session-sweep': 'sweep',
-};
-
-/** A session sweep that repairs needs the permission of the repair it makes. */
-const SESSION_SWEEP_PERMISSION: Record<SessionSweepAction, Permission> = {
-  report: 'sweep',
-  fix: 'fix-session',
-  generate: 'generate',
-};
-
-const permissionToStart = (request: CreateJob): Permission =>
-  request.type === 'session-sweep' ? SESSION_SWEEP_PERMISSION[request.action] : PERMISSION[request.type];
 
 const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
@@ -104,7 +77,7 @@ export const jobRoutes = (services: Services) => {
     })
     .delete('/:id', requirePermission('sweep'), validate('param', jobIdSchema), async (c) => {
       const record = await find(c.req.valid('param').id);
-      await requirePermission(PERMISSION[record.type])(c, async () => {});
+      await requirePermission(JOB_PERMISSION[record.type])(c, async () => {});
       const cancelled = await jobs.cancel(record.id);
       if (!cancelled)
         throw new HttpError(

@@ -1,14 +1,14 @@
+import { metricsRangeSchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/middleware';
 import { validate } from '../lib/validate';
 import { PrometheusExporter } from '../metrics/prometheus';
 import { readMetrics } from '../metrics/read';
-import { RANGES } from '../metrics/store';
 import type { Services } from '../services/container';
 
 const rangeQuery = z.object({
-  range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES, ...(keyof typeof RANGES)[]]).default('1h'),
+  range: metricsRangeSchema.default('1h'),
 });
 
 /** `GET /api/metrics?range=1h|24h|7d` (SPEC §6.4); staff identity required like every /api route. */

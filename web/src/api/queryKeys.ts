@@ -1,9 +1,10 @@
+import type { MetricsRange } from '@cache-doctor/shared';
+
 /**
  * Every query key in one place (bull-board's pattern), so invalidation after a mutation names the
  * same arrays the queries were cached under. Keys nest from broad to narrow: invalidating
  * `queryKeys.users.all` refetches every user query, `queryKeys.users.detail(id)` one user's.
  */
-export type MetricsRange = '1h' | '24h' | '7d';
 
 export interface AuditFilters {
   actor?: string;

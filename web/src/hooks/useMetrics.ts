@@ -1,7 +1,8 @@
+import type { MetricsRange } from '@cache-doctor/shared';
 import { useQuery } from '@tanstack/react-query';
 import type { InferResponseType } from 'hono/client';
 import { client, unwrap } from '../api/client';
-import { type MetricsRange, queryKeys } from '../api/queryKeys';
+import { queryKeys } from '../api/queryKeys';
 import { getToken } from '../api/token';
 
 export type Metrics = InferResponseType<typeof client.api.metrics.$get, 200>;

@@ -1,4 +1,4 @@
-import { type CreateJob, idKind, type JobType, type Permission } from '@cache-doctor/shared';
+import { type CreateJob, idKind, JOB_PERMISSION, type JobType } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
@@ -29,12 +29,6 @@ const JOB_LABELS: Record<JobType, string> = {
   'bulk-refresh': 'Bulk refresh',
   rebuild: 'Rebuild cache',
   'session-sweep': 'Session sweep',
-};
-const PERMISSION: Record<JobType, Permission> = {
-  sweep: 'sweep',
-  'bulk-refresh': 'bulk-refresh',
-  rebuild: 'rebuild',
-  'session-sweep': 'sweep',
 };
 const OUTCOME_LABELS: Record<string, string> = {
   diagnosed: 'Diagnosed',
@@ -314,7 +308,7 @@ function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProps) {
       </p>
       {job.error ? <p className="notice notice-danger">{job.error}</p> : null}
       <div className="job-actions">
-        {active && can(PERMISSION[job.type]) ? (
+        {active && can(JOB_PERMISSION[job.type]) ? (
           <button
             type="button"
             className="button"

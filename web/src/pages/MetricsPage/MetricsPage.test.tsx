@@ -1,3 +1,4 @@
+import { METRIC_NAMES } from '@cache-doctor/shared';
 import { screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
@@ -8,14 +9,6 @@ beforeEach(() => setToken('staff-token-123'));
 afterEach(resetTestEnvironment);
 
 const now = Date.now();
-const names = [
-  'cacheHitRate',
-  'syncFailureRate',
-  'apiErrorRate',
-  'responseTimeP95',
-  'webhookSuccessRate',
-  'redisMemory',
-] as const;
 const thresholds = {
   cacheHitRate: { op: '<', value: 0.95 },
   syncFailureRate: { op: '>', value: 0.05 },
@@ -26,7 +19,7 @@ const thresholds = {
 };
 const metrics = {
   series: {
-    ...Object.fromEntries(names.map((n) => [n, []])),
+    ...Object.fromEntries(METRIC_NAMES.map((n) => [n, []])),
     apiErrorRate: [
       { t: now - 60_000, v: 0 },
       { t: now - 30_000, v: 0.5 },
@@ -34,7 +27,7 @@ const metrics = {
     ],
   },
   thresholds,
-  alerts: names.map((metric) => ({
+  alerts: METRIC_NAMES.map((metric) => ({
     metric,
     state: metric === 'apiErrorRate' ? 'firing' : metric === 'redisMemory' ? 'nodata' : 'ok',
     value: metric === 'apiErrorRate' ? 0.6 : metric === 'redisMemory' ? null : 0.99,

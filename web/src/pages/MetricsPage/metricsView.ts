@@ -1,35 +1,41 @@
-import type { MetricsRange } from '../../api/queryKeys';
+import {
+  METRIC_NAMES,
+  METRIC_TITLES,
+  METRIC_UNITS,
+  METRICS_RANGES,
+  type MetricName,
+  type MetricsRange,
+  type MetricUnit,
+  metricsRangeSchema,
+  RANGE_MS,
+  type Threshold,
+} from '@cache-doctor/shared';
 
-/** Titles are a contract (SPEC §5 table, §9): e2e scripts find the charts by them. */
-export const METRIC_VIEWS = [
-  { metric: 'cacheHitRate', title: 'Cache hit rate', unit: 'ratio' },
-  { metric: 'syncFailureRate', title: 'Sync failure rate', unit: 'ratio' },
-  { metric: 'apiErrorRate', title: 'API error rate', unit: 'ratio' },
-  { metric: 'responseTimeP95', title: 'Response time (p95)', unit: 'ms' },
-  { metric: 'webhookSuccessRate', title: 'Webhook success rate', unit: 'ratio' },
-  { metric: 'redisMemory', title: 'Redis memory', unit: 'ratio' },
-] as const;
+export type { Threshold };
+export type Unit = MetricUnit;
 
-export type MetricView = (typeof METRIC_VIEWS)[number];
-export type Unit = MetricView['unit'];
+export interface MetricView {
+  metric: MetricName;
+  /** a contract (SPEC §5 table, §9): e2e scripts find the charts by it */
+  title: string;
+  unit: Unit;
+}
 
-export const RANGES: { value: MetricsRange; label: string; ms: number }[] = [
-  { value: '1h', label: '1h', ms: 3_600_000 },
-  { value: '24h', label: '24h', ms: 86_400_000 },
-  { value: '7d', label: '7d', ms: 7 * 86_400_000 },
-];
+/** One chart per metric, in the SPEC §5 order. */
+export const METRIC_VIEWS: readonly MetricView[] = METRIC_NAMES.map((metric) => ({
+  metric,
+  title: METRIC_TITLES[metric],
+  unit: METRIC_UNITS[metric],
+}));
+
+export const RANGES = METRICS_RANGES.map((value) => ({ value, label: value, ms: RANGE_MS[value] }));
 
 export function parseRange(value: string | null): MetricsRange {
-  return RANGES.some((range) => range.value === value) ? (value as MetricsRange) : '1h';
+  return metricsRangeSchema.safeParse(value).data ?? '1h';
 }
 
-export function titleOf(metric: string): string {
-  return METRIC_VIEWS.find((view) => view.metric === metric)?.title ?? metric;
-}
-
-export function unitOf(metric: string): Unit {
-  return METRIC_VIEWS.find((view) => view.metric === metric)?.unit ?? 'ratio';
-}
+export const titleOf = (metric: MetricName): string => METRIC_TITLES[metric];
+export const unitOf = (metric: MetricName): Unit => METRIC_UNITS[metric];
 
 export function formatValue(unit: Unit, value: number | null): string {
   if (value === null) return 'no data';
@@ -37,11 +43,6 @@ export function formatValue(unit: Unit, value: number | null): string {
   const percent = value * 100;
   const digits = percent !== 0 && Math.abs(percent) < 10 ? 2 : 1;
   return `${Number(percent.toFixed(digits))} %`;
-}
-
-export interface Threshold {
-  op: '<' | '>';
-  value: number;
 }
 
 export const breaches = (threshold: Threshold, value: number) =>

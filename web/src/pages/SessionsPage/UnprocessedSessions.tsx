@@ -1,4 +1,4 @@
-import type { SessionSweepAction } from '@cache-doctor/shared';
+import { SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
@@ -276,7 +276,7 @@ export function UnprocessedSessions() {
     );
 
   const bulkButtons = (['fix', 'generate'] as const)
-    .filter((action) => can(action === 'fix' ? 'fix-session' : 'generate'))
+    .filter((action) => can(SESSION_SWEEP_PERMISSION[action]))
     .map((action) => (
       <button
         key={action}

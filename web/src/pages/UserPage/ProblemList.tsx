@@ -1,9 +1,4 @@
-/** The part of a problem (SPEC §2) the page shows; every payload's problems have at least these. */
-export interface ProblemView {
-  code: string;
-  severity: 'error' | 'warning';
-  message: string;
-}
+import type { ProblemView } from '@cache-doctor/shared';
 
 /** Every problem's message in words, its stable code small beside it. */
 export function ProblemList({ problems, none }: { problems: readonly ProblemView[]; none: string }) {
