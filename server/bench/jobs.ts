@@ -136,7 +136,10 @@ async function sweep(harness: LiveHarness): Promise<{ ms: number; collectMs: num
   let collectMs = Number.NaN;
   const started = performance.now();
   const { result, ms } = await timed(async () => {
-    const jobId = await jobs.create({ type: 'sweep' }, { name: STAFF.ops.name, role: 'ops' });
+    const jobId = await jobs.create(
+      { type: 'sweep' },
+      { id: STAFF.ops.name, name: STAFF.ops.name, role: 'ops' },
+    );
     for (;;) {
       const record = await jobs.store.get(jobId);
       if (Number.isNaN(collectMs) && record && record.phase !== 'queued' && record.phase !== 'collecting') {

@@ -51,7 +51,7 @@ async function reportJob(
   const { result, ms } = await timed(async () => {
     const jobId = await jobs.create(
       { type: 'session-sweep', action: 'report', since },
-      { name: STAFF.ops.name, role: 'ops' },
+      { id: STAFF.ops.name, name: STAFF.ops.name, role: 'ops' },
     );
     for (;;) {
       const record = await jobs.store.get(jobId);

@@ -1,7 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import Stripe from 'stripe';
 import { isRedisUnavailable } from './adapters/redis';
@@ -10,7 +9,7 @@ import { limitMutations } from './auth/mutation-rate-limit';
 import { errorBody, HttpError } from './lib/http-error';
 import { jsonBodiesOnly } from './lib/json-body';
 import { createLogger, type Logger } from './lib/log';
-import { requestLog } from './lib/request-log';
+import { ownRequestId, requestLog } from './lib/request-log';
 import { UpstreamTimeoutError } from './lib/upstream-meter';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
@@ -60,15 +59,22 @@ const BODY_LIMIT = bodyLimit({
 const limitBody: MiddlewareHandler = (c, next) =>
   c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : BODY_LIMIT(c, next);
 
+/** SPEC §6: no `/api` answer (customer data, error or not) is kept by a browser or a proxy. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
+
 /** The HTTP API. Static files (the built SPA) are added by the entry point, not here. */
 export function createApp(services: Services, options: { log?: Logger } = {}) {
   const log = options.log ?? createLogger();
   const app = new Hono<AppEnv>()
-    .use(requestId())
+    .use(ownRequestId)
     .use(requestLog(log))
     .use(SECURITY_HEADERS)
     .use(limitBody)
     .use(jsonBodiesOnly)
+    .use('/api/*', noStore)
     .use('/api/*', services.requestLatency.middleware())
     .use('/api/*', requireStaff(services.authenticator))
     .use('/api/*', limitMutations(services))

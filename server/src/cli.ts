@@ -91,7 +91,7 @@ export function cliActor(): OpenedServices['actor'] {
   } catch {
     // no passwd entry (some containers): keep the environment's idea of the user
   }
-  return { name: `cli:${user}`, role: 'admin' };
+  return { id: `cli:${user}`, name: `cli:${user}`, role: 'admin' };
 }
 
 /**

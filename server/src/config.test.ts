@@ -32,8 +32,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ demo: false, authMode: 'token', redisUrl: 'redis://127.0.0.1:6379' });
     expect(config.stripe).toMatchObject({ mode: 'live', maxRps: 90 });
     expect(config.staffTokens).toEqual([
-      { name: 'alice', role: 'ops', token: '0123456789abcdef0123' },
-      { name: 'bob', role: 'support', token: 'fedcba9876543210fedc' },
+      { id: 'alice', name: 'alice', role: 'ops', token: '0123456789abcdef0123' },
+      { id: 'bob', name: 'bob', role: 'support', token: 'fedcba9876543210fedc' },
     ]);
   });
 
@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(2);
     expect(problems.find((line) => line.startsWith('PORT:'))).toBeDefined();
     expect(problems.find((line) => line.startsWith('STAFF_TOKENS:'))).toMatch(/entry 1/);
+  });
+
+  it('stops start-up when one token is given to two staff, or one name (their id) to two entries', () => {
+    const token = '0123456789abcdef0123';
+    expect(problemsOf({ ...production, STAFF_TOKENS: `alice:ops:${token},bob:admin:${token}` })).toEqual([
+      expect.stringMatching(/^STAFF_TOKENS: the token of bob is given to another entry too/),
+    ]);
+    expect(
+      problemsOf({ ...production, STAFF_TOKENS: `pat:ops:${token},pat:admin:fedcba9876543210fedc` }),
+    ).toEqual([expect.stringMatching(/^STAFF_TOKENS: the name pat is given to two entries/)]);
   });
 
   it('refuses demo sign-in when a real credential is configured', () => {

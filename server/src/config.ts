@@ -37,7 +37,17 @@ const staffTokens = z.string().transform((raw, ctx): StaffToken[] => {
       });
       continue;
     }
-    entries.push({ name, role: parsedRole.data, token });
+    entries.push({ id: name, name, role: parsedRole.data, token });
+  }
+  // One token for two staff would make them one person; one name for two would make them one id.
+  const seen = { token: new Set<string>(), name: new Set<string>() };
+  for (const entry of entries) {
+    if (seen.token.has(entry.token))
+      ctx.addIssue({ code: 'custom', message: `the token of ${entry.name} is given to another entry too` });
+    if (seen.name.has(entry.name))
+      ctx.addIssue({ code: 'custom', message: `the name ${entry.name} is given to two entries` });
+    seen.token.add(entry.token);
+    seen.name.add(entry.name);
   }
   return entries;
 });

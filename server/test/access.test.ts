@@ -52,7 +52,12 @@ describe('access model (SPEC §8)', () => {
 
   it('tells each staff member who they are and what they may do', async () => {
     const support = await (await harness.request('GET', '/api/me', { role: 'support' })).json();
-    expect(support).toEqual({ name: 'Sam Support', role: 'support', permissions: ['read'] });
+    expect(support).toEqual({
+      id: 'Sam Support',
+      name: 'Sam Support',
+      role: 'support',
+      permissions: ['read'],
+    });
     const admin = (await (await harness.request('GET', '/api/me', { role: 'admin' })).json()) as {
       permissions: string[];
     };

@@ -47,9 +47,17 @@ describe('hardening (real redis-server + sandbox)', () => {
     expect(response.status).toBe(401);
   });
 
-  it('limits each staff member to MUTATION_RATE_PER_MIN changes a minute, with Retry-After', async () => {
+  it('limits each staff member to MUTATION_RATE_PER_MIN changes a minute, with Retry-After; previews are free', async () => {
+    // previews write nothing, so they do not count (issue 17)
+    for (let i = 0; i < MUTATIONS_PER_MIN + 2; i += 1) {
+      const preview = await harness.request('POST', `/api/users/${userId}/refresh`, {
+        role: 'ops',
+        body: { dryRun: true },
+      });
+      expect(preview.status).toBe(200);
+    }
     const dryRun = (role: 'ops' | 'admin') =>
-      harness.request('POST', `/api/users/${userId}/refresh`, { role, body: { dryRun: true } });
+      harness.request('POST', `/api/users/${userId}/refresh`, { role, body: {} });
     for (let i = 0; i < MUTATIONS_PER_MIN; i += 1) expect((await dryRun('ops')).status).toBe(200);
 
     const limited = await dryRun('ops');
@@ -92,6 +100,50 @@ describe('hardening (real redis-server + sandbox)', () => {
       harness.services.config.generation.token as string,
     ];
     for (const secret of secrets) expect(harness.logs.join('\n')).not.toContain(secret);
+  });
+
+  it('answers every /api request with Cache-Control: no-store, errors included', async () => {
+    for (const response of [
+      await harness.request('GET', `/api/users/${userId}/health`, { role: 'support' }),
+      await harness.request('GET', '/api/me'),
+      await harness.request('GET', '/api/users/not-an-id/health', { role: 'support' }),
+    ])
+      expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it("uses its own request ids, logging a client's id beside them only when it looks like an id", async () => {
+    const sent = await harness.app.request('/api/me', {
+      headers: { authorization: `Bearer ${STAFF.support.token}`, 'x-request-id': 'client-chosen-42' },
+    });
+    const ours = sent.headers.get('x-request-id');
+    expect(ours).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ours).not.toBe('client-chosen-42');
+    const lines = harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.requestId === ours)).toMatchObject({
+      clientRequestId: 'client-chosen-42',
+    });
+
+    const forged = await harness.app.request('/api/me', {
+      headers: {
+        authorization: `Bearer ${STAFF.support.token}`,
+        'x-request-id': 'evil id with "quotes" and spaces',
+      },
+    });
+    const forgedLine = harness.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.requestId === forged.headers.get('x-request-id'));
+    expect(forgedLine).toBeDefined();
+    expect(forgedLine).not.toHaveProperty('clientRequestId');
+  });
+
+  it('logs request paths with ids but never an email or other free text typed into a URL', async () => {
+    const email = 'somebody.private@example.com';
+    for (const path of [`/api/users/${email}/health`, `/api/sessions/${email}`, `/api/no-such/${email}`])
+      await harness.request('GET', path, { role: 'support' });
+    expect(harness.logs.join('\n')).not.toContain('somebody.private');
+    const paths = harness.logs.map((line) => (JSON.parse(line) as { path?: string | null }).path);
+    expect(paths).toContain('/api/users/:userId/health');
+    expect(paths).toContain(`/api/users/${userId}/health`);
   });
 
   it('answers an unexpected failure with a generic 500: no stack, no message, logged with its request id', async () => {

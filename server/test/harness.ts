@@ -200,7 +200,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text) };
       const open = async () => ({
         services,
-        actor: { name: actor, role: 'admin' as const },
+        actor: { id: actor, name: actor, role: 'admin' as const },
         close: async () => {},
       });
       const code = await runCli(argv, { io, open });

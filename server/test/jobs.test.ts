@@ -15,8 +15,8 @@ const USERS = 2000;
 /** short BullMQ locks, so a killed worker's task is taken over in about a second */
 const FAST_RECOVERY = { lockDurationMs: 1000, stalledIntervalMs: 500 };
 
-const ops = { name: STAFF.ops.name, role: 'ops' as const };
-const admin = { name: STAFF.admin.name, role: 'admin' as const };
+const ops = { id: STAFF.ops.name, name: STAFF.ops.name, role: 'ops' as const };
+const admin = { id: STAFF.admin.name, name: STAFF.admin.name, role: 'admin' as const };
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 

@@ -14,7 +14,10 @@ export const AUDIT_RESULTS = ['applied', 'failed', 'undone', 'refused'] as const
 export const auditEntrySchema = z.object({
   id: z.string(),
   at: z.string(),
+  /** the staff id (SPEC §8): what "undo own" compares; never a display name */
   actor: z.string(),
+  /** the actor's display name when the entry was written, to show beside the id */
+  actorName: z.string().optional(),
   role: roleSchema,
   action: z.string(),
   target: z.string(),

@@ -52,5 +52,10 @@ export const SESSION_SWEEP_PERMISSION: Record<SessionSweepAction, Permission> = 
 export const permissionToStart = (request: CreateJob): Permission =>
   request.type === 'session-sweep' ? SESSION_SWEEP_PERMISSION[request.action] : JOB_PERMISSION[request.type];
 
-export const staffSchema = z.object({ name: z.string(), role: roleSchema });
+/**
+ * Who acts (SPEC §8): `id` is stable and unique — the Clerk user id, the token's name in token mode,
+ * `cli:<os user>` on the command line — and is what "undo own", the audit log and the rate limit key
+ * on; `name` is only shown. Two people may share a name, never an id.
+ */
+export const staffSchema = z.object({ id: z.string(), name: z.string(), role: roleSchema });
 export type Staff = z.infer<typeof staffSchema>;

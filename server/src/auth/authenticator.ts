@@ -17,7 +17,7 @@ const digest = (value: string) => hash('sha256', value, 'buffer');
 export function createTokenAuthenticator(tokens: readonly StaffToken[]): Authenticator {
   const known = tokens.map((entry) => ({
     digest: digest(entry.token),
-    staff: { name: entry.name, role: entry.role },
+    staff: { id: entry.id, name: entry.name, role: entry.role },
   }));
   return {
     async authenticate(bearer) {
@@ -47,7 +47,7 @@ export function createDemoAuthenticator(): DemoAuthenticator {
   return {
     issue(role) {
       const token = `demo_${randomBytes(24).toString('hex')}`;
-      const staff = { name: DEMO_STAFF_NAMES[role], role };
+      const staff = { id: `demo:${role}`, name: DEMO_STAFF_NAMES[role], role };
       sessions.set(token, staff);
       return { token, staff };
     },

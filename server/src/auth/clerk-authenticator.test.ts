@@ -52,12 +52,20 @@ const token = (sub: string, claims: Partial<SessionTokenClaims> = {}, signingKey
 
 describe('staffFromClerkUser', () => {
   it('takes the role from publicMetadata.cacheDoctorRole and the name for the audit log', () => {
-    expect(staffFromClerkUser(USERS.user_ops as StaffUser)).toEqual({ name: 'Grace Hopper', role: 'ops' });
+    expect(staffFromClerkUser(USERS.user_ops as StaffUser)).toEqual({
+      id: 'user_ops',
+      name: 'Grace Hopper',
+      role: 'ops',
+    });
   });
 
   it('falls back to the email when the user has no name', () => {
     const nameless = staffUser('user_x', { cacheDoctorRole: 'admin' }, []);
-    expect(staffFromClerkUser(nameless)).toEqual({ name: 'user_x@example.test', role: 'admin' });
+    expect(staffFromClerkUser(nameless)).toEqual({
+      id: nameless.id,
+      name: 'user_x@example.test',
+      role: 'admin',
+    });
   });
 
   it('gives no identity to a user without a role or with an unknown one', () => {
@@ -86,6 +94,7 @@ describe('the Clerk authenticator (networkless, CLERK_JWT_KEY)', () => {
 
   it('accepts a valid session token as the staff member its user is', async () => {
     expect(await authenticator().authenticate(token('user_ops'))).toEqual({
+      id: 'user_ops',
       name: 'Grace Hopper',
       role: 'ops',
     });
@@ -137,6 +146,7 @@ describe('the Clerk authenticator (networkless, CLERK_JWT_KEY)', () => {
     expect(
       await lenient.authenticate(token('user_ops', { iss: 'https://other.example.test', azp: 'x' })),
     ).toEqual({
+      id: 'user_ops',
       name: 'Grace Hopper',
       role: 'ops',
     });

@@ -43,7 +43,7 @@ export function staffFromClerkUser(user: StaffUser): Staff | null {
     [user.firstName, user.lastName].filter(Boolean).join(' ') ||
     user.primaryEmailAddress?.emailAddress ||
     user.id;
-  return { name, role: role.data };
+  return { id: user.id, name, role: role.data };
 }
 
 type StaffLookup = Staff | 'no-role' | 'no-such-user';

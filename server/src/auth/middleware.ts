@@ -5,7 +5,7 @@ import { HttpError } from '../lib/http-error';
 import type { Authenticator } from './authenticator';
 
 export interface AppEnv {
-  Variables: { staff: Staff; requestId: string };
+  Variables: { staff: Staff; requestId: string; clientRequestId?: string };
 }
 
 /** 401 unless the request carries a staff identity; the identity is then `c.var.staff`. */

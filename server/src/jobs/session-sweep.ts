@@ -8,7 +8,7 @@ import type { BatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import { runScheduledSessionSweep, sweepCompletedSessions } from '../services/session-sweep';
 import { type Actor, DELETE_IF_OWNER, fixSession, generateVideo } from '../services/sessions';
-import type { JobRecord, JobStore } from './store';
+import { type JobRecord, type JobStore, jobActor } from './store';
 
 /**
  * The `session-sweep` job (SPEC §6.4): Stripe's completed checkout sessions since a date, a page at
@@ -84,7 +84,7 @@ export class SessionSweepTask {
   /** Runs the job from its checkpoint; false when it was cancelled meanwhile. */
   async run(record: JobRecord): Promise<boolean> {
     const since = Math.floor(Date.parse(record.since ?? '') / 1000);
-    const actor: Actor = { name: record.actor, role: record.role };
+    const actor = jobActor(record);
     const action = record.action ?? 'report';
     let checked = record.checked;
     const cursor = record.sessionCursor;

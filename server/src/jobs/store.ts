@@ -6,6 +6,7 @@ import type {
   JobView,
   Role,
   SessionSweepAction,
+  Staff,
 } from '@cache-doctor/shared';
 import { jobSessionResultSchema, jobUserResultSchema } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
@@ -24,7 +25,9 @@ export interface JobRecord {
   type: JobType;
   state: JobState;
   phase: JobPhase;
+  /** the staff id of who started it; `actorName` is their display name (absent in older records) */
   actor: string;
+  actorName?: string;
   role: Role;
   createdAt: string;
   finishedAt: string | null;
@@ -325,3 +328,10 @@ function deserialize(raw: Record<string, string>): JobRecord {
   record.sessionCursor ??= null;
   return record as unknown as JobRecord;
 }
+
+/** Who a job acts as: the staff member who started it. */
+export const jobActor = (record: JobRecord): Staff => ({
+  id: record.actor,
+  name: record.actorName ?? record.actor,
+  role: record.role,
+});

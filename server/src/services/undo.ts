@@ -24,8 +24,8 @@ function restoredTtl(
 export async function undoAuditEntry(services: Services, auditId: string, staff: Staff) {
   const entry = await services.audit.get(auditId);
   if (!entry) throw new HttpError(404, 'AUDIT_ENTRY_NOT_FOUND', `No audit entry ${auditId}.`);
-  if (!can(staff.role, 'undo:any') && entry.actor !== staff.name) {
-    throw new HttpError(403, 'FORBIDDEN', `Only an admin may undo ${entry.actor}'s change.`);
+  if (!can(staff.role, 'undo:any') && entry.actor !== staff.id) {
+    throw new HttpError(403, 'FORBIDDEN', `Only an admin may undo ${entry.actorName ?? entry.actor}'s change.`);
   }
   if (entry.result !== 'applied' || entry.undoneBy || Object.keys(entry.after).length === 0) {
     const why = entry.undoneBy ? `it was already undone by ${entry.undoneBy}` : `it is ${entry.result}`;
