@@ -11,8 +11,10 @@ import { jsonBodiesOnly } from './lib/json-body';
 import { createLogger, type Logger } from './lib/log';
 import { ownRequestId, requestLog } from './lib/request-log';
 import { UpstreamTimeoutError } from './lib/upstream-meter';
+import { attentionRoutes } from './routes/attention';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { customerStoryRoutes } from './routes/customer-story';
 import { jobRoutes } from './routes/jobs';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics';
 import { promptRoutes } from './routes/prompts';
@@ -90,6 +92,8 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .route('/api/sessions', sessionRoutes(services))
     .route('/api', promptRoutes(services))
     .route('/api', userRoutes(services))
+    .route('/api', customerStoryRoutes(services))
+    .route('/api/attention', attentionRoutes(services))
     .route('/api/jobs', jobRoutes(services))
     .route('/api/metrics', metricsRoutes(services));
 

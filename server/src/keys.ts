@@ -112,3 +112,22 @@ export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
     own: (name) => `${ownPrefix}${name}`,
   };
 }
+
+/**
+ * Names of Cache Doctor's own keys for "Needs attention", the problems trend and people search
+ * (under `own()`; SPEC §1.3). Written only when a sweep or bulk refresh ends.
+ */
+export const ATTENTION_KEYS = {
+  /** the latest sweep's users with error-level problems (JSON) */
+  latest: 'attention:latest',
+  /** `userId code` → when the problem was first seen, kept across sweeps while it lasts */
+  firstSeen: 'attention:first-seen',
+  /** users a bulk refresh rewrote since the latest sweep: userId → ISO time */
+  refreshed: 'attention:refreshed',
+  /** one entry per sweep: users per problem (sorted set scored by the sweep's time) */
+  history: 'attention:history',
+  /** folded name and email words → user (sorted set, lexicographic prefix search) */
+  peopleWords: 'people:words',
+  /** userId → `{ email, name }` as the latest sweep saw them */
+  people: 'people:rows',
+} as const;

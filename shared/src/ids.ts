@@ -6,6 +6,8 @@ const MAX_ID_LENGTH = 255;
 export const USER_ID_PATTERN = /^user_[A-Za-z0-9]+$/;
 export const CUSTOMER_ID_PATTERN = /^cus_[A-Za-z0-9]+$/;
 export const SESSION_ID_PATTERN = /^cs_(test|live)_[A-Za-z0-9]+$/;
+/** Stripe event ids (`evt_...`): search leads from one to the checkout session it concerns. */
+export const EVENT_ID_PATTERN = /^evt_[A-Za-z0-9]{1,250}$/;
 
 const idSchema = (pattern: RegExp, what: string) =>
   z

@@ -35,9 +35,25 @@ export interface StripeGateway {
   /** the newest live customer with that email, or null */
   findCustomerByEmail(email: string): Promise<StripeCustomerWithSubscriptions | null>;
   getCheckoutSession(sessionId: string): Promise<Stripe.Checkout.Session | null>;
+  /**
+   * One page (the newest 100) of each list a customer's story needs: never more, so a timeline
+   * costs a fixed number of calls however long the customer's history.
+   */
+  customerHistory: {
+    checkoutSessions(filter: { customer: string } | { email: string }): Promise<Stripe.Checkout.Session[]>;
+    subscriptions(customer: string): Promise<Stripe.Subscription[]>;
+    invoices(customer: string): Promise<Stripe.Invoice[]>;
+    /** events about checkout sessions created in a window (unix seconds), newest first */
+    checkoutEvents(range: { gte: number; lte: number }): Promise<Stripe.Event[]>;
+  };
+  /** null when Stripe has no such event */
+  getEvent(eventId: string): Promise<Stripe.Event | null>;
   /** Reachability probe for /api/status: the cheapest authenticated read there is. */
   probe(): Promise<void>;
 }
+
+/** Stripe's largest page: a customer's story reads one page of each list. */
+const HISTORY_PAGE = 100;
 
 const isMissing = (error: unknown) => error instanceof Stripe.errors.StripeError && error.statusCode === 404;
 
@@ -91,6 +107,28 @@ export function createStripeGateway(
       return newest ? withSubscriptions(newest) : null;
     },
     getCheckoutSession: (sessionId) => measure(() => orNull(client.checkout.sessions.retrieve(sessionId))),
+    customerHistory: {
+      checkoutSessions: (filter) =>
+        measure(() =>
+          client.checkout.sessions.list({
+            limit: HISTORY_PAGE,
+            ...('customer' in filter
+              ? { customer: filter.customer }
+              : { customer_details: { email: filter.email } }),
+          }),
+        ).then((page) => page.data),
+      subscriptions: (customer) =>
+        measure(() => client.subscriptions.list({ customer, status: 'all', limit: HISTORY_PAGE })).then(
+          (page) => page.data,
+        ),
+      invoices: (customer) =>
+        measure(() => client.invoices.list({ customer, limit: HISTORY_PAGE })).then((page) => page.data),
+      checkoutEvents: (created) =>
+        measure(() => client.events.list({ type: 'checkout.session.*', created, limit: HISTORY_PAGE })).then(
+          (page) => page.data,
+        ),
+    },
+    getEvent: (eventId) => measure(() => orNull(client.events.retrieve(eventId))),
     // One try: the status page reports the upstream as it is right now.
     probe: () =>
       meter.measure('stripe', timeoutMs, () => client.customers.list({ limit: 1 })).then(() => undefined),

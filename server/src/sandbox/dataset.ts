@@ -13,6 +13,8 @@ export interface SandboxDataset {
   stripeSubscriptions: Stripe.Subscription[];
   checkoutSessions: Stripe.Checkout.Session[];
   events: Stripe.Event[];
+  /** invoices (`GET /v1/invoices`); datasets without any leave it out */
+  invoices?: Stripe.Invoice[];
 }
 
 /** A Redis write as the app would make it: raw string value, TTL in seconds or none. */

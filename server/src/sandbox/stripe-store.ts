@@ -37,6 +37,7 @@ export class StripeStore {
   readonly subscriptions = new OrderedIndex<Stripe.Subscription>(idOf, createdOf);
   readonly checkoutSessions = new OrderedIndex<Stripe.Checkout.Session>(idOf, createdOf);
   readonly events = new OrderedIndex<Stripe.Event>(idOf, createdOf);
+  readonly invoices = new OrderedIndex<Stripe.Invoice>(idOf, createdOf);
   private readonly deletedCustomers = new Map<string, Stripe.DeletedCustomer>();
   /** email → customer ids; Stripe's `email` filter is an exact, case-sensitive match */
   private readonly customerIdsByEmail = new Map<string, Set<string>>();
@@ -64,6 +65,7 @@ export class StripeStore {
       this.subscriptionsOf(customerIdOf(subscription.customer) ?? '').put(subscription);
     this.checkoutSessions.load(dataset.checkoutSessions);
     this.events.load(dataset.events);
+    this.invoices.load(dataset.invoices ?? []);
   }
 
   /** back to the dataset as last loaded */
@@ -162,6 +164,10 @@ export class StripeStore {
 
   putEvent(event: Stripe.Event): void {
     this.events.put(event);
+  }
+
+  putInvoice(invoice: Stripe.Invoice): void {
+    this.invoices.put(invoice);
   }
 
   private indexEmail(customer: Stripe.Customer): void {

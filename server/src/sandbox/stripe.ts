@@ -289,17 +289,21 @@ export function createStripeRoutes({ store, secretKey }: StripeRoutesOptions): H
             ...listParams,
             status: z.enum(['open', 'complete', 'expired']).optional(),
             customer: z.string().optional(),
+            customer_details: z.strictObject({ email: z.string() }).optional(),
             payment_intent: z.string().optional(),
           }),
           query(c),
         );
         if (!p.ok) return p.response;
         const { status, customer, payment_intent } = p.data;
+        // Stripe matches `customer_details[email]` exactly, as typed at checkout
+        const email = p.data.customer_details?.email;
         const filter =
-          status || customer || payment_intent
+          status || customer || payment_intent || email
             ? (s: Stripe.Checkout.Session) =>
                 (!status || s.status === status) &&
                 (!customer || customerIdOf(s.customer) === customer) &&
+                (!email || s.customer_details?.email === email) &&
                 (!payment_intent ||
                   (typeof s.payment_intent === 'string' ? s.payment_intent : s.payment_intent?.id) ===
                     payment_intent)
@@ -314,6 +318,23 @@ export function createStripeRoutes({ store, secretKey }: StripeRoutesOptions): H
       .get('/v1/checkout/sessions/:id', (c) => {
         const session = store.checkoutSessions.get(c.req.param('id'));
         return session ? ok(c, session) : noSuch(c, 'checkout.session', c.req.param('id'), 'session');
+      })
+
+      // ---- invoices
+      .get('/v1/invoices', (c) => {
+        const p = parseParams(
+          c,
+          z.strictObject({ ...listParams, customer: z.string().optional(), status: z.string().optional() }),
+          query(c),
+        );
+        if (!p.ok) return p.response;
+        const { customer, status } = p.data;
+        const filter =
+          customer || status
+            ? (i: Stripe.Invoice) =>
+                (!customer || customerIdOf(i.customer) === customer) && (!status || i.status === status)
+            : undefined;
+        return list(c, '/v1/invoices', pageOf(store.invoices, p.data, filter), 'invoice');
       })
 
       // ---- events

@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../auth/middleware';
+import { validate } from '../lib/validate';
+import { readAttention, readTrend } from '../services/attention';
+import type { Services } from '../services/container';
+
+const TREND_RANGES = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+
+/** `GET /api/attention` (SPEC §6.2) and the problems trend of the Metrics page. */
+export const attentionRoutes = (services: Services) =>
+  new Hono<AppEnv>()
+    .get(
+      '/',
+      validate(
+        'query',
+        z.object({
+          problem: z
+            .string()
+            .regex(/^[A-Z_]{1,64}$/, 'a problem code, e.g. MAPPING_MISSING')
+            .optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z
+            .string()
+            .regex(/^\d{1,9}$/, 'a cursor from the previous page')
+            .optional(),
+        }),
+      ),
+      async (c) => c.json(await readAttention(services, c.req.valid('query'))),
+    )
+    .get('/trend', validate('query', z.object({ range: z.enum(['7d', '30d']).default('7d') })), async (c) =>
+      c.json(await readTrend(services, TREND_RANGES[c.req.valid('query').range])),
+    );

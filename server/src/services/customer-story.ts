@@ -1,0 +1,150 @@
+import type { AuditEntry } from '@cache-doctor/shared';
+import type Stripe from 'stripe';
+import { readSessionSnapshots } from '../adapters/session-store';
+import { jsonRecordOrNull } from '../domain/cached-value';
+import { checkoutFacts, sweepSession } from '../domain/session-sweep';
+import { type StoryItem, sessionStory, userStory } from '../domain/timeline';
+import { HttpError } from '../lib/http-error';
+import type { Services } from './container';
+import { fetchMappedUpstream, mappedCustomerId, readCustomerSnapshot } from './customer-reads';
+
+/**
+ * The customer's story (SPEC §6.2): what they bought, and one timeline of what happened to them in
+ * Stripe, in the cache and in Cache Doctor. Every Stripe list is read one page at a time, once.
+ */
+
+/** How many of the audit log's newest entries about one target a timeline shows. */
+const AUDIT_ITEMS = 50;
+
+interface Payer {
+  customerId: string | null;
+  email: string | null;
+}
+
+/** The user's Stripe customer (mapped in the cache, else found by email) and their email. */
+async function payerOf(services: Services, userId: string) {
+  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  const mapped = mappedCustomerId(snapshot);
+  const upstream = await fetchMappedUpstream(services, userId, mapped);
+  if (!upstream.clerk && snapshot.mapping?.raw == null) {
+    throw new HttpError(404, 'USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
+  }
+  const live = upstream.stripe && !upstream.stripe.deleted ? upstream.stripe : null;
+  const payer: Payer = {
+    customerId: live?.id ?? mapped,
+    email: upstream.clerk?.primaryEmail ?? live?.email ?? null,
+  };
+  return { payer, snapshot, stripe: upstream.stripe };
+}
+
+/** The customer's checkout sessions and, for guest checkouts, those paid with their email. */
+async function checkoutSessionsOf(services: Services, payer: Payer): Promise<Stripe.Checkout.Session[]> {
+  const history = services.stripe.customerHistory;
+  const [byCustomer, byEmail] = await Promise.all([
+    payer.customerId ? history.checkoutSessions({ customer: payer.customerId }) : [],
+    payer.email ? history.checkoutSessions({ email: payer.email }) : [],
+  ]);
+  const all = new Map([...byCustomer, ...byEmail].map((session) => [session.id, session]));
+  return [...all.values()].sort((a, b) => b.created - a.created);
+}
+
+/** Each session diagnosed with the session page's rules, from one pipelined read of its records. */
+async function diagnosed(services: Services, sessions: Stripe.Checkout.Session[]) {
+  const snapshots = await readSessionSnapshots(
+    services.redis,
+    services.keys,
+    sessions.map((session) => session.id),
+  );
+  const rules = {
+    now: new Date(),
+    stuckAfterMs: services.config.stuckAfterMs,
+    layoutSetting: services.config.sessionLayout,
+  };
+  return sessions.map((session, index) => {
+    const snapshot = snapshots[index];
+    if (!snapshot) throw new Error(`no Redis reading for ${session.id}`);
+    const { diagnosis } = sweepSession(snapshot, checkoutFacts(session), rules);
+    return {
+      sessionId: session.id,
+      created: session.created,
+      amountTotal: session.amount_total,
+      currency: session.currency,
+      status: session.status,
+      paymentStatus: session.payment_status,
+      customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
+      /** paid without a Stripe customer: found by the email alone */
+      guest: session.customer === null,
+      diagnosis: { code: diagnosis.code, severity: diagnosis.severity, message: diagnosis.message },
+    };
+  });
+}
+
+/** `GET /api/users/:userId/sessions`: newest first. */
+export async function listUserSessions(services: Services, userId: string) {
+  const { payer } = await payerOf(services, userId);
+  const sessions = await checkoutSessionsOf(services, payer);
+  return { customerId: payer.customerId, email: payer.email, sessions: await diagnosed(services, sessions) };
+}
+
+const auditAbout = async (services: Services, target: string): Promise<AuditEntry[]> =>
+  (await services.audit.list({ target, limit: AUDIT_ITEMS })).entries.filter(
+    (entry) => entry.target === target,
+  );
+
+/** `GET /api/users/:userId/timeline`: Stripe, the cache and the audit log in one list, newest first. */
+export async function userTimeline(services: Services, userId: string): Promise<{ items: StoryItem[] }> {
+  const { payer, snapshot, stripe } = await payerOf(services, userId);
+  const history = services.stripe.customerHistory;
+  const customerId = payer.customerId;
+  const [sessions, subscriptions, invoices, audit] = await Promise.all([
+    checkoutSessionsOf(services, payer),
+    customerId ? history.subscriptions(customerId) : [],
+    customerId ? history.invoices(customerId) : [],
+    auditAbout(services, userId),
+  ]);
+  const record = jsonRecordOrNull(snapshot.customer?.raw);
+  return {
+    items: userStory({
+      customer: stripe && !stripe.deleted ? { id: stripe.id, created: stripe.created } : null,
+      subscriptions,
+      sessions,
+      invoices,
+      cacheUpdatedAt: record ? record.updatedAt : undefined,
+      audit,
+    }),
+  };
+}
+
+/** The window around a checkout in which its events are looked for: Stripe retries for 3 days. */
+const EVENT_WINDOW_SECONDS = 3 * 86_400;
+
+/** `GET /api/sessions/:sessionId/timeline`: the checkout, its webhook deliveries, the app's writes, repairs. */
+export async function sessionTimeline(
+  services: Services,
+  sessionId: string,
+): Promise<{ items: StoryItem[] }> {
+  const session = await services.stripe.getCheckoutSession(sessionId);
+  const [snapshots, events, audit] = await Promise.all([
+    readSessionSnapshots(services.redis, services.keys, [sessionId]),
+    session
+      ? services.stripe.customerHistory.checkoutEvents({
+          gte: session.created,
+          lte: session.created + EVENT_WINDOW_SECONDS,
+        })
+      : [],
+    auditAbout(services, sessionId),
+  ]);
+  const snapshot = snapshots[0];
+  if (!session && !snapshot?.prompt.exists && !snapshot?.session.exists && !snapshot?.webhook.exists) {
+    throw new HttpError(404, 'SESSION_NOT_FOUND', `No checkout session ${sessionId} in Stripe or Redis.`);
+  }
+  const about = events.filter((event) => (event.data.object as { id?: unknown }).id === sessionId);
+  return {
+    items: sessionStory({
+      session,
+      events: about,
+      records: snapshot ? [snapshot.prompt, snapshot.webhook, snapshot.session] : [],
+      audit,
+    }),
+  };
+}
