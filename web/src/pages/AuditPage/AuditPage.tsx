@@ -1,8 +1,8 @@
 import { idKind } from '@cache-doctor/shared';
 import { type FormEvent, Fragment, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { AuditEntry } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import type { AuditEntry } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -213,6 +213,7 @@ export function AuditPage() {
   const log = useAuditLog({ actor, target });
   const { staff, can } = useStaff();
   const entries = log.data?.pages.flatMap((page) => page.entries) ?? [];
+  const historyLost = log.data?.pages[0]?.historyLost ?? null;
   const mayUndo = (entry: AuditEntry) => can('undo:any') || (can('undo:own') && entry.actor === staff?.name);
 
   return (
@@ -222,6 +223,12 @@ export function AuditPage() {
         before and after.
       </p>
       <Filters key={`${actor}\u0000${target}`} actor={actor} target={target} />
+      {historyLost ? (
+        <p className="notice notice-danger" role="status">
+          <strong>Audit history lost at {formatDateTime(historyLost.at)}</strong> ({historyLost.reason}).
+          Entries from before then are gone and cannot be undone; this log starts after it.
+        </p>
+      ) : null}
       {log.isPending ? <Loading label="Loading the audit log…" /> : null}
       {log.isError && entries.length === 0 ? (
         <ErrorMessage
@@ -231,11 +238,17 @@ export function AuditPage() {
         />
       ) : null}
       {log.isSuccess && entries.length === 0 ? (
-        <EmptyState title={actor || target ? 'No matching entries' : 'No entries yet'}>
+        <EmptyState
+          title={
+            actor || target ? 'No matching entries' : historyLost ? 'No entries since then' : 'No entries yet'
+          }
+        >
           <p>
             {actor || target
               ? 'No write matches these filters. The actor must match exactly; the target may be part of an id.'
-              : 'Nothing has been written yet. Refreshes, session fixes, generations and undos appear here.'}
+              : historyLost
+                ? 'Nothing has been written since the history was lost.'
+                : 'Nothing has been written yet. Refreshes, session fixes, generations and undos appear here.'}
           </p>
         </EmptyState>
       ) : null}

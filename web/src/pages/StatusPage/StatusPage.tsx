@@ -1,11 +1,11 @@
 import { type ReactNode, useId } from 'react';
-import type { Status } from '../../api/client';
+import type { Status } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
-import { formatMemory, formatMs, formatTime } from '../../format';
+import { formatDateTime, formatMemory, formatMs, formatTime } from '../../format';
 import { STATUS_REFRESH_MS, useStatus } from '../../hooks/useStatus';
 
 interface DependencyCardProps {
@@ -82,6 +82,50 @@ function Dependencies({ status }: { status: Status }) {
       >
         {generation.configured ? <Fact term="Latency">{formatMs(generation.latencyMs)}</Fact> : null}
       </DependencyCard>
+      <OwnStoreCard store={status.ownStore} />
+    </div>
+  );
+}
+
+const PERSISTENCE: Record<string, string> = {
+  aof: 'Append-only file',
+  rdb: 'Snapshots (RDB)',
+  'aof+rdb': 'Append-only file and snapshots',
+  none: 'None',
+};
+
+/**
+ * Where the audit log, metrics, jobs and policies live (SPEC §7): a Redis that evicts or keeps
+ * nothing can lose them, and a lost history is said in words, never shown as an empty log.
+ */
+function OwnStoreCard({ store }: { store: Status['ownStore'] | undefined }) {
+  if (!store) return null;
+  return (
+    <DependencyCard
+      name="Cache Doctor's own data"
+      ok={store.ok}
+      badge={store.ok ? { tone: 'ok', label: 'Kept' } : { tone: 'warning', label: 'At risk' }}
+    >
+      <Fact term="Eviction policy">{store.evictionPolicy ?? 'unknown'}</Fact>
+      <Fact term="Persistence">
+        {store.persistence === null ? 'unknown' : (PERSISTENCE[store.persistence] ?? store.persistence)}
+      </Fact>
+      <Fact term="Audit history">
+        {store.historyLost ? `lost at ${formatDateTime(store.historyLost.at)}` : 'complete'}
+      </Fact>
+    </DependencyCard>
+  );
+}
+
+function OwnStoreWarnings({ store }: { store: Status['ownStore'] | undefined }) {
+  if (!store || store.warnings.length === 0) return null;
+  return (
+    <div className="notice notice-danger" role="status">
+      {store.warnings.map((warning) => (
+        <p key={warning}>
+          <strong>Warning:</strong> {warning}
+        </p>
+      ))}
     </div>
   );
 }
@@ -132,6 +176,7 @@ export function StatusPage() {
               data. Nothing here touches real customers.
             </p>
           ) : null}
+          <OwnStoreWarnings store={data.ownStore} />
           <Dependencies status={data} />
         </>
       ) : null}
