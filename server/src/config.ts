@@ -69,6 +69,8 @@ const envSchema = z.object({
     .regex(/^sk_(test|live)_/, 'must start with sk_test_ or sk_live_')
     .optional(),
   CLERK_API_URL: url.optional(),
+  /** the Clerk dashboard's users page of this instance, e.g. https://dashboard.clerk.com/apps/app_…/instances/ins_…/users; "Open in Clerk" links appear when set */
+  CLERK_DASHBOARD_URL: url.optional(),
   CLERK_JWT_KEY: z.string().optional(),
   CLERK_SIGN_IN_URL: url.optional(),
   CLERK_ISSUER: url.optional(),
@@ -83,6 +85,9 @@ const envSchema = z.object({
     .optional(),
   GENERATION_API_URL: url.optional(),
   GENERATION_API_TOKEN: z.string().optional(),
+  GENERATION_CONFIG_NAME: z.string().min(1).default('google-cloud/veo3'),
+  GENERATION_STUCK_AFTER_MS: positiveInt.default(3_600_000),
+  GENERATION_TIMEOUT_MS: positiveInt.default(30_000),
   AUTH_MODE: z.enum(['clerk', 'token', 'demo']).optional(),
   STAFF_TOKENS: staffTokens.optional(),
   KEY_USER: keyPattern('userId').default('user:{userId}'),
@@ -93,9 +98,6 @@ const envSchema = z.object({
   KEY_SESSION: keyPattern('sessionId').default('session:{sessionId}'),
   KEY_WEBHOOK: keyPattern('sessionId').default('webhook:{sessionId}'),
   SESSION_LAYOUT: z.enum(['detect', 'three-key', 'session-only']).default('detect'),
-  GENERATION_CONFIG_NAME: z.string().min(1).default('google-cloud/veo3'),
-  GENERATION_STUCK_AFTER_MS: positiveInt.default(3_600_000),
-  GENERATION_TIMEOUT_MS: positiveInt.default(30_000),
   OWN_PREFIX: z.string().min(1).default('cache-doctor:'),
   STUCK_AFTER_MS: positiveInt.default(15 * 60 * 1000),
   ALERT_CACHE_HIT_RATE: ratio.default(0.95),
@@ -104,16 +106,27 @@ const envSchema = z.object({
   ALERT_RESPONSE_TIME_P95: positiveInt.default(500),
   ALERT_WEBHOOK_SUCCESS_RATE: ratio.default(0.95),
   ALERT_REDIS_MEMORY: ratio.default(0.9),
+  ALERT_GENERATION_SUCCESS_RATE: ratio.default(0.95),
+  ALERT_SESSION_LOOKUP_SUCCESS_RATE: ratio.default(0.95),
+  PROBE_USERS: z.coerce.number().int().min(0).max(10_000).default(200),
+  SWEEP_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
   ALERT_WEBHOOK_URL: url.optional(),
   ALERT_FOR_MS: z.coerce.number().int().min(0).default(300_000),
   STRIPE_MAX_RPS: positiveInt.optional(),
   METRICS_SAMPLE_MS: positiveInt.default(10_000),
   SESSION_SWEEP_EVERY_MS: z.coerce.number().int().min(0).default(300_000),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1_000),
+  OWN_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   JOB_CONCURRENCY: positiveInt.max(1_000).default(16),
   // below a second, a busy worker would lose its lock mid-batch and the batch would run twice
   JOB_LOCK_MS: positiveInt.min(1_000).default(30_000),
   MUTATION_RATE_PER_MIN: positiveInt.default(120),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  NODE_ENV: z.string().optional(),
   DEMO_USERS: positiveInt.max(100_000).default(200),
   DEMO_SEED: z.coerce.number().int().default(1),
 });
@@ -124,17 +137,10 @@ export interface KeyPatterns {
   user: string;
   email: string;
   customer: string;
-  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1_000),
-  OWN_REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-    .optional(),
   subscription: string;
   prompt: string;
   session: string;
   webhook: string;
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
-  NODE_ENV: z.string().optional(),
 }
 
 export interface Config {
@@ -143,10 +149,16 @@ export interface Config {
   /** true when nothing real is configured: own redis-server and in-process sandbox upstreams */
   demo: boolean;
   redisUrl: string | undefined;
+  /** where Cache Doctor keeps its own data (audit log, metrics, jobs, policies); default `redisUrl` */
+  ownRedisUrl: string | undefined;
+  /** every Redis command's deadline: past it the command fails and its request answers 503 */
+  redisCommandTimeoutMs: number;
   stripe: { secretKey: string; apiBase: string | undefined; mode: 'test' | 'live'; maxRps: number };
   clerk: {
     secretKey: string;
     apiUrl: string | undefined;
+    /** base of "Open in Clerk" links (a user's page is `{dashboardUrl}/{userId}`); none when unset */
+    dashboardUrl: string | undefined;
     jwtKey: string | undefined;
     /** where the SPA sends staff to sign in (`AUTH_MODE=clerk`); it redirects back with a token */
     signInUrl: string | undefined;
@@ -155,12 +167,17 @@ export interface Config {
     /** when non-empty, a session token's `azp` must be one of these origins */
     authorizedParties: string[];
   };
-  generation: { url: string | undefined; token: string | undefined };
+  generation: {
+    url: string | undefined;
+    token: string | undefined;
+    /** `generation_config_name` of every start, as the app's webhook sends it (SPEC §6.4) */
+    configName: string;
+    /** a file unfinished at the generation API longer than this is GENERATION_STUCK */
+    stuckAfterMs: number;
+    /** a start unanswered after this may have started a paid video: its outcome is unknown */
+    timeoutMs: number;
+  };
   authMode: 'clerk' | 'token' | 'demo';
-  /** where Cache Doctor keeps its own data (audit log, metrics, jobs, policies); default `redisUrl` */
-  ownRedisUrl: string | undefined;
-  /** every Redis command's deadline: past it the command fails and its request answers 503 */
-  redisCommandTimeoutMs: number;
   staffTokens: StaffToken[];
   keys: KeyPatterns;
   sessionLayout: 'detect' | 'three-key' | 'session-only';
@@ -175,17 +192,25 @@ export interface Config {
     apiErrorRate: number;
     responseTimeP95: number;
     webhookSuccessRate: number;
+    generationSuccessRate: number;
+    sessionLookupSuccessRate: number;
     redisMemory: number;
     forMs: number;
     webhookUrl: string | undefined;
   };
   metricsSampleMs: number;
+  /** users whose two-step lookup the probe reads per sample when the app reports nothing; 0 = off */
+  probeUsers: number;
+  /** how often the scheduled health sweep runs (one instance at a time); 0 turns it off */
+  sweepEveryMs: number;
   /** every job worker (the server's and `pnpm worker`s): tasks run at once, and how long a task's
    * lock lasts before another worker takes over a task whose worker died */
   jobs: { concurrency: number; lockMs: number };
   /** how often the scheduled session sweep runs (one instance at a time); 0 turns it off */
   sessionSweepEveryMs: number;
   demoData: { users: number; seed: number };
+  /** on SIGTERM: how long requests in flight and running job tasks get to finish (SPEC §11) */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -218,17 +243,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   const problems: string[] = [];
   const configuredCredentials = REAL_CREDENTIALS.filter((name) => raw[name] !== undefined);
+  // `pnpm start:prod` (SPEC §11): never a demo, whatever is missing is named instead
+  const production = env.NODE_ENV === 'production';
   // AUTH_MODE=clerk without credentials is a demo too: the sandbox Clerk signs staff in.
-  const demo = configuredCredentials.length === 0 && env.AUTH_MODE !== 'token';
+  const demo = !production && configuredCredentials.length === 0 && env.AUTH_MODE !== 'token';
 
-  if (env.AUTH_MODE === 'demo' && configuredCredentials.length > 0) {
+  if (production && env.AUTH_MODE === 'demo') {
+    problems.push('AUTH_MODE: demo is refused in production (NODE_ENV=production); use token or clerk');
+  }
+  if (env.AUTH_MODE === 'demo' && configuredCredentials.length > 0 && !production) {
     problems.push(
       `AUTH_MODE: demo is refused while real credentials are configured (${configuredCredentials.join(', ')})`,
     );
   }
   if (!demo) {
     for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'CLERK_SECRET_KEY'] as const) {
-      if (env[name] === undefined) problems.push(`${name}: required outside demo mode`);
+      if (env[name] === undefined)
+        problems.push(`${name}: required ${production ? 'in production' : 'outside demo mode'}`);
     }
   }
   const authMode = env.AUTH_MODE ?? (demo ? 'demo' : 'token');
@@ -257,6 +288,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     demo,
     redisUrl: env.REDIS_URL,
+    ownRedisUrl: env.OWN_REDIS_URL ?? env.REDIS_URL,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     stripe: {
       secretKey: stripeKey,
       apiBase: env.STRIPE_API_BASE,
@@ -266,12 +299,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     clerk: {
       secretKey: env.CLERK_SECRET_KEY ?? 'sk_test_demo',
       apiUrl: env.CLERK_API_URL,
+      dashboardUrl: env.CLERK_DASHBOARD_URL?.replace(/\/+$/, ''),
       jwtKey: env.CLERK_JWT_KEY,
       signInUrl: env.CLERK_SIGN_IN_URL,
       issuer: env.CLERK_ISSUER,
       authorizedParties: env.CLERK_AUTHORIZED_PARTIES ?? [],
     },
-    generation: { url: env.GENERATION_API_URL, token: env.GENERATION_API_TOKEN },
+    generation: {
+      url: env.GENERATION_API_URL,
+      token: env.GENERATION_API_TOKEN,
+      configName: env.GENERATION_CONFIG_NAME,
+      stuckAfterMs: env.GENERATION_STUCK_AFTER_MS,
+      timeoutMs: env.GENERATION_TIMEOUT_MS,
+    },
     authMode,
     staffTokens: env.STAFF_TOKENS ?? [],
     keys: {
@@ -294,16 +334,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apiErrorRate: env.ALERT_API_ERROR_RATE,
       responseTimeP95: env.ALERT_RESPONSE_TIME_P95,
       webhookSuccessRate: env.ALERT_WEBHOOK_SUCCESS_RATE,
-    ownRedisUrl: env.OWN_REDIS_URL ?? env.REDIS_URL,
-    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+      generationSuccessRate: env.ALERT_GENERATION_SUCCESS_RATE,
+      sessionLookupSuccessRate: env.ALERT_SESSION_LOOKUP_SUCCESS_RATE,
       redisMemory: env.ALERT_REDIS_MEMORY,
       forMs: env.ALERT_FOR_MS,
       webhookUrl: env.ALERT_WEBHOOK_URL,
     },
     metricsSampleMs: env.METRICS_SAMPLE_MS,
+    probeUsers: env.PROBE_USERS,
+    sweepEveryMs: env.SWEEP_EVERY_MS,
     jobs: { concurrency: env.JOB_CONCURRENCY, lockMs: env.JOB_LOCK_MS },
     sessionSweepEveryMs: env.SESSION_SWEEP_EVERY_MS,
     demoData: { users: env.DEMO_USERS, seed: env.DEMO_SEED },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   };
 }
 

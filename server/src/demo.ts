@@ -51,7 +51,7 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
           signInUrl: sandbox.clerkSessions.signInUrl,
           issuer: sandbox.clerkSessions.issuer,
         },
-        generation: { url: sandbox.generationUrl, token: DEMO_GENERATION_TOKEN },
+        generation: { ...config.generation, url: sandbox.generationUrl, token: DEMO_GENERATION_TOKEN },
       },
       async stop() {
         await started.sandbox.close();

@@ -16,6 +16,13 @@ export class GenerationApiError extends Error {
   }
 }
 
+/**
+ * A start that got no HTTP answer — its deadline passed, the connection was reset — may still have
+ * started a paid video: its outcome is unknown. Only an HTTP answer says for sure that it did not.
+ */
+export const isOutcomeUnknown = (error: unknown): boolean =>
+  !(error instanceof GenerationApiError && error.status !== null);
+
 export interface GenerationGateway {
   readonly configured: boolean;
   startVideo(request: GenerationRequest): Promise<GenerationFile>;
@@ -28,8 +35,8 @@ export function createGenerationGateway(
   meter: UpstreamMeter,
   timeoutMs: number,
 ): GenerationGateway {
-  const call = (path: string, init: RequestInit = {}) =>
-    meter.measure('generation', timeoutMs, async (signal) => {
+  const call = (path: string, init: RequestInit = {}, deadlineMs = timeoutMs) =>
+    meter.measure('generation', deadlineMs, async (signal) => {
       if (!config.url) throw new GenerationApiError('GENERATION_API_URL is not configured', null);
       const response = await fetch(new URL(path, config.url), {
         ...init,
@@ -56,8 +63,13 @@ export function createGenerationGateway(
 
   return {
     configured: Boolean(config.url),
+    // its own deadline (GENERATION_TIMEOUT_MS): starting a video may take longer than a read
     startVideo: (request) =>
-      call('/api/v1/file/generate-video', { method: 'POST', body: JSON.stringify(request) }),
+      call(
+        '/api/v1/file/generate-video',
+        { method: 'POST', body: JSON.stringify(request) },
+        config.timeoutMs,
+      ),
     getFile: (id) => call(`/api/v1/file/${encodeURIComponent(id)}`),
     // Any HTTP answer below 500 means the service is up; a 404 for an unknown id is an answer.
     probe: () =>

@@ -160,6 +160,28 @@ describe('diagnoseCustomerSync — every code', () => {
     expect(diagnoseCustomerSync(input({ stripe: deleted })).problems[0]?.message).toContain('was deleted');
   });
 
+  it("PAYMENT_METHOD_STALE when the cached default payment method is not Stripe's; refresh repairs it", () => {
+    const result = diagnoseCustomerSync(input({ stripe: stripe({ defaultPaymentMethod: 'pm_NEW' }) }));
+    expect(result.problems).toEqual([
+      expect.objectContaining({ code: 'PAYMENT_METHOD_STALE', severity: 'error', fix: 'refresh' }),
+    ]);
+    expect(result.differences).toEqual([
+      {
+        field: 'defaultPaymentMethod',
+        cache: record().defaultPaymentMethod ?? null,
+        clerk: null,
+        stripe: 'pm_NEW',
+      },
+    ]);
+    expect(result.inSync).toBe(false);
+  });
+
+  it('an absent cached payment method and none in Stripe agree', () => {
+    const cached = record();
+    delete cached.defaultPaymentMethod;
+    expect(codes({ cached, stripe: stripe({ defaultPaymentMethod: null }) })).toEqual([]);
+  });
+
   it('SUBSCRIPTIONS_STALE when a status changed in Stripe', () => {
     const canceled = stripe({
       subscriptions: [stripeSubscription(SUB_IDS[0], { status: 'canceled' }), stripeSubscription(SUB_IDS[1])],
@@ -196,7 +218,7 @@ describe('diagnoseCustomerSync — every code', () => {
   });
 
   it('has a test above for every sync code', () => {
-    expect(CUSTOMER_SYNC_CODES).toHaveLength(7);
+    expect(CUSTOMER_SYNC_CODES).toHaveLength(8);
   });
 });
 

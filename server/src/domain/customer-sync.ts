@@ -29,7 +29,7 @@ export interface CustomerSyncInput {
   stripe: StripeCustomerFacts | null;
 }
 
-export type SyncField = 'email' | 'name' | 'subscriptions';
+export type SyncField = 'email' | 'name' | 'subscriptions' | 'defaultPaymentMethod';
 
 /** One row of the cache / Clerk / Stripe table; values rendered as text for display. */
 export interface SyncDifference {
@@ -196,6 +196,38 @@ function subscriptionFinding(
   ];
 }
 
+/**
+ * The cached `defaultPaymentMethod` against the customer's `invoice_settings.default_payment_method`
+ * (absent and null both mean "none"); a refresh writes Stripe's.
+ */
+function paymentMethodFinding(
+  cached: JsonObject,
+  stripe: LiveStripeCustomerFacts,
+  outcome: RefreshOutcome | null,
+): Finding[] {
+  const value = cached.defaultPaymentMethod ?? null;
+  const cachedMethod = typeof value === 'string' ? value : value === null ? null : JSON.stringify(value);
+  if (cachedMethod === stripe.defaultPaymentMethod) return [];
+  return [
+    {
+      problem: problem(
+        'PAYMENT_METHOD_STALE',
+        'error',
+        `The cached default payment method is ${orNone(cachedMethod)}, but Stripe's is ` +
+          `${orNone(stripe.defaultPaymentMethod)}, so the app may show or charge the wrong card. ` +
+          (outcome ? REFRESH : 'Check the Stripe customer first.'),
+        outcome !== null,
+      ),
+      difference: {
+        field: 'defaultPaymentMethod',
+        cache: cachedMethod,
+        clerk: null,
+        stripe: stripe.defaultPaymentMethod,
+      },
+    },
+  ];
+}
+
 /** Which customer is missing or deleted in Stripe: the one Stripe answered for, else the cached one. */
 function upstreamFindings(input: CustomerSyncInput): Finding[] {
   const { userId, cached, clerk, stripe } = input;
@@ -249,6 +281,7 @@ function cacheFindings(input: CustomerSyncInput): Finding[] {
     ...(isLiveCustomer(stripe) && Array.isArray(cached.subscriptions)
       ? subscriptionFinding(input, cached, stripe, outcome)
       : []),
+    ...(isLiveCustomer(stripe) ? paymentMethodFinding(cached, stripe, outcome) : []),
   ];
 }
 

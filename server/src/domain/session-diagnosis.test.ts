@@ -271,15 +271,28 @@ describe('diagnoseSession — session-only layout', () => {
     expect(codes).not.toContain('SESSION_MAPPING_MISSING');
   });
 
-  it('WEBHOOK_ERROR with the stored error', () => {
+  it('WEBHOOK_ERROR with the stored error: a retryable one offers Generate', () => {
+    const record = sessionOnlyRecord({
+      status: 'error',
+      error: 'Generation failed: out of GPU capacity, please retry',
+      timestamp: ago(1000),
+    });
+    const result = diagnose(sessionOnly(record));
+    expect(result).toMatchObject({ code: 'WEBHOOK_ERROR', fixes: ['generate'] });
+    expect(result.message).toContain('out of GPU capacity');
+    expect(result.message).toContain('support: ask ops');
+  });
+
+  it('WEBHOOK_ERROR from a content-policy refusal: no Generate, and what to tell the customer', () => {
     const record = sessionOnlyRecord({
       status: 'error',
       error: 'Content policy violation',
       timestamp: ago(1000),
     });
     const result = diagnose(sessionOnly(record));
-    expect(result).toMatchObject({ code: 'WEBHOOK_ERROR', fixes: ['generate'] });
+    expect(result).toMatchObject({ code: 'WEBHOOK_ERROR', fixes: [] });
     expect(result.message).toContain('Content policy violation');
+    expect(result.message).toContain('Tell the customer');
   });
 
   it('STUCK boundary: exactly at the limit is not stuck, one millisecond over is', () => {
@@ -429,5 +442,99 @@ describe('diagnoseSession — properties', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('diagnoseSession — what the generation API says about a started file', () => {
+  const HOUR = 3_600_000;
+  const started = (layout: 'three-key' | 'session-only', fileId = 'file_1', timestamp = ago(10 * 60_000)) =>
+    layout === 'three-key'
+      ? threeKey({
+          prompt: promptRecord(),
+          webhook: { status: 'processing', fileId, timestamp },
+          session: { fileId, timestamp },
+        })
+      : sessionOnly(sessionOnlyRecord({ status: 'processing', fileId, timestamp }));
+  const file = (
+    state: 'running' | 'completed' | 'failed',
+    fields: { error?: string; createdAt?: string } = {},
+  ) => ({
+    kind: 'known' as const,
+    file: {
+      fileId: 'file_1',
+      state,
+      url: state === 'completed' ? 'https://videos.test/file_1.mp4' : null,
+      error: fields.error ?? null,
+      createdAt: fields.createdAt ?? null,
+      checkedAt: NOW.toISOString(),
+    },
+  });
+  const rules = { generationStuckAfterMs: HOUR };
+
+  for (const layout of ['three-key', 'session-only'] as const) {
+    it(`${layout}: completed → OK`, () => {
+      expect(diagnose(started(layout), PAID, { ...rules, generation: file('completed') })).toMatchObject({
+        code: 'OK',
+        fixes: [],
+      });
+    });
+
+    it(`${layout}: failed → GENERATION_FAILED with the provider's words and one new attempt offered`, () => {
+      const result = diagnose(started(layout), PAID, {
+        ...rules,
+        generation: file('failed', { error: 'out of GPU capacity' }),
+      });
+      expect(result).toMatchObject({ code: 'GENERATION_FAILED', severity: 'error', fixes: ['generate'] });
+      expect(result.message).toContain('"out of GPU capacity"');
+    });
+
+    it(`${layout}: refused by content policy → GENERATION_FAILED, no new attempt`, () => {
+      const result = diagnose(started(layout), PAID, {
+        ...rules,
+        generation: file('failed', { error: 'Content policy violation: prompt was rejected' }),
+      });
+      expect(result).toMatchObject({ code: 'GENERATION_FAILED', fixes: [] });
+      expect(result.message).toContain('Tell the customer');
+    });
+
+    it(`${layout}: unfinished past the limit (from the file's created_at) → GENERATION_STUCK`, () => {
+      const running = file('running', { createdAt: ago(HOUR + 1) });
+      expect(diagnose(started(layout), PAID, { ...rules, generation: running })).toMatchObject({
+        code: 'GENERATION_STUCK',
+        fixes: [],
+      });
+      const within = file('running', { createdAt: ago(HOUR) });
+      expect(diagnose(started(layout), PAID, { ...rules, generation: within }).code).toBe('OK');
+    });
+
+    it(`${layout}: unfinished with no created_at counts from the record's timestamp`, () => {
+      const result = diagnose(started(layout, 'file_1', ago(2 * HOUR)), PAID, {
+        ...rules,
+        generation: file('running'),
+      });
+      expect(result.code).toBe('GENERATION_STUCK');
+    });
+
+    it(`${layout}: the generation API could not be asked → OK, saying so`, () => {
+      const result = diagnose(started(layout), PAID, {
+        ...rules,
+        generation: {
+          kind: 'unavailable',
+          fileId: 'file_1',
+          reason: 'the generation API could not be asked (HTTP 503)',
+          checkedAt: NOW.toISOString(),
+        },
+      });
+      expect(result.code).toBe('OK');
+      expect(result.message).toContain('could not be asked');
+    });
+  }
+
+  it('unpaid outranks a failed generation (never generate for an unpaid checkout)', () => {
+    const result = diagnose(started('session-only'), UNPAID_OPEN, {
+      ...rules,
+      generation: file('failed', { error: 'boom' }),
+    });
+    expect(result.code).toBe('PAYMENT_NOT_COMPLETED');
   });
 });

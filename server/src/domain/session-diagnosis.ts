@@ -1,4 +1,5 @@
 import type { Fix, SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
+import { type GenerationLookup, isTerminalGenerationError } from './generation-file';
 import { readSession, type SessionRecord } from './session-record';
 import { detectLayout, type LayoutSetting, type SessionSnapshot } from './session-snapshot';
 
@@ -31,6 +32,13 @@ export interface DiagnoseSessionInput {
   now: Date;
   stuckAfterMs: number;
   layoutSetting: LayoutSetting;
+  /**
+   * What the generation API said about the session's file (`processing` with a `fileId`); absent
+   * when nobody asked (e.g. the prompt stats, which read Redis alone).
+   */
+  generation?: GenerationLookup | undefined;
+  /** GENERATION_STUCK_AFTER_MS: a file unfinished longer than this is stuck at the provider */
+  generationStuckAfterMs?: number;
 }
 
 type Payment = 'paid' | 'unpaid' | 'unknown';
@@ -89,7 +97,90 @@ function generateAdvice(record: SessionRecord, payment: Payment): string {
   if (record.prompt === null) return 'There is no prompt to generate from; contact the customer.';
   if (payment === 'unknown')
     return 'Stripe could not confirm the payment, so generation is not offered; check it in Stripe.';
-  return 'Press "Generate video" to start the video the user paid for.';
+  return 'Ops: press "Generate video" to start the video the user paid for (support: ask ops to). Tell the customer their video is being made again.';
+}
+
+/**
+ * A provider refusal (content policy, invalid prompt) fails again with the same prompt: what the
+ * customer needs is to hear why, and a new prompt or a refund — not another paid attempt.
+ */
+function terminalAdvice(error: string): string {
+  return `The generation API refused this prompt ("${error}"); generating again with the same prompt would fail the same way. Tell the customer their prompt was refused by the video provider and offer to take a new prompt or refund them (support: ask ops to arrange it).`;
+}
+
+const hours = (ms: number) => {
+  const value = ms / 3_600_000;
+  return value >= 10 ? `${Math.round(value)} hours` : `${Math.round(value * 10) / 10} hours`;
+};
+
+/**
+ * `processing` with a file id: what the generation API says decides. Failed is GENERATION_FAILED
+ * (one new attempt offered unless the provider's error is terminal); running past the limit is
+ * GENERATION_STUCK (no new attempt: the first may still finish, and the customer would get two);
+ * anything else is OK, saying what was (or could not be) learned.
+ */
+function diagnoseGeneration(
+  record: SessionRecord,
+  input: DiagnoseSessionInput,
+  payment: Payment,
+): SessionDiagnosis | null {
+  const lookup = input.generation;
+  if (record.status !== 'processing' || record.fileId === null || !lookup) return null;
+  if (lookup.kind === 'unavailable')
+    return diagnosisOf(
+      record,
+      'OK',
+      'info',
+      `Generation started (file ${record.fileId}), but its state is unknown: ${lookup.reason}. Look again later; this is not a sign that anything is wrong.`,
+    );
+  const { file } = lookup;
+  if (file.state === 'completed')
+    return diagnosisOf(
+      record,
+      'OK',
+      'info',
+      `The generation API reports the video finished (file ${file.fileId}).`,
+    );
+  if (file.state === 'failed') {
+    const error = file.error ?? 'no reason given';
+    if (isTerminalGenerationError(file.error))
+      return diagnosisOf(
+        record,
+        'GENERATION_FAILED',
+        'error',
+        `The video generation failed at the generation API: "${error}". The customer has no video. ${terminalAdvice(error)}`,
+      );
+    return diagnosisOf(
+      record,
+      'GENERATION_FAILED',
+      'error',
+      `The video generation failed at the generation API: "${error}". The customer has no video. ${
+        record.prompt === null || payment !== 'paid'
+          ? generateAdvice(record, payment)
+          : 'Ops: press "Generate video" to start one new attempt (support: ask ops to). Tell the customer their video is being made again.'
+      }`,
+      withGenerate([], record, payment),
+    );
+  }
+  const since = file.createdAt ?? record.statusTimestamp;
+  const started = since === null ? Number.NaN : Date.parse(since);
+  const limit = input.generationStuckAfterMs ?? 3_600_000;
+  const age = input.now.getTime() - started;
+  if (Number.isNaN(started) || age > limit)
+    return diagnosisOf(
+      record,
+      'GENERATION_STUCK',
+      'error',
+      `The generation API has been working on file ${file.fileId} ${
+        Number.isNaN(started) ? 'since an unknown time' : `for ${hours(age)}`
+      } (the limit is ${hours(limit)}); the customer is still waiting. Starting another would risk a second paid video while this one may still finish: ask the generation provider about file ${file.fileId} (support: ask ops to), and tell the customer their video is delayed.`,
+    );
+  return diagnosisOf(
+    record,
+    'OK',
+    'info',
+    `The generation API is still making the video (file ${file.fileId}, started ${minutes(age)} minutes ago); it counts as stuck after ${hours(limit)}.`,
+  );
 }
 
 /** A function of its own, not a closure made on every call: the stats diagnose every session in Redis. */
@@ -121,7 +212,8 @@ function diagnosisOf(
  *  3. NOT_FOUND — none of the layout's keys exists.
  *  4. No status: WEBHOOK_MISSING when there is a prompt (the dropped webhook update, SPEC §1.2),
  *     else PROMPT_MISSING (nothing to generate from, nothing to fix).
- *  5. WEBHOOK_ERROR, then STUCK — the status says the user has no video.
+ *  5. WEBHOOK_ERROR, then STUCK — the status says the user has no video; then, for `processing`
+ *     with a file, GENERATION_FAILED / GENERATION_STUCK from what the generation API says.
  *  6. SESSION_MAPPING_MISSING (three-key, no `session:`), then PROMPT_MISSING — the status is fine
  *     or moving, but a record the app reads is gone.
  *  7. OK — completed, processing with a file, or pending/processing still within the stuck limit
@@ -181,12 +273,19 @@ export function diagnoseSession(
       record,
       'WEBHOOK_MISSING',
       'error',
-      `${paymentNote} Press "Fix session" to show the user an error instead, or "Generate video" to start the video they paid for.`,
+      `${paymentNote} Ops: press "Generate video" to start the video they paid for, or "Mark as failed" to show them an error instead (they still get no video); support: ask ops to.`,
       withGenerate(['fix-session'], record, payment),
     );
   }
   if (record.status === 'error') {
     const reason = record.error ? `: "${record.error}"` : '';
+    if (isTerminalGenerationError(record.error))
+      return diagnosisOf(
+        record,
+        'WEBHOOK_ERROR',
+        'error',
+        `Generation failed${reason}. The user has no video. ${terminalAdvice(record.error as string)}`,
+      );
     return diagnosisOf(
       record,
       'WEBHOOK_ERROR',
@@ -208,6 +307,8 @@ export function diagnoseSession(
       withGenerate([], record, payment),
     );
   }
+  const generation = diagnoseGeneration(record, input, payment);
+  if (generation && generation.code !== 'OK') return generation;
   if (!record.hasLookup) {
     return diagnosisOf(
       record,
@@ -232,12 +333,13 @@ export function diagnoseSession(
       `Generation is ${record.status === 'pending' ? 'waiting to start' : 'starting'}; it counts as stuck after ${minutes(input.stuckAfterMs)} minutes.`,
     );
   }
+  if (generation) return generation;
   return diagnosisOf(
     record,
     'OK',
     'info',
     record.status === 'completed'
       ? 'The video is complete.'
-      : `The video is being generated (file ${record.fileId}).`,
+      : `The video is being generated (file ${record.fileId}; its state at the generation API was not asked here).`,
   );
 }

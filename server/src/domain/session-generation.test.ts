@@ -40,8 +40,8 @@ describe('aspectRatioOf', () => {
     [854, 480, '16:9'],
     [720, 1280, '9:16'],
     [1024, 1024, '1:1'],
-    [1024, 768, '4:3'],
-    [2560, 1080, '21:9'],
+    [1024, 900, '1:1'],
+    [2560, 1080, '16:9'],
   ])('%i×%i → %s', (width, height, ratio) => {
     expect(aspectRatioOf({ width, height })).toBe(ratio);
   });
@@ -74,111 +74,112 @@ describe('seedFor', () => {
   });
 });
 
+const CONFIG_NAME = 'google-cloud/veo3';
+
 describe('planGenerationRequest', () => {
-  it('session-only: maps the options the user chose', () => {
+  it("session-only: exactly what the app's webhook sends — the prompt verbatim, style and video count not sent", () => {
     const record = sessionOnlyRecord({
+      prompt: '  A fox at dawn.\n\nSlow pan; "quoted" — ünïcode ✓  ',
       resolution: '720x1280',
       duration: '8s',
       videoCount: 2,
       style: 'anime',
     });
-    const config = configOf(planGenerationRequest(snapshotOf({ session: record }), 'session-only'));
+    const config = configOf(
+      planGenerationRequest(snapshotOf({ session: record }), 'session-only', CONFIG_NAME),
+    );
     expect(config).toEqual({
-      prompt: `${record.prompt}\n\nStyle: anime.`,
+      prompt: record.prompt,
       negative_prompt: '',
       width: 720,
       height: 1280,
       aspect_ratio: '9:16',
       duration: 8,
       seed: seedFor(SESSION_ID),
-      generation_config_name: 'text-to-video',
-      frame_rate: 24,
-      batch_size: 2,
+      generation_config_name: CONFIG_NAME,
+      frame_rate: 30,
+      batch_size: 1,
       references: [],
     });
   });
 
-  it('session-only: 1080p, and fields the app may store for the API are passed on', () => {
+  it('session-only: stored fields the app does not send stay out (negative prompt, seed, tool, references)', () => {
     const record = sessionOnlyRecord({
-      style: undefined,
       negativePrompt: 'blurry',
       seed: 42,
-      frameRate: 30,
+      frameRate: 24,
       references: ['https://example.test/ref.png'],
       toolSlug: 'image-to-video',
     });
-    const config = configOf(planGenerationRequest(snapshotOf({ session: record }), 'session-only'));
+    const config = configOf(
+      planGenerationRequest(snapshotOf({ session: record }), 'session-only', 'other/config'),
+    );
     expect(config).toMatchObject({
       prompt: record.prompt,
-      negative_prompt: 'blurry',
-      width: 1920,
-      height: 1080,
-      aspect_ratio: '16:9',
-      duration: 10,
-      seed: 42,
+      negative_prompt: '',
+      seed: seedFor(SESSION_ID),
       frame_rate: 30,
-      references: ['https://example.test/ref.png'],
-      generation_config_name: 'image-to-video',
+      references: [],
+      generation_config_name: 'other/config',
     });
   });
 
-  it('three-key: the prompt with documented defaults, the tool from webhook:', () => {
+  it("three-key: the prompt with the app's defaults (1280×720, 8 s)", () => {
     const snapshot = snapshotOf({
       prompt: promptRecord(),
       webhook: { status: 'error', toolSlug: 'product-ad' },
     });
-    expect(configOf(planGenerationRequest(snapshot, 'three-key'))).toEqual({
+    expect(configOf(planGenerationRequest(snapshot, 'three-key', CONFIG_NAME))).toEqual({
       prompt: promptRecord().prompt,
       negative_prompt: '',
       width: GENERATION_DEFAULTS.width,
       height: GENERATION_DEFAULTS.height,
       aspect_ratio: '16:9',
-      duration: GENERATION_DEFAULTS.durationSeconds,
+      duration: 8,
       seed: seedFor(SESSION_ID),
-      generation_config_name: 'product-ad',
-      frame_rate: 24,
+      generation_config_name: CONFIG_NAME,
+      frame_rate: 30,
       batch_size: 1,
       references: [],
     });
   });
 
   it('unusable options fall back to the defaults', () => {
-    const record = sessionOnlyRecord({
-      resolution: 'best',
-      duration: 'forever',
-      videoCount: 0,
-      seed: -1,
-      references: 'x',
-      toolSlug: '',
-      style: '  ',
-    });
-    const config = configOf(planGenerationRequest(snapshotOf({ session: record }), 'session-only'));
+    const record = sessionOnlyRecord({ resolution: 'best', duration: 'forever', videoCount: 0 });
+    const config = configOf(
+      planGenerationRequest(snapshotOf({ session: record }), 'session-only', CONFIG_NAME),
+    );
     expect(config).toMatchObject({
       prompt: record.prompt,
       width: 1280,
       height: 720,
-      duration: 5,
+      duration: 8,
       batch_size: 1,
-      seed: seedFor(SESSION_ID),
-      references: [],
-      generation_config_name: 'text-to-video',
     });
   });
 
   it('refuses without a prompt, and on malformed data', () => {
-    expect(planGenerationRequest(snapshotOf({ webhook: { status: 'error' } }), 'three-key')).toEqual({
+    expect(
+      planGenerationRequest(snapshotOf({ webhook: { status: 'error' } }), 'three-key', CONFIG_NAME),
+    ).toEqual({
       kind: 'no-prompt',
     });
     expect(
-      planGenerationRequest(snapshotOf({ session: sessionOnlyRecord({ prompt: ' ' }) }), 'session-only'),
+      planGenerationRequest(
+        snapshotOf({ session: sessionOnlyRecord({ prompt: ' ' }) }),
+        'session-only',
+        CONFIG_NAME,
+      ),
     ).toEqual({ kind: 'no-prompt' });
-    expect(planGenerationRequest(snapshotOf({ session: 'nope' }), 'session-only').kind).toBe('malformed');
+    expect(planGenerationRequest(snapshotOf({ session: 'nope' }), 'session-only', CONFIG_NAME).kind).toBe(
+      'malformed',
+    );
   });
 
   it('reads already parsed values the same way', () => {
     const record = sessionOnlyRecord();
-    expect(planGenerationRequest(snapshotOf({ session: record }, { parsed: true }), 'session-only')).toEqual(
-      planGenerationRequest(snapshotOf({ session: record }), 'session-only'),
-    );
+    expect(
+      planGenerationRequest(snapshotOf({ session: record }, { parsed: true }), 'session-only', CONFIG_NAME),
+    ).toEqual(planGenerationRequest(snapshotOf({ session: record }), 'session-only', CONFIG_NAME));
   });
 });

@@ -25,18 +25,15 @@ export type GenerationRequestPlan =
   | { kind: 'malformed'; issues: KeyIssue[] };
 
 /**
- * Used where the session does not say (three-key records hold only the prompt): the app's
- * smallest paid option — one 5-second 720p landscape video at 24 frames per second with the
- * text-to-video configuration.
+ * What the app's own webhook sends where the session does not say (SPEC §6.4): a 1280×720
+ * landscape video of 8 seconds at 30 frames per second, one per request, no references.
  */
 export const GENERATION_DEFAULTS = {
   width: 1280,
   height: 720,
-  aspectRatio: '16:9',
-  durationSeconds: 5,
-  frameRate: 24,
+  durationSeconds: 8,
+  frameRate: 30,
   batchSize: 1,
-  configName: 'text-to-video',
 } as const;
 
 interface Dimensions {
@@ -65,9 +62,9 @@ export function parseResolution(resolution: unknown): Dimensions | null {
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 
-const STANDARD_ASPECT_RATIOS = ['21:9', '16:9', '4:3', '1:1', '3:4', '9:16'] as const;
+const STANDARD_ASPECT_RATIOS = ['16:9', '1:1', '9:16'] as const;
 
-/** The nearest standard ratio, since odd sizes (854x480) do not reduce to a name the API knows. */
+/** The nearest of the ratios the app sends, since odd sizes (854x480) do not reduce to one. */
 export function aspectRatioOf({ width, height }: Dimensions): string {
   const ratio = width / height;
   const distance = (name: string) => {
@@ -101,50 +98,32 @@ export function seedFor(sessionId: string): number {
   return (hash >>> 0) % 2 ** 31;
 }
 
-/** The first of the records that holds the field (in either spelling the app may use). */
-function pick(records: (JsonObject | null)[], ...names: string[]): unknown {
-  for (const record of records) {
-    for (const name of names) if (record?.[name] !== undefined) return record[name];
-  }
-  return undefined;
-}
-
-const positiveInteger = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
-
-const nonEmptyText = (value: unknown): string | null =>
-  typeof value === 'string' && value.trim() !== '' ? value : null;
-
 /**
- * The API has no style field; the style the user picked is what they paid for, so it is added to
- * the prompt as a last sentence rather than dropped.
+ * Exactly what the app's webhook sends (SPEC §6.4): the stored prompt verbatim (nothing added —
+ * style and the other stored fields are not sent), the stored resolution and duration, the
+ * configured generation config and the app's defaults for the rest.
  */
-function promptWithStyle(prompt: string, style: unknown): string {
-  const name = nonEmptyText(style);
-  return name ? `${prompt}\n\nStyle: ${name}.` : prompt;
-}
-
-function buildRequest(record: SessionRecord, prompt: string, sessionId: string): GenerationRequest {
-  // The prompt's record first; the three-key layout keeps toolSlug in `webhook:`.
-  const records = [record.promptRecord, record.statusRecord];
-  const dimensions = parseResolution(pick(records, 'resolution')) ?? GENERATION_DEFAULTS;
-  const seed = pick(records, 'seed');
-  const references = pick(records, 'references');
+function buildRequest(
+  record: SessionRecord,
+  prompt: string,
+  sessionId: string,
+  configName: string,
+): GenerationRequest {
+  const stored = record.promptRecord;
+  const dimensions = parseResolution(stored?.resolution) ?? GENERATION_DEFAULTS;
   return {
     config: {
-      prompt: promptWithStyle(prompt, pick(records, 'style')),
-      negative_prompt: nonEmptyText(pick(records, 'negativePrompt', 'negative_prompt')) ?? '',
+      prompt,
+      negative_prompt: '',
       width: dimensions.width,
       height: dimensions.height,
       aspect_ratio: aspectRatioOf(dimensions),
-      duration: parseDurationSeconds(pick(records, 'duration')) ?? GENERATION_DEFAULTS.durationSeconds,
-      seed: typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 ? seed : seedFor(sessionId),
-      generation_config_name:
-        nonEmptyText(pick(records, 'generationConfigName', 'generation_config_name', 'toolSlug')) ??
-        GENERATION_DEFAULTS.configName,
-      frame_rate: positiveInteger(pick(records, 'frameRate', 'frame_rate')) ?? GENERATION_DEFAULTS.frameRate,
-      batch_size: positiveInteger(pick(records, 'videoCount', 'batchSize')) ?? GENERATION_DEFAULTS.batchSize,
-      references: Array.isArray(references) ? references : [],
+      duration: parseDurationSeconds(stored?.duration) ?? GENERATION_DEFAULTS.durationSeconds,
+      seed: seedFor(sessionId),
+      generation_config_name: configName,
+      frame_rate: GENERATION_DEFAULTS.frameRate,
+      batch_size: GENERATION_DEFAULTS.batchSize,
+      references: [],
     },
   };
 }
@@ -156,9 +135,11 @@ function buildRequest(record: SessionRecord, prompt: string, sessionId: string):
 export function planGenerationRequest(
   snapshot: SessionSnapshot,
   layout: SessionLayout,
+  /** GENERATION_CONFIG_NAME */
+  configName: string,
 ): GenerationRequestPlan {
   const record = readSession(snapshot, layout);
   if (record.issues.length > 0) return { kind: 'malformed', issues: record.issues };
   if (record.prompt === null) return { kind: 'no-prompt' };
-  return { kind: 'request', request: buildRequest(record, record.prompt, snapshot.sessionId) };
+  return { kind: 'request', request: buildRequest(record, record.prompt, snapshot.sessionId, configName) };
 }

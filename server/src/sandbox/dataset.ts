@@ -15,6 +15,18 @@ export interface SandboxDataset {
   events: Stripe.Event[];
   /** invoices (`GET /v1/invoices`); datasets without any leave it out */
   invoices?: Stripe.Invoice[];
+  /** the generation API's files (`GET /api/v1/file/{id}`) behind sessions already processing */
+  generationFiles?: GenerationFileWire[];
+}
+
+/** A file as the generation API answers for it (SPEC §6.4). */
+export interface GenerationFileWire {
+  id: string;
+  status: 'queued' | 'processing' | 'completed' | 'failed';
+  created_at: string;
+  updated_at: string;
+  url: string | null;
+  error: string | null;
 }
 
 /** A Redis write as the app would make it: raw string value, TTL in seconds or none. */

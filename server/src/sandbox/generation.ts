@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import type { GenerationFileWire } from './dataset';
 import { bearerToken, type ErrorStyle } from './upstream';
 
 /**
@@ -28,14 +29,9 @@ export type GenerateVideoRequest = z.infer<typeof generateVideoSchema>;
 
 export type GenerationStatus = 'queued' | 'processing' | 'completed' | 'failed';
 
-export interface GenerationFile {
-  id: string;
-  status: GenerationStatus;
-  created_at: string;
-  updated_at: string;
-  config: GenerateVideoRequest['config'];
-  url: string | null;
-  error: string | null;
+export interface GenerationFile extends GenerationFileWire {
+  /** what the start sent; absent for files a dataset brought along */
+  config: GenerateVideoRequest['config'] | null;
 }
 
 /** One `POST /api/v1/file/generate-video` as it arrived, whatever it was answered. */
@@ -83,9 +79,18 @@ export class GenerationStore {
     return this.calls.filter((call) => call.fileId !== null);
   }
 
+  private loaded: readonly GenerationFileWire[] = [];
+
+  /** Files that exist before any start (a dataset's sessions already processing); reset keeps them. */
+  load(files: readonly GenerationFileWire[]): void {
+    this.loaded = files;
+    for (const file of files) this.files.set(file.id, { ...file, config: null });
+  }
+
   reset(): void {
     this.files.clear();
     this.calls.length = 0;
+    for (const file of this.loaded) this.files.set(file.id, { ...file, config: null });
   }
 }
 

@@ -140,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const load = (dataset: SandboxDataset) => {
     state.stripe.load(dataset);
     state.clerk.load(dataset.clerkUsers);
+    state.generation.load(dataset.generationFiles ?? []);
     state.generation.reset();
   };
   load(options.dataset ?? EMPTY_DATASET);

@@ -315,6 +315,8 @@ describe('buildSeed', () => {
           WEBHOOK_ERROR: ['error'],
           STUCK: ['pending', 'processing'],
           PROMPT_MISSING: ['processing', 'completed'],
+          GENERATION_FAILED: ['processing'],
+          GENERATION_STUCK: ['processing'],
         }[s.code as string];
         expect(expectStatus, s.code).toContain(record.status);
         if (s.code === 'OK') expect(record.fileId).toBeTypeOf('string');
@@ -330,6 +332,8 @@ describe('buildSeed', () => {
         WEBHOOK_ERROR: [true, true, true],
         STUCK: [true, true, true],
         MALFORMED: [true, true, true],
+        GENERATION_FAILED: [true, true, true],
+        GENERATION_STUCK: [true, true, true],
       }[s.code as string];
       expect([has('prompt'), has('webhook'), has('session')], `${s.code} ${id}`).toEqual(expectKeys);
       if (s.code === 'MALFORMED') {
@@ -354,6 +358,29 @@ describe('buildSeed', () => {
         }
       }
     }
+  });
+
+  it("gives every processing session the generation API's file: failed for GENERATION_FAILED, unfinished past an hour for GENERATION_STUCK, finished otherwise", () => {
+    const files = new Map((dataset.generationFiles ?? []).map((file) => [file.id, file]));
+    const fileIdOf = (id: string) => {
+      const raw = value(`webhook:${id}`) ?? value(`session:${id}`);
+      const record = raw ? (JSON.parse(raw) as { status?: string; fileId?: string }) : {};
+      return record.status === 'processing' ? (record.fileId ?? null) : null;
+    };
+    let checked = 0;
+    for (const [id, s] of Object.entries(planted.sessions)) {
+      if (s.code === 'MALFORMED' || s.layout === 'none') continue;
+      const fileId = fileIdOf(id);
+      if (fileId === null) continue;
+      const file = files.get(fileId);
+      checked += 1;
+      if (s.code === 'GENERATION_FAILED') expect(file?.status, id).toBe('failed');
+      else if (s.code === 'GENERATION_STUCK') {
+        expect(file?.status, id).toBe('processing');
+        expect(NOW - Date.parse(file?.created_at as string)).toBeGreaterThan(3_600_000);
+      } else expect(file?.status, id).toBe('completed');
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('uses every prompt-length bucket and keeps prompts between 10 and 2,500 characters', () => {

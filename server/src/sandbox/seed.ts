@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type Stripe from 'stripe';
 import { DEFAULT_KEY_PATTERNS } from '../config';
 import { createKeys, type Keys } from '../keys';
-import type { SandboxDataset, SeedRedisWrite } from './dataset';
+import type { GenerationFileWire, SandboxDataset, SeedRedisWrite } from './dataset';
 import { ids, Random } from './seed-random';
 import {
   fullName,
@@ -152,6 +152,7 @@ const CUSTOMER_CODE_RATES: Record<CustomerCode, number> = {
   STRIPE_CUSTOMER_NOT_FOUND: 0.01,
   EMAIL_MISMATCH_STRIPE: 0.01,
   SUBSCRIPTIONS_STALE: 0.015,
+  PAYMENT_METHOD_STALE: 0.01,
   NO_STRIPE_CUSTOMER: 0.02,
 };
 const TRAP_RATE = 0.05;
@@ -172,6 +173,10 @@ const SESSION_PLAN: readonly (readonly [SessionCode, PlantedLayout, number])[] =
   ['PAYMENT_NOT_COMPLETED', 'session-only', 0.01],
   ['MALFORMED', 'three-key', 0.008],
   ['MALFORMED', 'session-only', 0.008],
+  ['GENERATION_FAILED', 'three-key', 0.005],
+  ['GENERATION_FAILED', 'session-only', 0.005],
+  ['GENERATION_STUCK', 'three-key', 0.004],
+  ['GENERATION_STUCK', 'session-only', 0.004],
 ];
 
 const MINUTE_MS = 60_000;
@@ -264,6 +269,7 @@ export function buildSeed(options: BuildSeedOptions = {}): Seed {
     stripeSubscriptions: [],
     checkoutSessions: [],
     events: [],
+    generationFiles: [],
   };
   const writes: SeedRedisWrite[] = [];
   const planted: Planted = {
@@ -425,7 +431,8 @@ export function buildSeed(options: BuildSeedOptions = {}): Seed {
       userId,
       name: cachedName,
       subscriptions: subs.map((s) => s.id),
-      defaultPaymentMethod: paymentMethod,
+      // a card changed in Stripe since the last refresh
+      defaultPaymentMethod: code === 'PAYMENT_METHOD_STALE' ? ids.paymentMethod(r) : paymentMethod,
       created: customerCreated,
       updatedAt,
     };
@@ -622,7 +629,7 @@ function buildSessions(r: Random, ctx: SessionContext): void {
   while (plan.length < total) plan.push(['OK', r.chance(0.4) ? 'three-key' : 'session-only']);
   r.shuffle(plan);
 
-  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0, generationFailed: 0 };
   owners.forEach((owner, index) => {
     const [code, layout] = plan[index] as readonly [SessionCode, PlantedLayout];
     const sessionId = ids.checkoutSession(r, livemode);
@@ -669,6 +676,7 @@ function buildSessions(r: Random, ctx: SessionContext): void {
       set,
       { sessionId, layout, code, tool, videoCount, createdMs, webhookMs, nowMs },
       rotation,
+      dataset.generationFiles,
     );
   });
 }
@@ -705,7 +713,7 @@ export function buildSessionCacheLoad(options: SessionCacheLoadOptions): SeedRed
   plan.length = Math.min(plan.length, Math.floor(options.sessions / 2));
   while (plan.length < options.sessions) plan.push(['OK', r.chance(0.4) ? 'three-key' : 'session-only']);
   r.shuffle(plan);
-  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0, generationFailed: 0 };
   for (const [code, layout] of plan) {
     const createdMs = nowMs - r.int(25 * MINUTE_MS, 7 * DAY_MS);
     const webhookMs = Math.min(createdMs + r.int(4 * MINUTE_MS, 5 * MINUTE_MS), latestWebhookMs(nowMs));
@@ -775,7 +783,7 @@ export function buildCheckoutSweepLoad(options: CheckoutSweepLoadOptions): Check
     failedEventIds: [],
   };
   const set: SetWrite = (key, value, ttlSeconds) => load.redisWrites.push({ key, value, ttlSeconds });
-  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0 };
+  const rotation: SessionRotation = { promptsStored: 0, malformed: 0, stuck: 0, generationFailed: 0 };
   const decoys = options.decoys ?? 0;
   for (let index = 0; index < options.completed + decoys; index++) {
     const decoy = index >= options.completed;
@@ -855,6 +863,7 @@ interface SessionRotation {
   promptsStored: number;
   malformed: number;
   stuck: number;
+  generationFailed: number;
 }
 
 /** Writes one checkout session's Redis keys in its layout, with its planted problem applied. */
@@ -864,6 +873,8 @@ function writeSessionCache(
   set: SetWrite,
   input: SessionCacheInput,
   rotation: SessionRotation,
+  /** when given, the generation API's file for a `processing` session is added here */
+  files?: GenerationFileWire[],
 ): void {
   const { sessionId, layout, code, tool, videoCount, createdMs, webhookMs, nowMs } = input;
   // Every stored prompt bucket appears: the first five stored prompts take one bucket each.
@@ -879,6 +890,8 @@ function writeSessionCache(
   const fileId = r.uuid();
   const status = sessionStatus(r, code, fileId, webhookMs, nowMs, rotation.stuck);
   if (code === 'STUCK') rotation.stuck++;
+  if (status?.status === 'processing' && status.fileId && files)
+    files.push(generationFileOf(status.fileId, code, webhookMs, nowMs, rotation.generationFailed++));
 
   if (layout === 'three-key') {
     const promptValue = JSON.stringify({ prompt, timestamp: iso(createdMs) });
@@ -953,6 +966,10 @@ function sessionStatus(
     case 'STUCK':
       // Older than the 15-minute limit: `pending`, or `processing` that never got a file id.
       return { status: stuckRotation % 2 === 0 ? 'pending' : 'processing', timestamp: at };
+    case 'GENERATION_FAILED':
+    case 'GENERATION_STUCK':
+      // started; the generation API's file says what became of it (generationFileOf)
+      return { status: 'processing', fileId, timestamp: at };
     default: {
       // OK, SESSION_MAPPING_MISSING, PROMPT_MISSING, MALFORMED: generation started (or finished).
       if (r.chance(0.3)) {
@@ -965,6 +982,41 @@ function sessionStatus(
       return { status: 'processing', fileId, timestamp: at };
     }
   }
+}
+
+/** A failure the provider reports; every other one is a content-policy refusal (terminal). */
+const RETRYABLE_FAILURE = 'Generation failed: out of GPU capacity, please retry';
+const REFUSED_FAILURE = 'Content policy violation: prompt was rejected';
+
+/**
+ * The generation API's file behind a `processing` session: finished with a video for the healthy
+ * ones (the app never writes `completed` itself), failed for GENERATION_FAILED (alternately a
+ * retryable error and a refusal), still unfinished two hours on for GENERATION_STUCK.
+ */
+function generationFileOf(
+  fileId: string,
+  code: SessionCode,
+  webhookMs: number,
+  nowMs: number,
+  failedRotation: number,
+): GenerationFileWire {
+  const startedMs = code === 'GENERATION_STUCK' ? Math.min(webhookMs, nowMs - 2 * HOUR_MS) : webhookMs;
+  const base = { id: fileId, created_at: iso(startedMs), url: null, error: null };
+  if (code === 'GENERATION_STUCK') return { ...base, status: 'processing', updated_at: iso(startedMs) };
+  const finishedAt = iso(Math.min(startedMs + 3 * MINUTE_MS, nowMs));
+  if (code === 'GENERATION_FAILED')
+    return {
+      ...base,
+      status: 'failed',
+      updated_at: finishedAt,
+      error: failedRotation % 2 === 0 ? RETRYABLE_FAILURE : REFUSED_FAILURE,
+    };
+  return {
+    ...base,
+    status: 'completed',
+    updated_at: finishedAt,
+    url: `https://videos.example.com/${fileId}.mp4`,
+  };
 }
 
 /** The seed's upstream data with its staff accounts added to Clerk, so they can sign in with Clerk. */

@@ -1,0 +1,133 @@
+import { GenerationApiError } from '../adapters/generation';
+import { limitedCall, type RetryPolicy, SpacedRateLimiter } from '../adapters/rate-limiter';
+import { type GenerationLookup, generationFileFacts, startedFileId } from '../domain/generation-file';
+import type { SessionSnapshot } from '../domain/session-snapshot';
+import type { Services } from './container';
+
+/**
+ * What the generation API says about started generations (SPEC §6.4): read in batches through one
+ * limiter shared by every process, each file asked at most once a minute — the answer (or why
+ * there was none) is kept under Cache Doctor's own prefix for that long, so a list, a sweep and a
+ * page open at once ask once. Session pages, lists, the sweep and metrics all read through here.
+ */
+
+/** How long an answer about one file is reused before the generation API is asked again. */
+export const FILE_CHECK_INTERVAL_MS = 60_000;
+/** The generation API's share of calls: the limit every process's reads stay under together. */
+export const GENERATION_READ_LIMIT = { requests: 20, windowMs: 1000 } as const;
+/** Files asked about at once within one batch. */
+const PARALLEL_READS = 8;
+/** Someone is usually waiting for the page: one quick retry, then say the API could not be asked. */
+const READ_RETRY: RetryPolicy = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, budgetMs: 2_000 };
+
+const limiters = new WeakMap<Services, SpacedRateLimiter>();
+
+function limiterOf(services: Services): SpacedRateLimiter {
+  let limiter = limiters.get(services);
+  if (!limiter) {
+    limiter = new SpacedRateLimiter(
+      services.redis,
+      services.keys.own('ratelimit:generation-slots'),
+      GENERATION_READ_LIMIT,
+    );
+    limiters.set(services, limiter);
+  }
+  return limiter;
+}
+
+const cacheKey = (services: Services, fileId: string) => services.keys.own(`generation:file:${fileId}`);
+
+function parseCached(raw: string | null): GenerationLookup | null {
+  if (raw === null) return null;
+  try {
+    return JSON.parse(raw) as GenerationLookup;
+  } catch {
+    return null;
+  }
+}
+
+async function askOne(services: Services, fileId: string): Promise<GenerationLookup> {
+  const checkedAt = new Date().toISOString();
+  try {
+    const body = await limitedCall(
+      limiterOf(services),
+      () => services.generation.getFile(fileId),
+      READ_RETRY,
+    );
+    return { kind: 'known', file: generationFileFacts(fileId, body, checkedAt) };
+  } catch (error) {
+    const reason =
+      error instanceof GenerationApiError && error.status === 404
+        ? `the generation API has no file ${fileId}`
+        : `the generation API could not be asked (${error instanceof Error ? error.message : String(error)})`;
+    return { kind: 'unavailable', fileId, reason, checkedAt };
+  }
+}
+
+/**
+ * The state of each file (deduplicated): answers younger than a minute from Cache Doctor's keys
+ * (one MGET), the rest from the generation API, at most PARALLEL_READS at a time, then kept for a
+ * minute (one pipeline). Never throws: a file nobody could ask about is `unavailable`, with why.
+ */
+export async function readGenerationFiles(
+  services: Services,
+  fileIds: readonly string[],
+): Promise<Map<string, GenerationLookup>> {
+  const unique = [...new Set(fileIds)];
+  const found = new Map<string, GenerationLookup>();
+  if (unique.length === 0) return found;
+  if (!services.generation.configured) {
+    const checkedAt = new Date().toISOString();
+    for (const fileId of unique)
+      found.set(fileId, {
+        kind: 'unavailable',
+        fileId,
+        reason: 'no generation API is configured (GENERATION_API_URL), so it could not be asked',
+        checkedAt,
+      });
+    return found;
+  }
+  const cached = await services.redis.mget(unique.map((fileId) => cacheKey(services, fileId)));
+  const missing: string[] = [];
+  unique.forEach((fileId, index) => {
+    const lookup = parseCached(cached[index] ?? null);
+    if (lookup) found.set(fileId, lookup);
+    else missing.push(fileId);
+  });
+  for (let start = 0; start < missing.length; start += PARALLEL_READS) {
+    const batch = missing.slice(start, start + PARALLEL_READS);
+    const answers = await Promise.all(batch.map((fileId) => askOne(services, fileId)));
+    const keep = services.redis.pipeline();
+    for (const lookup of answers) {
+      const fileId = lookup.kind === 'known' ? lookup.file.fileId : lookup.fileId;
+      found.set(fileId, lookup);
+      keep.set(cacheKey(services, fileId), JSON.stringify(lookup), 'PX', FILE_CHECK_INTERVAL_MS);
+    }
+    await keep.exec();
+  }
+  return found;
+}
+
+/** Forgets what was read about a file, so the next look asks the generation API again. */
+export async function forgetGenerationFile(services: Services, fileId: string): Promise<void> {
+  await services.redis.del(cacheKey(services, fileId));
+}
+
+/** Each session's started file, read in one batch; sessions without one are absent from the map. */
+export async function readSessionGenerations(
+  services: Services,
+  snapshots: readonly SessionSnapshot[],
+): Promise<Map<string, GenerationLookup>> {
+  const fileIds = new Map<string, string>();
+  for (const snapshot of snapshots) {
+    const fileId = startedFileId(snapshot, services.config.sessionLayout);
+    if (fileId !== null) fileIds.set(snapshot.sessionId, fileId);
+  }
+  const files = await readGenerationFiles(services, [...fileIds.values()]);
+  const bySession = new Map<string, GenerationLookup>();
+  for (const [sessionId, fileId] of fileIds) {
+    const lookup = files.get(fileId);
+    if (lookup) bySession.set(sessionId, lookup);
+  }
+  return bySession;
+}
