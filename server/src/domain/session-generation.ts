@@ -1,6 +1,6 @@
 import type { SessionLayout } from '@cache-doctor/shared';
 import { type KeyIssue, readSession, type SessionRecord } from './session-record';
-import type { JsonObject, SessionSnapshot } from './session-snapshot';
+import type { SessionSnapshot } from './session-snapshot';
 
 /** The generation API's request body (SPEC §6.4). */
 export interface GenerationRequest {
