@@ -91,4 +91,20 @@ describe('Audit log page', () => {
     await screen.findByText('Adam Admin', {}, { timeout: 5000 });
     await waitFor(() => expect(screen.getAllByRole('button', { name: 'Undo' })).toHaveLength(2));
   });
+
+  it('says when the audit history was lost instead of showing an empty log', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/audit': {
+        entries: [],
+        cursor: null,
+        historyLost: { at: '2026-12-02T01:00:00.000Z', reason: 'Redis restarted without keeping its data' },
+      },
+    });
+    renderApp('/audit');
+
+    expect(await screen.findByText(/Audit history lost at/)).toBeTruthy();
+    expect(screen.getByText('No entries since then')).toBeTruthy();
+    expect(screen.queryByText('No entries yet')).toBeNull();
+  });
 });

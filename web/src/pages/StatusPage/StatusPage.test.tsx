@@ -53,6 +53,60 @@ describe('Status page', () => {
     expect(banner.closest('[role="alert"]')).not.toBeNull();
   });
 
+  it("warns when Cache Doctor's own data can be evicted or is not kept, and says when its history was lost", async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/status': {
+        ...fixtures.status,
+        ownStore: {
+          ok: false,
+          evictionPolicy: 'allkeys-lru',
+          evicts: true,
+          persistence: 'none',
+          persists: false,
+          historyLost: { at: '2026-12-02T01:00:00.000Z', reason: 'Redis restarted without keeping its data' },
+          warnings: [
+            'Audit history lost at 2026-12-02T01:00:00.000Z: Redis restarted without keeping its data.',
+            'Redis evicts keys (maxmemory-policy allkeys-lru): audit entries, metrics and jobs can disappear.',
+          ],
+        },
+      },
+    });
+    renderApp('/status');
+
+    const own = await card("Cache Doctor's own data");
+    expect(own.getByText('At risk')).toBeTruthy();
+    expect(own.getByText('allkeys-lru')).toBeTruthy();
+    expect(own.getByText('None')).toBeTruthy();
+    expect(own.getByText(/^lost at /)).toBeTruthy();
+    expect(screen.getByText(/maxmemory-policy allkeys-lru/)).toBeTruthy();
+    expect(screen.getByText(/Audit history lost at/)).toBeTruthy();
+  });
+
+  it('shows the own data as kept when Redis neither evicts nor forgets', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/status': {
+        ...fixtures.status,
+        ownStore: {
+          ok: true,
+          evictionPolicy: 'noeviction',
+          evicts: false,
+          persistence: 'aof',
+          persists: true,
+          historyLost: null,
+          warnings: [],
+        },
+      },
+    });
+    renderApp('/status');
+
+    const own = await card("Cache Doctor's own data");
+    expect(own.getByText('Kept')).toBeTruthy();
+    expect(own.getByText('complete')).toBeTruthy();
+    expect(screen.queryByText(/Warning:/)).toBeNull();
+  });
+
   // A 5xx is retried twice (1 s, then 2 s) before the error shows.
   it('explains a failure to load the status', { timeout: 10_000 }, async () => {
     stubFetch({
