@@ -25,7 +25,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // maps for our own debugging, without the comment that would send browsers looking for them
+    sourcemap: 'hidden',
     rolldownOptions: {
       output: {
         codeSplitting: {

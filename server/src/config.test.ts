@@ -109,6 +109,27 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('never starts the demo under NODE_ENV=production: one line per missing variable instead', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'REDIS_URL: required in production',
+      'STRIPE_SECRET_KEY: required in production',
+      'CLERK_SECRET_KEY: required in production',
+      'STAFF_TOKENS: required when AUTH_MODE=token (name:role:token,...)',
+    ]);
+    expect(problemsOf({ ...production, NODE_ENV: 'production', AUTH_MODE: 'demo' })).toEqual([
+      expect.stringMatching(/^AUTH_MODE: demo is refused in production/),
+    ]);
+    expect(loadConfig({ ...production, NODE_ENV: 'production' })).toMatchObject({ demo: false });
+  });
+
+  it('gives requests and job tasks 10 s to finish on shutdown unless SHUTDOWN_GRACE_MS says otherwise', () => {
+    expect(loadConfig(production).shutdownGraceMs).toBe(10_000);
+    expect(loadConfig({ ...production, SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs).toBe(2500);
+    expect(problemsOf({ ...production, SHUTDOWN_GRACE_MS: 'soon' })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_GRACE_MS:/),
+    ]);
+  });
+
   it('takes STRIPE_MAX_RPS over the mode default', () => {
     expect(loadConfig({ ...production, STRIPE_MAX_RPS: '40' }).stripe.maxRps).toBe(40);
   });

@@ -1,15 +1,18 @@
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { type DemoEnvironment, startDemo } from './demo';
+import type { DemoEnvironment } from './demo';
 import { startJobWorker } from './jobs/runner';
+import { HEALTH_SWEEP_SCHEDULER_ID, scheduleEvery } from './jobs/scheduled-sweep';
 import { scheduleSessionSweep } from './jobs/session-sweep';
+import { closeHttpServer, exitOnSignal, releasingWorker } from './lib/shutdown';
 import { MetricsCollector } from './metrics/collector';
 import { createServices } from './services/container';
-import { serveWeb } from './static-web';
 import { ownStoreWarnings } from './services/own-store';
+import { serveWeb } from './static-web';
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -30,17 +33,21 @@ async function main(): Promise<void> {
     console.log(
       `cache-doctor: demo mode — starting redis-server and sandbox upstreams, seeding ${configured.demoData.users} users ...`,
     );
+    // loaded only here: a production start never loads the sandbox
+    const { startDemo } = await import('./demo');
     demo = await startDemo(configured);
   }
   const config = demo?.config ?? configured;
   const services = createServices(config);
-  // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
-  const jobWorker = await startJobWorker(services);
-  // every instance registers the same BullMQ scheduler: one run per interval, whoever takes it
   // SPEC §7: said at start when Cache Doctor's own data could be evicted or is not kept
   for (const warning of await ownStoreWarnings(services.redis, services.ownStore))
     console.warn(`cache-doctor: warning: ${warning}`);
+  // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
+  const jobWorker = await startJobWorker(services);
+  const jobTasks = releasingWorker(jobWorker.worker);
+  // every instance registers the same BullMQ scheduler: one run per interval, whoever takes it
   await scheduleSessionSweep(services.jobQueue, config.sessionSweepEveryMs);
+  await scheduleEvery(services.jobQueue, HEALTH_SWEEP_SCHEDULER_ID, config.sweepEveryMs);
   const app = createApp(services);
   const hasWeb = serveWeb(app, WEB_DIST);
   // The running server samples metrics (SPEC §5); the CLI builds services without a collector.
@@ -77,19 +84,23 @@ async function main(): Promise<void> {
       console.log('cache-doctor: web/dist not found — API only (run `pnpm build` for the dashboard)');
   });
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    await collector.stop();
-    await jobWorker.close();
+  exitOnSignal('cache-doctor', async () => {
+    // /readyz answers 503 from now on
+    services.readiness.markShuttingDown();
+    const deadline = Date.now() + config.shutdownGraceMs;
+    const [, tasks] = await Promise.all([
+      // serve() without a `createServer` option makes a node:http server
+      closeHttpServer(server as Server, deadline),
+      jobTasks.close(deadline),
+      collector.stop(),
+    ]);
+    // a released task's code may still be running here: its worker is left to the exit
+    if (tasks.released > 0)
+      console.log(`cache-doctor: ${tasks.released} unfinished job task(s) returned to the queue`);
+    else await jobWorker.close();
     await services.close();
     await demo?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  });
 }
 
 await main();

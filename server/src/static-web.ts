@@ -14,7 +14,9 @@ export function serveWeb(app: Hono<AppEnv>, distDir: string): boolean {
   const indexPath = join(distDir, 'index.html');
   if (!existsSync(indexPath)) return false;
   const indexHtml = readFileSync(indexPath, 'utf8');
-  app.use('/assets/*', serveStatic({ root: distDir }));
+  const assets = serveStatic({ root: distDir });
+  // the build keeps its source maps for us; they are not handed to browsers
+  app.use('/assets/*', async (c, next) => (c.req.path.endsWith('.map') ? c.notFound() : assets(c, next)));
   app.get('*', async (c, next) => {
     if (API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
     // `/metrics` is both the dashboard's page and Prometheus' scrape path: browsers ask for HTML.

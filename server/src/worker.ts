@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { startJobWorker } from './jobs/runner';
+import { exitOnSignal, releasingWorker } from './lib/shutdown';
 import { createServices } from './services/container';
 
 /**
@@ -23,14 +24,16 @@ async function main(): Promise<void> {
   }
   const services = createServices(config);
   const worker = await startJobWorker(services);
+  const tasks = releasingWorker(worker.worker);
   console.log(`cache-doctor worker: ready (pid ${process.pid})`);
-  const stop = async () => {
-    await worker.close();
+  exitOnSignal('cache-doctor worker', async () => {
+    const { released } = await tasks.close(Date.now() + config.shutdownGraceMs);
+    // a released task's code may still be running here: its worker is left to the exit
+    if (released > 0)
+      console.log(`cache-doctor worker: ${released} unfinished task(s) returned to the queue`);
+    else await worker.close();
     await services.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  });
 }
 
 await main();
