@@ -91,6 +91,45 @@ describe('confirmed plans (real redis-server + sandbox)', () => {
     }
   });
 
+  it('previews an undo counting only the keys it really restores, and applies only the plan confirmed', async () => {
+    await renameInStripe('Undo Me');
+    const refreshed = await refresh({});
+    expect(refreshed.body.applied).toBe(true);
+    const auditId = refreshed.body.auditId as string;
+    const customerKey = harness.services.keys.customer(customerId);
+    const undo = async (body: unknown) => {
+      const response = await harness.request('POST', `/api/audit/${auditId}/undo`, { role: 'ops', body });
+      return {
+        status: response.status,
+        body: (await response.json()) as PlanBody & ErrorBody & { restored: string[] },
+      };
+    };
+
+    const preview = await undo({ dryRun: true });
+    expect(preview.status).toBe(200);
+    // the rename changed one key; the other keys were only rewritten with a fresh expiry
+    expect(preview.body.restored).toEqual([customerKey]);
+    expect(preview.body.plan.length).toBeGreaterThan(1);
+
+    const left = (await harness.services.redis.get(customerKey)) as string;
+    await harness.services.redis.set(customerKey, `${left} `, 'KEEPTTL');
+    const before = await harness.snapshot();
+    const stale = await undo({ planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('PLAN_CHANGED');
+    expect(await harness.snapshot()).toEqual(before);
+
+    // the other write is taken back; a fresh preview is the same plan again, and applying it restores
+    await harness.services.redis.set(customerKey, left, 'KEEPTTL');
+    const again = await undo({ dryRun: true });
+    expect(again.body.planId).toBe(preview.body.planId);
+    const applied = await undo({ planId: again.body.planId });
+    expect(applied.status).toBe(200);
+    expect(applied.body).toMatchObject({ applied: true, restored: [customerKey] });
+    for (const write of again.body.plan)
+      expect(await harness.services.redis.get(write.key)).toBe(write.after);
+  });
+
   it('refuses a made-up planId the same way, with the real plan to confirm', async () => {
     const before = await harness.snapshot();
     const refused = await refresh({ planId: 'f'.repeat(64) });

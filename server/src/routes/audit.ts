@@ -1,3 +1,4 @@
+import { confirmablePlanSchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
@@ -29,5 +30,14 @@ export const auditRoutes = (services: Services) =>
       '/:id/undo',
       requirePermission('undo:own'),
       validate('param', z.object({ id: auditIdSchema })),
-      async (c) => c.json(await undoAuditEntry(services, c.req.valid('param').id, c.get('staff'))),
+      validate('json', confirmablePlanSchema),
+      async (c) => {
+        const { dryRun, planId } = c.req.valid('json');
+        return c.json(
+          await undoAuditEntry(services, c.req.valid('param').id, c.get('staff'), {
+            ...(dryRun !== undefined && { dryRun }),
+            ...(planId !== undefined && { planId }),
+          }),
+        );
+      },
     );

@@ -1,6 +1,7 @@
-import { type AuditEntry, can, type Staff } from '@cache-doctor/shared';
-import type { PlannedWrite } from '../adapters/atomic-write';
-import { HttpError } from '../lib/http-error';
+import { can, type PlannedWrite, type Staff } from '@cache-doctor/shared';
+import { planId } from '../domain/plan-id';
+import { AppError } from '../lib/app-error';
+import { requireConfirmedPlan } from './confirmed-plan';
 import type { Services } from './container';
 
 /**
@@ -17,19 +18,34 @@ function restoredTtl(
   return Math.max(1, ttlBefore - elapsed);
 }
 
+/** What each key holds now: the undo plan's before-values, so a later write changes its planId. */
+async function currentValues(
+  services: Services,
+  keys: readonly string[],
+): Promise<Record<string, string | null>> {
+  const values = keys.length > 0 ? await services.redis.mget(...keys) : [];
+  return Object.fromEntries(keys.map((key, index) => [key, values[index] ?? null]));
+}
+
 /**
  * `POST /api/audit/:id/undo` (SPEC §3): restores every key's before-image, but only while the keys
  * still hold exactly what the change left; otherwise 409 with both versions and nothing written.
+ * Like every write it previews (`dryRun`) with a `planId` and applies only the plan confirmed.
  */
-export async function undoAuditEntry(services: Services, auditId: string, staff: Staff) {
+export async function undoAuditEntry(
+  services: Services,
+  auditId: string,
+  staff: Staff,
+  options: { dryRun?: boolean; planId?: string } = {},
+) {
   const entry = await services.audit.get(auditId);
-  if (!entry) throw new HttpError(404, 'AUDIT_ENTRY_NOT_FOUND', `No audit entry ${auditId}.`);
+  if (!entry) throw new AppError('AUDIT_ENTRY_NOT_FOUND', `No audit entry ${auditId}.`);
   if (!can(staff.role, 'undo:any') && entry.actor !== staff.id) {
-    throw new HttpError(403, 'FORBIDDEN', `Only an admin may undo ${entry.actorName ?? entry.actor}'s change.`);
+    throw new AppError('FORBIDDEN', `Only an admin may undo ${entry.actorName ?? entry.actor}'s change.`);
   }
   if (entry.result !== 'applied' || entry.undoneBy || Object.keys(entry.after).length === 0) {
     const why = entry.undoneBy ? `it was already undone by ${entry.undoneBy}` : `it is ${entry.result}`;
-    throw new HttpError(409, 'NOT_UNDOABLE', `Audit entry ${auditId} cannot be undone: ${why}.`);
+    throw new AppError('NOT_UNDOABLE', `Audit entry ${auditId} cannot be undone: ${why}.`);
   }
   const now = Date.now();
   const plan: PlannedWrite[] = Object.entries(entry.after).map(([key, after]) => ({
@@ -38,30 +54,52 @@ export async function undoAuditEntry(services: Services, auditId: string, staff:
     after: entry.before[key] ?? null,
     ttlSeconds: restoredTtl(entry.ttlBefore?.[key], entry.at, now),
   }));
-  const undoId = services.audit.newId(now);
-  const undone: AuditEntry = { ...entry, undoneBy: undoId };
-  const result = await services.writer.commit(
-    plan,
+  const current = await currentValues(
+    services,
+    plan.map((write) => write.key),
+  );
+  const shown = plan.map(({ key, after }) => ({
+    key,
+    before: current[key] ?? null,
+    after,
+    unchanged: current[key] === after,
+  }));
+  const preview = {
+    plan: shown,
+    planId: planId({ action: 'undo', target: entry.id, writes: shown }),
+    // a key the change left as it was is only given its old expiry back: not counted as restored
+    restored: shown.filter((write) => !write.unchanged).map((write) => write.key),
+    applied: false,
+    auditId: null as string | null,
+  };
+  requireConfirmedPlan(options.planId, preview);
+  if (options.dryRun) {
+    // a preview names a conflict as the apply would; the apply checks again inside its transaction
+    if (plan.some((write) => current[write.key] !== write.before)) throw undoConflict(entry.after, current);
+    return preview;
+  }
+  const audit = services.audit.draft(
+    staff,
     {
-      id: undoId,
-      at: new Date(now).toISOString(),
-      actor: staff.name,
-      role: staff.role,
       action: 'undo',
       target: entry.target,
-      result: 'applied',
       undoOf: entry.id,
       message: `Undid ${entry.action} of ${entry.target} (${entry.id}).`,
     },
-    [undone],
+    now,
   );
-  if (result.kind === 'stale') {
-    throw new HttpError(
-      409,
-      'UNDO_CONFLICT',
-      'These keys changed after that action, so undoing it would overwrite newer data. Nothing was written.',
-      { expected: entry.after, current: result.current },
-    );
-  }
-  return { auditId: undoId, restored: plan.map((write) => write.key) };
+  const result = await services.writer.commit({
+    writes: plan,
+    audit,
+    alsoRecord: [{ ...entry, undoneBy: audit.id }],
+  });
+  if (result.kind === 'stale') throw undoConflict(entry.after, result.current);
+  return { ...preview, applied: true, auditId: audit.id };
 }
+
+const undoConflict = (expected: Record<string, string | null>, current: Record<string, string | null>) =>
+  new AppError(
+    'UNDO_CONFLICT',
+    'These keys changed after that action, so undoing it would overwrite newer data. Nothing was written.',
+    { expected, current },
+  );
