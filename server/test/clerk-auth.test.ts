@@ -160,3 +160,26 @@ describe('Clerk session tokens verified networkless with CLERK_JWT_KEY', () => {
     expect(harness.sandbox.counters.clerk.route('GET /v1/jwks')).toBe(0);
   });
 });
+
+/** Issue 17: the remote JWKS fetch keeps the upstream deadline too (the SDK's own fetch has none). */
+describe('Clerk session tokens while Clerk hangs', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ auth: 'clerk', users: 20, env: { UPSTREAM_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('answers 502 UPSTREAM_ERROR within the deadline when the JWKS does not load, then signs in once Clerk answers', async () => {
+    harness.sandbox.faults.clerk.set({ latencyMs: 5_000 });
+    const started = performance.now();
+    const response = await harness.request('GET', '/api/me', { role: 'support' });
+    const ms = performance.now() - started;
+    harness.sandbox.faults.clerk.reset();
+    expect(response.status).toBe(502);
+    expect(await errorCode(response)).toBe('UPSTREAM_ERROR');
+    expect(ms).toBeLessThan(2_500);
+    expect((await harness.request('GET', '/api/me', { role: 'support' })).status).toBe(200);
+  });
+});

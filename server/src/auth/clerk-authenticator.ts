@@ -53,6 +53,21 @@ export interface ClerkAuthenticatorOptions {
   /** the metered Clerk gateway's lookup; null when Clerk has no such user */
   getUser(userId: string): Promise<StaffUser | null>;
   now?: () => number;
+  /** deadline of a verification, the remote JWKS fetch included (`UPSTREAM_TIMEOUT_MS`) */
+  timeoutMs?: number;
+}
+
+/** The SDK's JWKS fetch has no deadline of its own (and retries): the caller's must hold. */
+async function within<T>(ms: number, call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Clerk's JWKS did not load within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([call, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -65,6 +80,7 @@ export function createClerkAuthenticator({
   clerk,
   getUser,
   now = Date.now,
+  timeoutMs = 10_000,
 }: ClerkAuthenticatorOptions): Authenticator {
   const roles = new Map<string, { staff: Promise<StaffLookup>; until: number }>();
 
@@ -88,13 +104,16 @@ export function createClerkAuthenticator({
     async authenticate(bearer) {
       let userId: string;
       try {
-        const claims = await verifyToken(bearer, {
-          secretKey: clerk.secretKey,
-          ...(clerk.jwtKey && { jwtKey: clerk.jwtKey }),
-          ...(clerk.apiUrl && { apiUrl: clerk.apiUrl }),
-          ...(clerk.issuer && { issuer: clerk.issuer }),
-          ...(clerk.authorizedParties.length > 0 && { authorizedParties: clerk.authorizedParties }),
-        });
+        const claims = await within(
+          timeoutMs,
+          verifyToken(bearer, {
+            secretKey: clerk.secretKey,
+            ...(clerk.jwtKey && { jwtKey: clerk.jwtKey }),
+            ...(clerk.apiUrl && { apiUrl: clerk.apiUrl }),
+            ...(clerk.issuer && { issuer: clerk.issuer }),
+            ...(clerk.authorizedParties.length > 0 && { authorizedParties: clerk.authorizedParties }),
+          }),
+        );
         userId = claims.sub;
       } catch (error) {
         if (error instanceof TokenVerificationError && !KEY_UNAVAILABLE.has(error.reason)) return null;

@@ -61,7 +61,7 @@ export function createServices(config: Config): Services {
   const authenticator =
     demoAuth ??
     (config.authMode === 'clerk'
-      ? createClerkAuthenticator({ clerk: config.clerk, getUser: clerk.getUser })
+      ? createClerkAuthenticator({ clerk: config.clerk, getUser: clerk.getUser, timeoutMs: timeout })
       : createTokenAuthenticator(config.staffTokens));
   return {
     config,
