@@ -65,12 +65,24 @@ function mergeWrite(state: KeyState, current: JsonObject | null, patch: JsonObje
 }
 
 /**
+ * An `error` belongs to the status that had it: a later status without one (a new generation
+ * `processing`) must not sit beside the old failure's message, which no longer applies.
+ */
+function withoutStaleError(current: JsonObject | null, written: WrittenStatus): JsonObject | null {
+  if (!current || written.error !== undefined || !('error' in current)) return current;
+  const { error: _stale, ...rest } = current;
+  return rest;
+}
+
+/**
  * The status record (`webhook:` or the session-only `session:`) gets the status; in the three-key
  * layout the `session:` lookup gets `lookupPatch` too, as the app writes it beside the status.
  */
 function planStatus(record: SessionRecord, written: WrittenStatus, lookupPatch: JsonObject): SessionPlan {
   if (record.issues.length > 0) return { kind: 'malformed', issues: record.issues };
-  const writes = [mergeWrite(record.statusKey, record.statusRecord, { ...written })];
+  const writes = [
+    mergeWrite(record.statusKey, withoutStaleError(record.statusRecord, written), { ...written }),
+  ];
   if (record.lookupKey) writes.push(mergeWrite(record.lookupKey, record.lookupRecord, lookupPatch));
   return { kind: 'writes', writes, written };
 }
