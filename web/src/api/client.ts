@@ -1,11 +1,11 @@
 import type { AppType } from '@cache-doctor/server/app';
-import { type ClientResponse, hc, type InferResponseType } from 'hono/client';
+import { type ClientResponse, hc } from 'hono/client';
 import { ApiError, NETWORK_ERROR, toApiError } from './errors';
 import { getToken } from './token';
 
 /**
- * The typed client for the Cache Doctor server. Response types come from the server's routes
- * (`InferResponseType`), never from hand-copied interfaces, so a changed route breaks the build here.
+ * The typed client for the Cache Doctor server (`hc<AppType>`); the payload types derived from it
+ * are in types.ts.
  */
 
 /** Adds the bearer token and turns "could not connect" into an ApiError with words in it. */
@@ -46,19 +46,3 @@ export async function unwrap<R extends ClientResponse<unknown, number, 'json'>>(
   if (!res.ok) throw await toApiError(res as unknown as Response);
   return (await res.json()) as SuccessBody<R>;
 }
-
-export type AuthConfig = InferResponseType<typeof client.auth.config.$get, 200>;
-export type DemoSignIn = InferResponseType<typeof client.auth.demo.$post, 200>;
-export type Me = InferResponseType<typeof client.api.me.$get, 200>;
-export type Status = InferResponseType<typeof client.api.status.$get, 200>;
-
-type UserRoutes = (typeof client.api.users)[':userId'];
-export type SearchResults = InferResponseType<typeof client.api.search.$get, 200>;
-export type SearchResult = SearchResults['results'][number];
-export type UserHealth = InferResponseType<UserRoutes['health']['$get'], 200>;
-export type UserSync = InferResponseType<UserRoutes['sync']['$get'], 200>;
-export type RefreshResult = InferResponseType<UserRoutes['refresh']['$post'], 200>;
-export type PlannedWrite = RefreshResult['plan'][number];
-export type AuditPage = InferResponseType<typeof client.api.audit.$get, 200>;
-export type AuditEntry = AuditPage['entries'][number];
-export type UndoResult = InferResponseType<(typeof client.api.audit)[':id']['undo']['$post'], 200>;

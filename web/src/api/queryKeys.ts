@@ -45,3 +45,17 @@ export const queryKeys = {
     list: (filters: AuditFilters) => ['audit', filters] as const,
   },
 };
+
+/**
+ * What each kind of mutation can change, so it re-reads every query that may now be stale. Any
+ * write adds an audit entry; an undo restores keys of any kind (a user's refresh, a session's fix,
+ * a job's batch), so it re-reads users and sessions alike.
+ */
+export const staleAfter = {
+  userWrite: (userId: string) => [queryKeys.users.detail(userId), queryKeys.audit.all],
+  /** the user pages list their sessions with a diagnosis, so they change with the session */
+  sessionWrite: [queryKeys.sessions.all, queryKeys.users.all, queryKeys.audit.all],
+  undo: [queryKeys.users.all, queryKeys.sessions.all, queryKeys.audit.all],
+  /** a sweep or bulk refresh changes "Needs attention" when it ends */
+  jobs: [queryKeys.jobs.all, queryKeys.attention.all],
+} as const;

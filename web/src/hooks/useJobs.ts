@@ -1,13 +1,9 @@
 import type { CreateJob } from '@cache-doctor/shared';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { InferResponseType } from 'hono/client';
-import { client, unwrap } from '../../api/client';
-import { queryKeys } from '../../api/queryKeys';
-
-export type JobList = InferResponseType<typeof client.api.jobs.$get, 200>;
-export type Job = JobList['jobs'][number];
-export type JobDetail = InferResponseType<(typeof client.api.jobs)[':id']['$get'], 200>;
-export type JobResult = NonNullable<JobDetail['results']>[number];
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { client, unwrap } from '../api/client';
+import { queryKeys, staleAfter } from '../api/queryKeys';
+import type { Job } from '../api/types';
+import { useInvalidate } from './invalidate';
 
 export const isActive = (job: Pick<Job, 'state'>) => job.state === 'queued' || job.state === 'running';
 
@@ -51,18 +47,18 @@ export function useJob(jobId: string | null) {
 }
 
 export function useStartJob() {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: (request: CreateJob) => unwrap(client.api.jobs.$post({ json: request })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.jobs.all }),
+    onSuccess: () => invalidate(staleAfter.jobs),
   });
 }
 
 export function useCancelJob() {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: (jobId: string) => unwrap(client.api.jobs[':id'].$delete({ param: { id: jobId } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.jobs.all }),
+    onSettled: () => invalidate(staleAfter.jobs),
   });
 }
 

@@ -1,13 +1,9 @@
 import type { MetricsRange } from '@cache-doctor/shared';
 import { useQuery } from '@tanstack/react-query';
-import type { InferResponseType } from 'hono/client';
 import { client, unwrap } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { getToken } from '../api/token';
-
-export type Metrics = InferResponseType<typeof client.api.metrics.$get, 200>;
-export type MetricName = keyof Metrics['series'];
-export type MetricAlert = Metrics['alerts'][number];
+import type { MetricAlert } from '../api/types';
 
 export const METRICS_REFRESH_MS = 10_000;
 

@@ -1,15 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { InferResponseType } from 'hono/client';
-import { client, unwrap } from '../../api/client';
-import { queryKeys } from '../../api/queryKeys';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { client, unwrap } from '../api/client';
+import { queryKeys, staleAfter } from '../api/queryKeys';
+import { useInvalidate } from './invalidate';
 
-/** Types come from the server's routes (never hand-copied). */
 const sessionRoutes = client.api.sessions[':sessionId'];
-export type SessionView = InferResponseType<(typeof sessionRoutes)['$get'], 200>;
-export type KeyView = SessionView['keys']['webhook'];
-export type WriteView = NonNullable<SessionView['previews']['fixSession']>[number];
-export type FixResult = InferResponseType<(typeof sessionRoutes)['fix']['$post'], 200>;
-export type GenerateResult = InferResponseType<(typeof sessionRoutes)['generate']['$post'], 200 | 202>;
 
 export function useSession(sessionId: string) {
   return useQuery({
@@ -23,12 +17,11 @@ export function useSession(sessionId: string) {
  * changed under us, and the page should show what it holds now.
  */
 export function useSessionAction<T>(run: () => Promise<T>) {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: run,
     onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.sessions.all });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit.all });
+      void invalidate(staleAfter.sessionWrite);
     },
   });
 }

@@ -1,11 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { InferResponseType } from 'hono/client';
 import { useEffect } from 'react';
-import { client, unwrap } from '../../api/client';
-import { queryKeys } from '../../api/queryKeys';
-
-export type UnprocessedPage = InferResponseType<typeof client.api.sessions.$get, 200>;
-export type UnprocessedSession = UnprocessedPage['sessions'][number];
+import { client, unwrap } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
 
 /**
  * `GET /api/sessions?problem=unprocessed&since=`, every page: the server answers a slice of

@@ -1,6 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
-import { queryKeys } from '../api/queryKeys';
+import { queryKeys, staleAfter } from '../api/queryKeys';
+import { useInvalidate } from './invalidate';
 
 /** `GET /api/users/:userId/health`: Redis alone, fast. */
 export function useUserHealth(userId: string) {
@@ -23,32 +24,23 @@ export function useUserSync(userId: string) {
  * of the user (health and sync share the `users/:userId` key prefix) and the audit log.
  */
 export function useRefresh(userId: string) {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: (dryRun: boolean) =>
       unwrap(client.api.users[':userId'].refresh.$post({ param: { userId }, json: { dryRun } })),
     onSuccess: async (result) => {
-      if (!result.applied) return;
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.audit.all }),
-      ]);
+      if (result.applied) await invalidate(staleAfter.userWrite(userId));
     },
   });
 }
 
-/** `POST /api/audit/:id/undo`: restores the before-images; every user panel and the log re-read. */
+/** `POST /api/audit/:id/undo`: restores the before-images; every user and session view and the log re-read. */
 export function useUndo() {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: (auditId: string) => unwrap(client.api.audit[':id'].undo.$post({ param: { id: auditId } })),
-    onSettled: async () => {
-      // Also after a 409: the log and the panels show what the keys hold now.
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: queryKeys.users.all }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.audit.all }),
-      ]);
-    },
+    // Also after a 409: the log and the panels show what the keys hold now.
+    onSettled: () => invalidate(staleAfter.undo),
   });
 }
 

@@ -1,6 +1,6 @@
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import './JobsPage.css';
-import type { Job } from './useJobs';
+import type { Job } from '../../api/types';
 
 /**
  * A job's progress bar (SPEC §9: `role="progressbar"` with `aria-valuenow`), shared by the Jobs

@@ -10,19 +10,19 @@ import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGr
 import { formatDateTime } from '../../format';
 import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import './JobsPage.css';
-import { useStaff } from '../../hooks/useStaff';
-import { paths } from '../../paths';
-import { JobProgress, JobStateBadge } from './JobProgress';
-import { SessionResults } from './SessionResults';
+import type { Job } from '../../api/types';
 import {
   downloadResultsCsv,
-  type Job,
   useCancelJob,
   useJob,
   useJobResults,
   useJobs,
   useStartJob,
-} from './useJobs';
+} from '../../hooks/useJobs';
+import { useStaff } from '../../hooks/useStaff';
+import { paths } from '../../paths';
+import { JobProgress, JobStateBadge } from './JobProgress';
+import { SessionResults } from './SessionResults';
 
 const JOB_LABELS: Record<JobType, string> = {
   sweep: 'Health sweep',

@@ -1,10 +1,8 @@
 import type { SessionJobOutcome } from '@cache-doctor/shared';
 import { Link } from 'react-router';
+import type { JobSessionResult } from '../../api/types';
 import { paths } from '../../paths';
 import { CODE_LABELS } from '../SessionPage/format';
-import type { JobDetail } from './useJobs';
-
-type SessionResult = NonNullable<JobDetail['sessionResults']>[number];
 
 const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
   reported: 'Listed',
@@ -15,7 +13,7 @@ const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
 };
 
 /** A session sweep's per-session results, on the Jobs page and where the sweep was started. */
-export function SessionResults({ results, caption }: { results: SessionResult[]; caption: string }) {
+export function SessionResults({ results, caption }: { results: JobSessionResult[]; caption: string }) {
   return (
     <div className="table-scroll">
       <table className="table">

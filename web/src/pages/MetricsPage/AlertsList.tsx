@@ -1,6 +1,6 @@
+import type { Metrics } from '../../api/types';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { formatTime } from '../../format';
-import type { Metrics } from '../../hooks/useMetrics';
 import { formatValue, stateTone, stateWord, titleOf, unitOf } from './metricsView';
 
 /** SPEC §9: firing (and pending) alerts now, then the recent firing/resolved history. */

@@ -10,8 +10,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import type { MetricAlert } from '../../api/types';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
-import type { MetricAlert } from '../../hooks/useMetrics';
 import {
   breachRuns,
   formatValue,

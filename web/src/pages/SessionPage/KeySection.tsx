@@ -1,6 +1,6 @@
 import { type ReactNode, useId } from 'react';
+import type { KeyView } from '../../api/types';
 import { RawValue } from '../../components/RawValue/RawValue';
-import type { KeyView } from './api';
 import { prettyRaw, ttlInWords } from './format';
 
 export interface Fact {

@@ -1,6 +1,7 @@
 import type { SessionCode } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { GenerateResult, SessionView, WriteView } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -8,17 +9,9 @@ import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { fixSession, generateVideo, useSession, useSessionAction } from '../../hooks/useSession';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
-import {
-  fixSession,
-  type GenerateResult,
-  generateVideo,
-  type SessionView,
-  useSession,
-  useSessionAction,
-  type WriteView,
-} from './api';
 import { CODE_LABELS, formatDate, prettyRaw, severityTone, textField } from './format';
 import { type Fact, KeySection } from './KeySection';
 

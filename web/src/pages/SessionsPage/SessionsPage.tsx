@@ -1,25 +1,17 @@
 import type { SessionCode } from '@cache-doctor/shared';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { InferResponseType } from 'hono/client';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import { client, unwrap } from '../../api/client';
-import { queryKeys } from '../../api/queryKeys';
+import type { PromptPage, PromptStats } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { usePromptStats, usePrompts } from '../../hooks/usePrompts';
 import { paths } from '../../paths';
 import { CODE_LABELS, formatDate } from '../SessionPage/format';
 import { Section } from './Section';
 import { UnprocessedSessions } from './UnprocessedSessions';
-
-/** Types come from the server's routes (never hand-copied). */
-type PromptPage = InferResponseType<typeof client.api.prompts.$get, 200>;
-type PromptStats = InferResponseType<typeof client.api.stats.$get, 200>;
-
-export const PAGE_SIZE = 20;
 
 function PromptRows({ page }: { page: PromptPage }) {
   return (
@@ -59,12 +51,7 @@ function PromptRows({ page }: { page: PromptPage }) {
 function RecentPrompts() {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
-  const query = useQuery({
-    queryKey: queryKeys.sessions.prompts({ limit: PAGE_SIZE, ...(cursor && { cursor }) }),
-    queryFn: () =>
-      unwrap(client.api.prompts.$get({ query: { limit: String(PAGE_SIZE), ...(cursor && { cursor }) } })),
-    placeholderData: keepPreviousData,
-  });
+  const query = usePrompts(cursor);
   const { data, error, isPending, refetch } = query;
   return (
     <Section title="Recent prompts">
@@ -180,10 +167,7 @@ function Histogram({ stats }: { stats: PromptStats }) {
 }
 
 function Stats() {
-  const { data, error, isPending, refetch } = useQuery({
-    queryKey: queryKeys.sessions.stats,
-    queryFn: () => unwrap(client.api.stats.$get()),
-  });
+  const { data, error, isPending, refetch } = usePromptStats();
   return (
     <Section title="Prompt statistics">
       {isPending ? <Loading label="Scanning every prompt…" /> : null}

@@ -3,21 +3,22 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { queryKeys } from '../../api/queryKeys';
+import type { UnprocessedSession } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime, formatDuration, formatMoney } from '../../format';
+import { isActive, useCancelJob, useJob, useStartJob } from '../../hooks/useJobs';
 import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import { useStaff } from '../../hooks/useStaff';
+import { useUnprocessedSessions } from '../../hooks/useUnprocessedSessions';
 import { paths } from '../../paths';
 import { JobProgress, JobStateBadge } from '../JobsPage/JobProgress';
 import { SessionResults } from '../JobsPage/SessionResults';
-import { isActive, useCancelJob, useJob, useStartJob } from '../JobsPage/useJobs';
 import { CODE_LABELS } from '../SessionPage/format';
 import { Section } from './Section';
 import { defaultSince, fromLocalInput, toLocalInput } from './since';
-import { type UnprocessedSession, useUnprocessedSessions } from './useUnprocessedSessions';
 
 /** Beyond this many rows the table says how many it leaves out; the count and bulk actions cover all. */
 const MAX_ROWS = 500;

@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { Loading } from '../../components/Loading/Loading';
+import { useAfterSignIn, useTokenCheck } from '../../hooks/useSignIn';
 import { paths } from '../../paths';
-import { SignInLayout, useAfterSignIn, useTokenCheck } from './SignInPage';
+import { SignInLayout } from './SignInPage';
 
 function failureText(error: unknown): string {
   if (error instanceof ApiError && error.code === 'NO_ROLE') return error.message;

@@ -1,17 +1,14 @@
 import type { Role } from '@cache-doctor/shared';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
-import { client, type Me, unwrap } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
-import { queryKeys } from '../../api/queryKeys';
-import { setToken } from '../../api/token';
+import type { Me } from '../../api/types';
 import { EnvBadge } from '../../components/EnvBadge/EnvBadge';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { ThemeToggle } from '../../components/ThemeToggle/ThemeToggle';
 import { useAuthConfig } from '../../hooks/useAuthConfig';
-import { paths, safeNext } from '../../paths';
+import { useAfterSignIn, useDemoSignIn, useTokenCheck } from '../../hooks/useSignIn';
+import { paths } from '../../paths';
 
 const DEMO_ROLES: { role: Role; description: string }[] = [
   { role: 'support', description: 'Reads everything; changes nothing.' },
@@ -22,32 +19,8 @@ const DEMO_ROLES: { role: Role; description: string }[] = [
   },
 ];
 
-/** After signing in, back to the page first asked for (validated: no open redirect). */
-export function useAfterSignIn() {
-  const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const next = safeNext(params.get('next'));
-  return {
-    next: params.get('next') ? next : null,
-    done: async (me?: Me) => {
-      // Whatever was cached belonged to the previous identity (or to none).
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.authConfig[0] });
-      if (me) queryClient.setQueryData(queryKeys.me, me);
-      await navigate(next, { replace: true });
-    },
-  };
-}
-
 function DemoSignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
-  const signIn = useMutation({
-    mutationFn: (role: Role) => unwrap(client.auth.demo.$post({ json: { role } })),
-    meta: { skipSignInRedirect: true },
-    onSuccess: async (result) => {
-      setToken(result.token);
-      await onSignedIn();
-    },
-  });
+  const signIn = useDemoSignIn(onSignedIn);
   return (
     <>
       <p>This is a demo with sample data. Choose a role to see what it may do.</p>
@@ -72,20 +45,6 @@ function DemoSignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       {signIn.isError ? <ErrorMessage title="Could not sign in" error={signIn.error} /> : null}
     </>
   );
-}
-
-/** Tries a bearer token on `/api/me` and keeps it only if the server accepts it. */
-export function useTokenCheck(onSignedIn: (me: Me) => Promise<void>) {
-  return useMutation({
-    // The token is tried before it is stored, so a typo never becomes the session's token.
-    mutationFn: (candidate: string) =>
-      unwrap(client.api.me.$get(undefined, { headers: { Authorization: `Bearer ${candidate}` } })),
-    meta: { skipSignInRedirect: true },
-    onSuccess: async (me, candidate) => {
-      setToken(candidate);
-      await onSignedIn(me);
-    },
-  });
 }
 
 function TokenSignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { UserHealth } from '../../api/client';
+import type { UserHealth } from '../../api/types';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { formatRaw, formatTtl } from '../../format';
 

@@ -1,4 +1,4 @@
-import type { PlannedWrite } from '../../api/client';
+import type { PlannedWrite } from '../../api/types';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { formatRaw } from '../../format';
 

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { UserSync } from '../../api/client';
+import type { UserSync } from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
