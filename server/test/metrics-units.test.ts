@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { p95FromAppBuckets } from '../src/metrics/app-counters';
 import { downsample } from '../src/metrics/downsample';
-import { addBuckets, diffBuckets, quantileFromBuckets } from '../src/metrics/histogram';
 
 describe('downsample', () => {
   it('leaves a short series alone and averages a long one into at most maxPoints buckets', () => {
@@ -23,25 +23,19 @@ describe('downsample', () => {
   });
 });
 
-describe('latency histogram', () => {
-  // bounds: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, +Inf
-  it('interpolates the p95 inside its bucket; no observations is no data', () => {
-    expect(quantileFromBuckets(new Array(12).fill(0), 0.95)).toBeNull();
-    const buckets = new Array(12).fill(0);
-    buckets[4] = 95; // 50–100 ms
-    buckets[6] = 5; // 250–500 ms
-    expect(quantileFromBuckets(buckets, 0.95)).toBe(100);
-    buckets[4] = 90;
-    buckets[6] = 10; // p95 half-way into 250–500
-    expect(quantileFromBuckets(buckets, 0.95)).toBe(375);
-    const overflow = new Array(12).fill(0);
-    overflow[11] = 3;
-    expect(quantileFromBuckets(overflow, 0.95)).toBe(10_000);
-  });
-
-  it('merges and differences bucket counts, never below zero', () => {
-    expect(addBuckets([1, 2], [3])).toEqual([4, 2, ...new Array(10).fill(0)]);
-    expect(diffBuckets([5, 1], [2, 4])).toEqual([3, 0]);
-    expect(diffBuckets([5, 1], null)).toEqual([5, 1]);
+describe("the app's latency buckets", () => {
+  // fields: ms:5, ms:10, ms:25, ms:50, ms:100, ms:250, ms:500, ms:1000, ms:2500, ms:inf
+  it('reports the bound of the bucket holding the 95th percentile; no lookups is no data', () => {
+    expect(p95FromAppBuckets(new Array(10).fill(0))).toBeNull();
+    const buckets = new Array(10).fill(0);
+    buckets[1] = 95; // ≤ 10 ms
+    buckets[6] = 5; // ≤ 500 ms
+    expect(p95FromAppBuckets(buckets)).toBe(10);
+    buckets[1] = 94;
+    buckets[6] = 6;
+    expect(p95FromAppBuckets(buckets)).toBe(500);
+    const slow = new Array(10).fill(0);
+    slow[9] = 3; // ms:inf: slower than the last bound, which is what can be said
+    expect(p95FromAppBuckets(slow)).toBe(2500);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeSource, type SourceDetail } from '@cache-doctor/shared';
 import {
   type AlertNotification,
   type AlertRule,
@@ -9,21 +10,22 @@ import {
   stepAlert,
 } from '../domain/alerts';
 import type { Services } from '../services/container';
-import { lastSessionSweepKey } from '../services/session-sweep';
-import { addBuckets, diffBuckets, quantileFromBuckets } from './histogram';
+import { AppCounterReader, p95FromAppBuckets } from './app-counters';
 import { AlertNotifier } from './notifier';
+import { CacheProbe } from './probe';
 import { MetricsStore } from './store';
+import { type Figure, sessionSweepFigures, syncFailureFigure } from './sweep-figures';
 import { WebhookSampler } from './webhook-sample';
 
 /**
  * The collector (SPEC §5): every `METRICS_SAMPLE_MS` one instance — the holder of a Redis lease —
- * computes the six metrics over the interval since its previous sample, stores them, steps the
- * alert rules and posts their firing/resolved edges.
+ * computes every metric with its source, stores both, steps the alert rules and posts their
+ * firing/resolved edges. The figures describe the app: its own reported lookups first, else the
+ * probe's sampled two-step reads; Cache Doctor's own Redis commands and HTTP requests count in none
+ * of them (its own calls stand in for the API error rate only while the app reports nothing).
  *
  * Rates come from counter differences between two samples, so the first sample after start (or
  * after taking the lease over) has no baseline and stores no data for them rather than 0.
- * The upstream meter and the request histogram are this process's: with several instances, the
- * API error rate and p95 are those of the sampling instance.
  */
 
 /** The webhook success rate costs a SCAN slice; once a minute is plenty for a slow-moving figure. */
@@ -52,21 +54,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-interface RedisCounters {
-  hits: number;
-  misses: number;
-}
-
-interface Baseline {
-  redis: RedisCounters;
+interface DoctorCounters {
   calls: number;
   errors: number;
-  latency: number[];
 }
 
 export interface Sample {
   t: number;
   values: Record<MetricName, number | null>;
+  sources: Record<MetricName, SourceDetail>;
   alerts: AlertState[];
   notifications: AlertNotification[];
 }
@@ -76,13 +72,22 @@ function infoField(info: string, field: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
+/** The p95 of a few observations: the smallest value at or above 95 % of them. */
+function p95Of(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)] ?? null;
+}
+
 export class MetricsCollector {
   readonly store: MetricsStore;
   private readonly notifier: AlertNotifier;
   private readonly sampler: WebhookSampler;
+  private readonly appCounters: AppCounterReader;
+  private readonly probe: CacheProbe;
   private readonly rules: AlertRule[];
   private readonly instanceId = randomUUID();
-  private baseline: Baseline | null = null;
+  private doctorBaseline: DoctorCounters | null = null;
   private webhook: { at: number; rate: number | null } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
@@ -94,6 +99,9 @@ export class MetricsCollector {
     this.store = new MetricsStore(services.redis, services.keys);
     this.notifier = options.notifier ?? new AlertNotifier({ url: services.config.alerts.webhookUrl });
     this.sampler = new WebhookSampler(services);
+    // the app writes its counters into the Redis it already uses, beside its cache
+    this.appCounters = new AppCounterReader(services.redis, services.config.ownPrefix);
+    this.probe = new CacheProbe(services.redis, services.keys, services.config.probeUsers);
     this.rules = alertRules(services.config);
   }
 
@@ -101,22 +109,15 @@ export class MetricsCollector {
     return this.services.keys.own('metrics:sampler-lock');
   }
 
-  private async readRedisCounters(): Promise<RedisCounters> {
-    const info = await this.services.redis.info('stats');
-    return { hits: infoField(info, 'keyspace_hits') ?? 0, misses: infoField(info, 'keyspace_misses') ?? 0 };
-  }
-
-  private upstreamTotals() {
-    const snapshot = this.services.meter.snapshot();
+  /** Cache Doctor's own Stripe, Clerk and generation calls (never its own HTTP requests). */
+  private doctorTotals(): DoctorCounters {
     let calls = 0;
     let errors = 0;
-    let latency: number[] = [];
-    for (const counters of Object.values(snapshot)) {
+    for (const counters of Object.values(this.services.meter.snapshot())) {
       calls += counters.calls;
       errors += counters.errors;
-      latency = addBuckets(latency, counters.latencyBuckets);
     }
-    return { calls, errors, latency: addBuckets(latency, this.services.requestLatency.snapshot()) };
+    return { calls, errors };
   }
 
   /**
@@ -125,102 +126,114 @@ export class MetricsCollector {
    * not wait, so a receiver that is down (and retried with backoff) never delays the next sample.
    */
   async sampleOnce(now: number, options: { awaitDelivery?: boolean } = {}): Promise<Sample | null> {
-    const { redis } = this.services;
-    // Redis hit/miss counters are read first, before even the lease (its GET is a lookup); the
-    // collector's own reads below (the webhook SCAN, the sweep result, the series writes) happen
-    // before the closing read that becomes the next baseline, so they never count in the hit rate.
-    const redisNow = await this.readRedisCounters();
     const leaseMs = this.services.config.metricsSampleMs * 3;
-    const held = await redis.eval(LEASE_SCRIPT, 1, this.lockKey, this.instanceId, String(leaseMs));
+    const held = await this.services.redis.eval(
+      LEASE_SCRIPT,
+      1,
+      this.lockKey,
+      this.instanceId,
+      String(leaseMs),
+    );
     if (held !== 1) {
-      this.baseline = null; // someone else samples; our counters would span their samples too
+      // someone else samples; our baselines would span their samples too
+      this.appCounters.reset();
+      this.doctorBaseline = null;
       return null;
     }
-    const upstream = this.upstreamTotals();
-    const previous = this.baseline;
-
-    const values: Record<MetricName, number | null> = {
-      cacheHitRate: null,
-      syncFailureRate: await this.syncFailureRate(),
-      apiErrorRate: null,
-      responseTimeP95: null,
-      webhookSuccessRate: await this.webhookSuccessRate(now),
-      redisMemory: await this.redisMemory(),
-    };
-    if (previous) {
-      const hits = redisNow.hits - previous.redis.hits;
-      const lookups = hits + (redisNow.misses - previous.redis.misses);
-      values.cacheHitRate = lookups > 0 && hits >= 0 ? hits / lookups : null;
-      const calls = upstream.calls - previous.calls;
-      values.apiErrorRate = calls > 0 ? (upstream.errors - previous.errors) / calls : null;
-      values.responseTimeP95 = quantileFromBuckets(diffBuckets(upstream.latency, previous.latency), 0.95);
-    }
+    const figures = await this.figures(now);
+    const values = Object.fromEntries(METRIC_NAMES.map((m) => [m, figures[m].value])) as Sample['values'];
+    const sources = Object.fromEntries(METRIC_NAMES.map((m) => [m, figures[m].source])) as Sample['sources'];
 
     const prevStates = await this.store.readAlerts();
     const alerts: AlertState[] = [];
     const notifications: AlertNotification[] = [];
     for (const rule of this.rules) {
-      const step = stepAlert(rule, prevStates[rule.metric] ?? null, { t: now, v: values[rule.metric] });
+      const step = stepAlert(rule, prevStates[rule.metric] ?? null, {
+        t: now,
+        v: values[rule.metric],
+        source: describeSource(sources[rule.metric], now),
+      });
       alerts.push(step.state);
       if (step.notification) notifications.push(step.notification);
     }
-    await this.store.record({ t: now, values });
+    await this.store.record({ t: now, values, sources });
     await this.store.writeAlerts(alerts, notifications);
 
-    this.baseline = { redis: await this.readRedisCounters(), ...upstream };
     const deliveries = Promise.all(notifications.map((n) => this.notifier.send(n)));
     if (options.awaitDelivery ?? true) await deliveries;
-    return { t: now, values, alerts, notifications };
+    return { t: now, values, sources, alerts, notifications };
   }
 
-  private async syncFailureRate(): Promise<number | null> {
-    const raw = await this.services.redis.get(this.services.keys.own('metrics:last-sweep'));
-    if (!raw) return null;
-    try {
-      const sweep = JSON.parse(raw) as { checked?: unknown; outOfSync?: unknown };
-      if (typeof sweep.checked !== 'number' || typeof sweep.outOfSync !== 'number' || sweep.checked <= 0)
-        return null;
-      return sweep.outOfSync / sweep.checked;
-    } catch {
-      return null;
+  private async figures(now: number): Promise<Record<MetricName, Figure>> {
+    const [app, sync, sessions, redisMemory] = await Promise.all([
+      this.appCounters.read(now),
+      syncFailureFigure(this.services, now),
+      sessionSweepFigures(this.services, now),
+      this.redisMemory(),
+    ]);
+    const doctor = this.doctorTotals();
+    const previousDoctor = this.doctorBaseline;
+    this.doctorBaseline = doctor;
+    let cache: Pick<Record<MetricName, Figure>, 'cacheHitRate' | 'apiErrorRate' | 'responseTimeP95'>;
+    if (app.reporting) {
+      const gained = app.gained;
+      const appSource = { source: 'app' } as const;
+      cache = {
+        cacheHitRate: {
+          value: gained && gained.lookups > 0 ? gained.hits / gained.lookups : null,
+          source: appSource,
+        },
+        apiErrorRate: {
+          value: gained && gained.upstreamCalls > 0 ? gained.upstreamErrors / gained.upstreamCalls : null,
+          source: appSource,
+        },
+        responseTimeP95: { value: gained ? p95FromAppBuckets(gained.buckets) : null, source: appSource },
+      };
+    } else {
+      const probe = await this.probe.sample();
+      const probeSource = { source: 'probe', sampled: probe.sampled } as const;
+      const calls = previousDoctor ? doctor.calls - previousDoctor.calls : 0;
+      cache = {
+        cacheHitRate: { value: probe.sampled > 0 ? probe.found / probe.sampled : null, source: probeSource },
+        apiErrorRate: {
+          value: previousDoctor && calls > 0 ? (doctor.errors - previousDoctor.errors) / calls : null,
+          source: { source: 'doctor' },
+        },
+        responseTimeP95: { value: p95Of(probe.batchMs), source: probeSource },
+      };
     }
+    return {
+      ...cache,
+      syncFailureRate: sync,
+      webhookSuccessRate: sessions.webhook ?? (await this.webhookFromRedis(now)),
+      generationSuccessRate: sessions.generation,
+      sessionLookupSuccessRate: sessions.sessionLookup,
+      redisMemory,
+    };
   }
 
   /**
-   * Stripe's truth first: the scheduled session sweep's rate over paid sessions, while it is
-   * recent (three runs). Without one (the schedule is off, or has not run yet) the Redis-only
-   * sample stands in.
+   * Without a recent scheduled session sweep (the schedule is off, or has not run yet), a sample
+   * of session records in Redis stands in for the webhook success rate, once a minute, and says so.
    */
-  private async webhookSuccessRate(now: number): Promise<number | null> {
-    const fromSweep = await this.sessionSweepRate(now);
-    if (fromSweep !== undefined) return fromSweep;
+  private async webhookFromRedis(now: number): Promise<Figure> {
+    const source = { source: 'redis', of: 'sessions' } as const;
     if (this.webhook && now - this.webhook.at < WEBHOOK_SAMPLE_EVERY_MS && now >= this.webhook.at)
-      return this.webhook.rate;
+      return { value: this.webhook.rate, source };
     const { rate } = await this.sampler.sample(new Date(now));
     this.webhook = { at: now, rate };
-    return rate;
+    return { value: rate, source };
   }
 
-  /** undefined when there is no recent session sweep */
-  private async sessionSweepRate(now: number): Promise<number | null | undefined> {
-    const everyMs = this.services.config.sessionSweepEveryMs;
-    const raw = await this.services.redis.get(lastSessionSweepKey(this.services));
-    if (!raw || everyMs <= 0) return undefined;
-    try {
-      const sweep = JSON.parse(raw) as { at?: unknown; rate?: unknown };
-      const at = typeof sweep.at === 'string' ? Date.parse(sweep.at) : Number.NaN;
-      if (Number.isNaN(at) || now - at > 3 * everyMs) return undefined;
-      return typeof sweep.rate === 'number' ? sweep.rate : null;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async redisMemory(): Promise<number | null> {
+  /** used / maxmemory; with no maxmemory (0), used / the machine's memory, and the chart says so. */
+  private async redisMemory(): Promise<Figure> {
     const info = await this.services.redis.info('memory');
     const used = infoField(info, 'used_memory');
     const max = infoField(info, 'maxmemory');
-    return used === null || !max ? null : used / max;
+    const system = infoField(info, 'total_system_memory');
+    if (used !== null && max) return { value: used / max, source: { source: 'redis', of: 'maxmemory' } };
+    if (used !== null && system) return { value: used / system, source: { source: 'redis', of: 'system' } };
+    return { value: null, source: { source: 'redis', of: 'maxmemory' } };
   }
 
   /** Samples every METRICS_SAMPLE_MS until stop(); a slow sample is never overlapped by the next. */
