@@ -310,6 +310,35 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
       });
     });
 
+    it('a job started while Redis hangs: the start fails within the deadline, and no job appears or runs after SIGCONT', async (context) => {
+      const before = (await jobs().store.list(100)).map((record) => record.id);
+      harness.redisServer.pause();
+      const started = performance.now();
+      const outcome = await jobs()
+        .create({ type: 'sweep' }, OPS)
+        .then(
+          () => 'created',
+          (error: Error) => error.message,
+        );
+      const ms = performance.now() - started;
+      harness.redisServer.resume();
+      expect(outcome).toMatch(/timed out/);
+      expect(ms).toBeLessThan(ANSWER_WITHIN_MS);
+      // the start task Redis takes late retries twice (0.5 s, 1 s) looking for its job, then gives up
+      const settled = await waitUntil(
+        () => harness.services.jobQueue.getJobCounts('active', 'waiting', 'delayed', 'prioritized'),
+        (counts) => Object.values(counts).every((count) => count === 0),
+        15_000,
+      );
+      expect((await jobs().store.list(100)).map((record) => record.id)).toEqual(before);
+      survived(context, {
+        fault: 'a job started while redis-server is stopped (SIGSTOP)',
+        outcome:
+          'the start fails within the deadline; its queued task, run late by Redis, finds no job record (committed only within the deadline) and does nothing',
+        figures: `failed after ${Math.round(ms)} ms; queue drained ${Math.round(settled.ms)} ms after SIGCONT, no job`,
+      });
+    });
+
     it('Redis hangs (SIGSTOP) in the middle of a sweep: the sweep finishes after SIGCONT and writes nothing', async (context) => {
       const before = await harness.snapshot();
       const since = await auditMark();
