@@ -1,6 +1,7 @@
 import type { SessionJobOutcome } from '@cache-doctor/shared';
 import { Link } from 'react-router';
 import type { JobSessionResult } from '../../api/types';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { paths } from '../../paths';
 import { CODE_LABELS } from '../SessionPage/format';
 
@@ -15,31 +16,23 @@ const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
 /** A session sweep's per-session results, on the Jobs page and where the sweep was started. */
 export function SessionResults({ results, caption }: { results: JobSessionResult[]; caption: string }) {
   return (
-    <div className="table-scroll">
-      <table className="table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Diagnosis before</th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {results.map((result) => (
-            <tr key={result.sessionId}>
-              <th scope="row">
-                <Link to={paths.session(result.sessionId)}>{result.sessionId}</Link>
-              </th>
-              <td>{CODE_LABELS[result.code]}</td>
-              <td>
-                {OUTCOME_LABELS[result.outcome]}
-                <span className="muted"> — {result.message}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={['Session', 'Diagnosis before', 'Outcome']}
+      rows={results}
+      rowKey={(result) => result.sessionId}
+      renderRow={(result) => (
+        <tr>
+          <th scope="row">
+            <Link to={paths.session(result.sessionId)}>{result.sessionId}</Link>
+          </th>
+          <td>{CODE_LABELS[result.code]}</td>
+          <td>
+            {OUTCOME_LABELS[result.outcome]}
+            <span className="muted"> — {result.message}</span>
+          </td>
+        </tr>
+      )}
+    />
   );
 }
