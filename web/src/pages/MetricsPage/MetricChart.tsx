@@ -1,3 +1,4 @@
+import { describeSource, type SourceDetail } from '@cache-doctor/shared';
 import { useId } from 'react';
 import {
   CartesianGrid,
@@ -28,6 +29,8 @@ interface MetricChartProps {
   points: Point[];
   threshold: Threshold;
   alert: MetricAlert | undefined;
+  /** where the figure comes from, said in words under the title (SPEC §5) */
+  source: SourceDetail;
   from: number;
   to: number;
 }
@@ -41,7 +44,7 @@ const timeTick = (rangeMs: number) => (t: number) =>
  * One metric: title (SPEC §5 words), the current value and alert state in text — the accessible
  * reading of the chart — then the chart with its threshold line and breaches shaded.
  */
-export function MetricChart({ view, points, threshold, alert, from, to }: MetricChartProps) {
+export function MetricChart({ view, points, threshold, alert, source, from, to }: MetricChartProps) {
   const id = useId();
   const state = alert?.state ?? 'nodata';
   const latest = points.at(-1);
@@ -59,6 +62,7 @@ export function MetricChart({ view, points, threshold, alert, from, to }: Metric
         <span className="muted">(alert when {limit}</span>
         <span className="muted">; {points.length} points in range)</span>
       </p>
+      <p className="muted metric-source">Source: {describeSource(source, to)}</p>
       {/* The paragraph above is the chart's reading; recharts' own keyboard layer would put a
           focusable, unnamed picture in the tab order, so it is off. */}
       <div aria-hidden="true" className="metric-chart">

@@ -65,6 +65,7 @@ export function MetricsPage() {
                 points={query.data.series[view.metric]}
                 threshold={query.data.thresholds[view.metric]}
                 alert={query.data.alerts.find((alert) => alert.metric === view.metric)}
+                source={query.data.sourceDetails[view.metric]}
                 from={to - rangeMs}
                 to={to}
               />
