@@ -55,7 +55,10 @@ describe('the customer story (issue #20)', () => {
 
   /** a sweep to its end, and until its attention list is the one served */
   const sweep = async () => {
-    const jobId = await jobs.create({ type: 'sweep' }, { name: STAFF.ops.name, role: 'ops' });
+    const jobId = await jobs.create(
+      { type: 'sweep' },
+      { id: STAFF.ops.name, name: STAFF.ops.name, role: 'ops' },
+    );
     for (;;) {
       const view = await get<JobView>(`/api/jobs/${jobId}?limit=1`);
       if (view.state === 'completed') break;
@@ -67,6 +70,13 @@ describe('the customer story (issue #20)', () => {
       if (page.jobId === jobId) return page;
       await tick();
     }
+  };
+
+  /** the checkout session a seeded Stripe event carries */
+  const sessionOfEvent = (eventId: string) => {
+    const event = harness.sandbox.state.stripe.events.get(eventId);
+    if (!event) throw new Error(`no event ${eventId} in the sandbox`);
+    return (event.data.object as { id: string }).id;
   };
 
   const brokenPlanted = () =>
@@ -124,7 +134,10 @@ describe('the customer story (issue #20)', () => {
     const before = await get<AttentionPage>('/api/attention?problem=SUBSCRIPTIONS_STALE');
     expect(before.users.length).toBeGreaterThan(0);
     const userIds = before.users.map((user) => user.userId);
-    const jobId = await jobs.create({ type: 'bulk-refresh', userIds }, { name: STAFF.ops.name, role: 'ops' });
+    const jobId = await jobs.create(
+      { type: 'bulk-refresh', userIds },
+      { id: STAFF.ops.name, name: STAFF.ops.name, role: 'ops' },
+    );
     for (;;) {
       const page = await get<AttentionPage>('/api/attention?problem=SUBSCRIPTIONS_STALE');
       if (page.users.length === 0) break;
@@ -136,7 +149,7 @@ describe('the customer story (issue #20)', () => {
 
   it('an accent-free query finds an accented name; cus_ and evt_ ids resolve', async () => {
     const named = harness.seed.dataset.clerkUsers.find((user) =>
-      /[^\x00-\x7f]/.test(`${user.first_name}${user.last_name}`),
+      /[^ -~]/.test(`${user.first_name}${user.last_name}`),
     );
     expect(named, 'the seed has an accented name').toBeDefined();
     const plain = foldText(`${named?.first_name} ${named?.last_name}`).toUpperCase();
@@ -158,8 +171,7 @@ describe('the customer story (issue #20)', () => {
     expect(byCustomer.results).toEqual([expect.objectContaining({ kind: 'customer', userId })]);
 
     const eventId = harness.seed.planted.failedEventIds[0] as string;
-    const event = harness.sandbox.state.stripe.events.get(eventId);
-    const sessionId = (event?.data.object as { id: string }).id;
+    const sessionId = sessionOfEvent(eventId);
     const byEvent = await get<{ results: Array<{ kind: string; id: string }> }>(`/api/search?q=${eventId}`);
     expect(byEvent.results).toEqual([expect.objectContaining({ kind: 'session', id: sessionId })]);
   });
@@ -207,12 +219,10 @@ describe('the customer story (issue #20)', () => {
 
   it('the session timeline shows the failed delivery, then the fix', async () => {
     const eventId = harness.seed.planted.failedEventIds.find((id) => {
-      const event = harness.sandbox.state.stripe.events.get(id);
-      const sessionId = (event?.data.object as { id: string }).id;
+      const sessionId = sessionOfEvent(id);
       return harness.seed.planted.sessions[sessionId]?.code === 'WEBHOOK_MISSING';
     }) as string;
-    const event = harness.sandbox.state.stripe.events.get(eventId);
-    const sessionId = (event?.data.object as { id: string }).id;
+    const sessionId = sessionOfEvent(eventId);
     const fixed = await post(`/api/sessions/${sessionId}/fix`, {});
     expect(fixed.status).toBe(200);
 

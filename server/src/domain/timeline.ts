@@ -27,9 +27,11 @@ const fromSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
 export function money(amount: number | null, currency: string | null): string {
   if (amount === null || !currency) return 'no amount';
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 100);
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() });
+    // zero-decimal currencies (JPY) are not divided
+    return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   } catch {
-    return `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
+    return `${amount} ${currency}`;
   }
 }
 
@@ -54,7 +56,7 @@ function auditItem(entry: AuditEntry): StoryItem {
   return {
     at: entry.at,
     kind: `audit.${entry.action}`,
-    title: `${words} by ${entry.actor}${outcome}`,
+    title: `${words} by ${entry.actorName ?? entry.actor}${outcome}`,
     source: 'audit',
     ref: { kind: 'audit', id: entry.id },
   };

@@ -11,6 +11,13 @@ const userParam = validate('param', z.object({ userId: userIdSchema }));
 /** The customer's purchases and timelines (SPEC §6.2). */
 export const customerStoryRoutes = (services: Services) =>
   new Hono<AppEnv>()
+    // Where "Open in Stripe" and "Open in Clerk" lead: Stripe's test or live dashboard by key mode
+    .get('/dashboards', (c) =>
+      c.json({
+        stripe: `https://dashboard.stripe.com${services.stripe.mode === 'test' ? '/test' : ''}`,
+        clerkUsers: services.config.clerk.dashboardUrl ?? null,
+      }),
+    )
     .get('/users/:userId/sessions', userParam, async (c) =>
       c.json(await listUserSessions(services, c.req.valid('param').userId)),
     )

@@ -1,10 +1,10 @@
-import type { AuditEntry } from '@cache-doctor/shared';
+import { type AuditEntry, USER_ID_PATTERN } from '@cache-doctor/shared';
 import type Stripe from 'stripe';
 import { readSessionSnapshots } from '../adapters/session-store';
 import { jsonRecordOrNull } from '../domain/cached-value';
 import { checkoutFacts, sweepSession } from '../domain/session-sweep';
 import { type StoryItem, sessionStory, userStory } from '../domain/timeline';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import type { Services } from './container';
 import { fetchMappedUpstream, mappedCustomerId, readCustomerSnapshot } from './customer-reads';
 
@@ -27,7 +27,7 @@ async function payerOf(services: Services, userId: string) {
   const mapped = mappedCustomerId(snapshot);
   const upstream = await fetchMappedUpstream(services, userId, mapped);
   if (!upstream.clerk && snapshot.mapping?.raw == null) {
-    throw new HttpError(404, 'USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
+    throw new AppError('USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
   }
   const live = upstream.stripe && !upstream.stripe.deleted ? upstream.stripe : null;
   const payer: Payer = {
@@ -115,14 +115,38 @@ export async function userTimeline(services: Services, userId: string): Promise<
   };
 }
 
+/**
+ * Who paid, and for what: the app puts the Clerk user id on the checkout (`metadata.userId`,
+ * `client_reference_id`); else the Stripe customer's `metadata.userId` says it.
+ */
+async function checkoutOf(services: Services, session: Stripe.Checkout.Session) {
+  const stated = [session.metadata?.userId, session.client_reference_id].find(
+    (id): id is string => typeof id === 'string' && USER_ID_PATTERN.test(id),
+  );
+  const customerId = typeof session.customer === 'string' ? session.customer : (session.customer?.id ?? null);
+  const customer = !stated && customerId ? await services.stripe.getCustomer(customerId) : null;
+  const linked = customer && !customer.customer.deleted ? customer.customer.metadata?.userId : undefined;
+  return {
+    email: session.customer_details?.email ?? session.customer_email ?? null,
+    amountTotal: session.amount_total,
+    currency: session.currency,
+    status: session.status,
+    paymentStatus: session.payment_status,
+    created: session.created,
+    customerId,
+    paymentIntentId:
+      typeof session.payment_intent === 'string'
+        ? session.payment_intent
+        : (session.payment_intent?.id ?? null),
+    userId: stated ?? (linked && USER_ID_PATTERN.test(linked) ? linked : null),
+  };
+}
+
 /** The window around a checkout in which its events are looked for: Stripe retries for 3 days. */
 const EVENT_WINDOW_SECONDS = 3 * 86_400;
 
 /** `GET /api/sessions/:sessionId/timeline`: the checkout, its webhook deliveries, the app's writes, repairs. */
-export async function sessionTimeline(
-  services: Services,
-  sessionId: string,
-): Promise<{ items: StoryItem[] }> {
+export async function sessionTimeline(services: Services, sessionId: string) {
   const session = await services.stripe.getCheckoutSession(sessionId);
   const [snapshots, events, audit] = await Promise.all([
     readSessionSnapshots(services.redis, services.keys, [sessionId]),
@@ -136,10 +160,14 @@ export async function sessionTimeline(
   ]);
   const snapshot = snapshots[0];
   if (!session && !snapshot?.prompt.exists && !snapshot?.session.exists && !snapshot?.webhook.exists) {
-    throw new HttpError(404, 'SESSION_NOT_FOUND', `No checkout session ${sessionId} in Stripe or Redis.`);
+    throw new AppError('SESSION_NOT_FOUND', `No checkout session ${sessionId} in Stripe or Redis.`);
   }
   const about = events.filter((event) => (event.data.object as { id?: unknown }).id === sessionId);
   return {
+    checkout: session ? await checkoutOf(services, session) : null,
+    failedDeliveries: about
+      .filter((event) => event.pending_webhooks > 0)
+      .map((event) => ({ eventId: event.id, type: event.type, created: event.created })),
     items: sessionStory({
       session,
       events: about,
