@@ -1,4 +1,5 @@
 import { idKind } from '@cache-doctor/shared';
+import type { SearchResult } from './api/types';
 
 /** Every in-app URL is built here, so a link and its route cannot drift apart. */
 export const paths = {
@@ -45,4 +46,11 @@ export function safeNext(next: string | null): string {
   if (next === null) return paths.status;
   const local = next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\');
   return local && !next.startsWith('/sign-in') ? next : paths.status;
+}
+
+/** Where a search result leads: a user's page, a session's page, or a customer's user when it has one. */
+export function resultPath(result: SearchResult): string | null {
+  if (result.kind === 'session') return paths.session(result.id);
+  if (result.kind === 'user') return paths.user(result.userId ?? result.id);
+  return result.userId ? paths.user(result.userId) : null;
 }

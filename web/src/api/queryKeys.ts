@@ -24,10 +24,20 @@ export const queryKeys = {
     health: (userId: string) => ['users', userId, 'health'] as const,
     sync: (userId: string) => ['users', userId, 'sync'] as const,
     customer: (userId: string) => ['users', userId, 'customer'] as const,
+    purchases: (userId: string) => ['users', userId, 'purchases'] as const,
+    timeline: (userId: string) => ['users', userId, 'timeline'] as const,
   },
+  /** "Needs attention": the latest sweep's list, by problem filter; the problems trend by range */
+  attention: {
+    all: ['attention'] as const,
+    list: (problem: string) => ['attention', 'list', problem] as const,
+    trend: (range: string) => ['attention', 'trend', range] as const,
+  },
+  dashboards: ['dashboards'] as const,
   sessions: {
     all: ['sessions'] as const,
     detail: (sessionId: string) => ['sessions', sessionId] as const,
+    timeline: (sessionId: string) => ['sessions', sessionId, 'timeline'] as const,
     unprocessed: (since: string) => ['sessions', 'unprocessed', since] as const,
     prompts: (params: { limit?: number; cursor?: string }) => ['sessions', 'prompts', params] as const,
     stats: ['sessions', 'stats'] as const,

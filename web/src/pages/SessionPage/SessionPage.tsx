@@ -14,6 +14,7 @@ import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
 import { CODE_LABELS, formatDate, prettyRaw, severityTone, textField } from './format';
 import { type Fact, KeySection } from './KeySection';
+import { SessionCustomer, SessionTimeline } from './SessionStory';
 
 const auditLink = (sessionId: string) => `${paths.audit}?${new URLSearchParams({ target: sessionId })}`;
 
@@ -264,6 +265,7 @@ export function SessionPage() {
         <ErrorMessage title="Could not load the session" error={error} onRetry={() => void refetch()} />
       ) : null}
       {done?.sessionId === sessionId ? <DoneNotice done={done} sessionId={sessionId} /> : null}
+      <SessionCustomer sessionId={sessionId} />
       {data ? (
         <div className="stack">
           <Diagnosis
@@ -272,6 +274,7 @@ export function SessionPage() {
             onDone={(result) => setDone({ ...result, sessionId })}
           />
           <Sections view={data} />
+          <SessionTimeline sessionId={sessionId} />
         </div>
       ) : null}
     </Page>

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { OpenInClerk } from '../../components/OpenIn/OpenIn';
 import { Page } from '../../components/Page/Page';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
 import { rememberLookup } from '../../hooks/useRecentLookups';
@@ -18,6 +19,7 @@ import { RawValues } from './RawValues';
 import { isUnchanged, RefreshPlan } from './RefreshPlan';
 import { SyncPanel } from './SyncPanel';
 
+import { UserStory } from './UserStory';
 const isUserNotFound = (error: unknown) =>
   error instanceof ApiError && error.status === 404 && error.code === 'USER_NOT_FOUND';
 
@@ -115,7 +117,7 @@ function UserView({ userId }: { userId: string }) {
     >
       <p className="lede user-id">
         <span className="muted">Clerk user id</span> <code>{userId}</code>{' '}
-        <CopyButton text={userId} label="Copy user id" />
+        <CopyButton text={userId} label="Copy user id" /> <OpenInClerk userId={userId} />
       </p>
 
       <div className="user-actions">
@@ -203,3 +205,4 @@ function UserView({ userId }: { userId: string }) {
     </Page>
   );
 }
+      {bothNotFound ? null : <UserStory userId={userId} />}

@@ -1,26 +1,20 @@
 import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { SearchResult } from '../../api/types';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { useRecentLookups } from '../../hooks/useRecentLookups';
 import { useSearch } from '../../hooks/useUser';
-import { paths } from '../../paths';
+import { paths, resultPath } from '../../paths';
+import { NeedsAttention } from './NeedsAttention';
 
 const KIND_LABELS: Record<string, string> = {
   user: 'User',
   customer: 'Stripe customer',
   session: 'Checkout session',
 };
-
-/** Where a result leads: a user's page, a session's page, or a customer's user when it has one. */
-function resultLink(result: SearchResult): string | null {
-  if (result.kind === 'session') return paths.session(result.id);
-  if (result.kind === 'user') return paths.user(result.userId ?? result.id);
-  return result.userId ? paths.user(result.userId) : null;
-}
 
 function Results({ query }: { query: string }) {
   const search = useSearch(query);
@@ -54,11 +48,12 @@ function Results({ query }: { query: string }) {
               <th scope="col">Kind</th>
               <th scope="col">Match</th>
               <th scope="col">Id</th>
+              <th scope="col">Cache health</th>
             </tr>
           </thead>
           <tbody>
             {results.map((result) => {
-              const to = resultLink(result);
+              const to = resultPath(result);
               return (
                 <tr key={`${result.kind}:${result.id}`}>
                   <td>{KIND_LABELS[result.kind] ?? result.kind}</td>
@@ -67,6 +62,13 @@ function Results({ query }: { query: string }) {
                     <code>{result.id}</code>
                     {result.kind === 'customer' && !result.userId ? (
                       <span className="muted"> (no Clerk user linked)</span>
+                    ) : null}
+                  </td>
+                  <td>
+                    {result.health ? (
+                      <StatusBadge tone={result.health === 'healthy' ? 'ok' : 'danger'}>
+                        {result.health === 'healthy' ? 'Healthy' : 'Problems'}
+                      </StatusBadge>
                     ) : null}
                   </td>
                 </tr>
@@ -132,7 +134,14 @@ export function UsersPage() {
           The user behind Stripe customer <code>{customer}</code>.
         </p>
       ) : null}
-      {query ? <Results query={query} /> : <RecentLookups />}
+      {query ? (
+        <Results query={query} />
+      ) : (
+        <div className="stack">
+          <NeedsAttention />
+          <RecentLookups />
+        </div>
+      )}
     </Page>
   );
 }
