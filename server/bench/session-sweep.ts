@@ -1,7 +1,7 @@
+import { readSessionSnapshot } from '../src/adapters/session-store';
 import { JobQueue, startJobWorker } from '../src/jobs/runner';
 import { STRIPE_LIVE_RATE_LIMIT } from '../src/sandbox';
 import { buildCheckoutSweepLoad, writeSeedToRedis } from '../src/sandbox/seed';
-import { readSessionSnapshot } from '../src/services/sessions';
 import { type Harness, STAFF, startHarness } from '../test/harness';
 import {
   count,

@@ -1,12 +1,14 @@
+import type { ErrorCode } from '@cache-doctor/shared';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import Stripe from 'stripe';
 import { isRedisUnavailable } from './adapters/redis';
 import { type AppEnv, requireStaff } from './auth/middleware';
 import { limitMutations } from './auth/mutation-rate-limit';
-import { errorBody, HttpError } from './lib/http-error';
+import { AppError, errorBody } from './lib/app-error';
 import { jsonBodiesOnly } from './lib/json-body';
 import { createLogger, type Logger } from './lib/log';
 import { ownRequestId, requestLog } from './lib/request-log';
@@ -50,7 +52,7 @@ const SECURITY_HEADERS = secureHeaders({
 const BODY_LIMIT = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
-    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    throw new AppError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
   },
 });
 
@@ -67,6 +69,51 @@ const noStore: MiddlewareHandler = async (c, next) => {
   c.res.headers.set('Cache-Control', 'no-store');
 };
 
+/**
+ * The one place an error code becomes an HTTP status: the core throws `AppError` with a code of
+ * `shared/` and never names a status; jobs and the CLI read the same codes.
+ */
+export const ERROR_STATUS: Record<
+  ErrorCode,
+  ContentfulStatusCode | ((error: AppError) => ContentfulStatusCode)
+> = {
+  INVALID_ID: 400,
+  INVALID_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NO_ROLE: 403,
+  DEMO_DISABLED: 403,
+  NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  CUSTOMER_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  AUDIT_ENTRY_NOT_FOUND: 404,
+  CONFLICT: 409,
+  STATUS_EXISTS: 409,
+  PAYMENT_NOT_COMPLETED: 409,
+  SESSION_MALFORMED: 409,
+  ACTION_NOT_AVAILABLE: 409,
+  UNDO_CONFLICT: 409,
+  NOT_UNDOABLE: 409,
+  PLAN_CHANGED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOTHING_TO_CACHE: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UPSTREAM_ERROR: 502,
+  REDIS_UNAVAILABLE: 503,
+  GENERATION_NOT_CONFIGURED: 503,
+  // one code, two answers (SPEC §3): 504 for the start that timed out just now, 409 for later tries
+  GENERATION_OUTCOME_UNKNOWN: (error) =>
+    (error.details as { startedNow?: boolean } | undefined)?.startedNow === true ? 504 : 409,
+};
+
+export function statusOf(error: AppError): ContentfulStatusCode {
+  const status = ERROR_STATUS[error.code];
+  return typeof status === 'function' ? status(error) : status;
+}
+
 /** The HTTP API. Static files (the built SPA) are added by the entry point, not here. */
 export function createApp(services: Services, options: { log?: Logger } = {}) {
   const log = options.log ?? createLogger();
@@ -81,11 +128,11 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .use('/api/*', requireStaff(services.authenticator))
     .use('/api/*', limitMutations(services))
     .get('/healthz', (c) => c.json({ ok: true as const }))
-    .route('/metrics', prometheusRoutes(services))
     .get('/readyz', async (c) => {
       const report = await services.readiness.check();
       return c.json(report, report.ready ? 200 : 503);
     })
+    .route('/metrics', prometheusRoutes(services))
     .route('/auth', authRoutes(services))
     .route('/api', serviceRoutes(services))
     .route('/api/audit', auditRoutes(services))
@@ -98,8 +145,8 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .route('/api/metrics', metricsRoutes(services));
 
   app.onError((error, c) => {
-    if (error instanceof HttpError)
-      return c.json(errorBody(error.code, error.message, error.details), error.status);
+    if (error instanceof AppError)
+      return c.json(errorBody(error.code, error.message, error.details), statusOf(error));
     // Hono's own refusals, e.g. a body that is not the JSON its content type claims
     if (error instanceof HTTPException && error.status < 500)
       return c.json(errorBody('INVALID_REQUEST', error.message), error.status);

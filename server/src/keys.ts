@@ -114,6 +114,28 @@ export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
 }
 
 /**
+ * Names of Cache Doctor's own keys (under `own()`; SPEC §1.3), so each is spelled in one place.
+ * Keys with an id in them are built by their owner from the prefix named here.
+ */
+export const OWN_KEYS = {
+  /** the latest health sweep's out-of-sync share, for the sync failure rate (JSON) */
+  lastSweep: 'metrics:last-sweep',
+  /** the audit log: one sorted set of ids, one JSON value per entry under `auditEntry` + id */
+  auditIndex: 'audit:index',
+  auditEntry: 'audit:entry:',
+  /** one session's generation lock: `generateLock` + session id */
+  generateLock: 'lock:generate:',
+  /** only one scheduled session sweep at a time */
+  scheduledSessionSweepLock: 'lock:scheduled-session-sweep',
+  /** the rate of session repairs a session-sweep job makes, over every worker */
+  sessionRepairRate: 'ratelimit:session-repair',
+  /** one commit's deadline guard (`commitDeadline` + token), gone when it commits or expires */
+  commitDeadline: 'commit:',
+  /** written once per Redis: when it is missing again, the audit history beside it was lost */
+  storeMarker: 'store:marker',
+} as const;
+
+/**
  * Names of Cache Doctor's own keys for "Needs attention", the problems trend and people search
  * (under `own()`; SPEC §1.3). Written only when a sweep or bulk refresh ends.
  */

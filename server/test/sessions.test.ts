@@ -13,7 +13,7 @@ import {
   readPromptStats,
   SCAN_BATCH,
 } from '../src/services/prompts';
-import type { SessionInspection } from '../src/services/sessions';
+import type { SessionInspection } from '../src/services/session-inspect';
 import { GENERATION_TOKEN, type Harness, STAFF, startHarness } from './harness';
 
 /**

@@ -43,27 +43,27 @@ describe('AtomicWriter on a real redis-server', () => {
 
   it('writes every key with its TTL and the audit entry together', async () => {
     await redis.set('user:user_1', 'cus_old');
-    const result = await writer.commit(
-      [
+    const result = await writer.commit({
+      writes: [
         { key: 'user:user_1', before: 'cus_old', after: 'cus_new', ttlSeconds: 86400 },
         { key: 'email:a@b.c', before: null, after: 'cus_new', ttlSeconds: 86400 },
       ],
-      entry(audit.newId()),
-    );
+      audit: entry(audit.newId()),
+    });
     expect(result.kind).toBe('committed');
     expect(await redis.get('user:user_1')).toBe('cus_new');
     expect(await redis.ttl('email:a@b.c')).toBeGreaterThan(86000);
-    const stored = await audit.get(result.kind === 'committed' ? result.entry.id : '');
+    const stored = await audit.get(result.kind === 'committed' ? (result.entry?.id ?? '') : '');
     expect(stored?.before).toEqual({ 'user:user_1': 'cus_old', 'email:a@b.c': null });
     expect(stored?.ttlBefore).toEqual({ 'user:user_1': -1, 'email:a@b.c': -2 });
   });
 
   it('refuses a plan computed from values that changed since, writing nothing', async () => {
     await redis.set('user:user_1', 'cus_changed_meanwhile');
-    const result = await writer.commit(
-      [{ key: 'user:user_1', before: 'cus_old', after: 'cus_new', ttlSeconds: 86400 }],
-      entry(audit.newId()),
-    );
+    const result = await writer.commit({
+      writes: [{ key: 'user:user_1', before: 'cus_old', after: 'cus_new', ttlSeconds: 86400 }],
+      audit: entry(audit.newId()),
+    });
     expect(result).toEqual({ kind: 'stale', current: { 'user:user_1': 'cus_changed_meanwhile' } });
     expect(await redis.get('user:user_1')).toBe('cus_changed_meanwhile');
     expect((await audit.list({ limit: 10 })).entries).toEqual([]);
@@ -72,10 +72,10 @@ describe('AtomicWriter on a real redis-server', () => {
   it('lets exactly one of two racing commits from the same before-image win', async () => {
     await redis.set('customer:cus_1', '{"v":0}');
     const plans = ['{"v":1}', '{"v":2}'].map((after) =>
-      writer.commit(
-        [{ key: 'customer:cus_1', before: '{"v":0}', after, ttlSeconds: null }],
-        entry(audit.newId()),
-      ),
+      writer.commit({
+        writes: [{ key: 'customer:cus_1', before: '{"v":0}', after, ttlSeconds: null }],
+        audit: entry(audit.newId()),
+      }),
     );
     const results = await Promise.all(plans);
     expect(results.map((r) => r.kind).sort()).toEqual(['committed', 'stale']);
@@ -85,13 +85,13 @@ describe('AtomicWriter on a real redis-server', () => {
   it('keeps the current expiry when the plan says so and deletes on null', async () => {
     await redis.set('session:cs_test_1', '{}', 'EX', 1000);
     await redis.set('stripe:user:user_1', 'cus_1');
-    await writer.commit(
-      [
+    await writer.commit({
+      writes: [
         { key: 'session:cs_test_1', before: '{}', after: '{"a":1}', ttlSeconds: null },
         { key: 'stripe:user:user_1', before: 'cus_1', after: null, ttlSeconds: null },
       ],
-      entry(audit.newId()),
-    );
+      audit: entry(audit.newId()),
+    });
     expect(await redis.ttl('session:cs_test_1')).toBeGreaterThan(990);
     expect(await redis.exists('stripe:user:user_1')).toBe(0);
   });
@@ -99,14 +99,14 @@ describe('AtomicWriter on a real redis-server', () => {
   it('refuses to overwrite a key of another Redis type, writing nothing', async () => {
     await redis.hset('user:user_1', 'customerId', 'cus_1');
     await expect(
-      writer.commit(
-        [
+      writer.commit({
+        writes: [
           { key: 'email:a@b.c', before: null, after: 'cus_1', ttlSeconds: 86400 },
           { key: 'user:user_1', before: null, after: 'cus_1', ttlSeconds: 86400 },
         ],
-        entry(audit.newId()),
-      ),
-    ).rejects.toMatchObject({ status: 409, code: 'CONFLICT' });
+        audit: entry(audit.newId()),
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await redis.hgetall('user:user_1')).toEqual({ customerId: 'cus_1' });
     expect(await redis.exists('email:a@b.c')).toBe(0);
   });

@@ -1,12 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { type AuditEntry, auditEntrySchema } from '@cache-doctor/shared';
+import { type AuditEntry, auditEntrySchema, type Staff } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { Keys } from '../keys';
+import { type Keys, OWN_KEYS } from '../keys';
 
 export interface AuditPage {
   entries: AuditEntry[];
   /** pass back as `cursor` for the next (older) page; null when there is none */
   cursor: string | null;
+}
+
+/** An audit entry before the writer fills in the images of the keys it wrote. */
+export type AuditDraft = Omit<AuditEntry, 'before' | 'after' | 'ttlBefore'>;
+
+/** What an action says about itself; the actor, the time and the id are added by `draft`. */
+export interface AuditFacts {
+  action: string;
+  target: string;
+  message: string;
+  result?: AuditEntry['result'];
+  undoOf?: string;
 }
 
 export interface AuditQuery {
@@ -26,17 +38,30 @@ export class AuditLog {
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    readonly keys: Keys,
   ) {
-    this.indexKey = keys.own('audit:index');
+    this.indexKey = keys.own(OWN_KEYS.auditIndex);
   }
 
   newId(now = Date.now()): string {
     return `${now.toString(36).padStart(10, '0')}${randomBytes(6).toString('hex')}`;
   }
 
+  /** The one builder of audit entries: who did what to which target, with a fresh time-ordered id. */
+  draft(actor: Staff, facts: AuditFacts, now = Date.now()): AuditDraft {
+    return {
+      id: this.newId(now),
+      at: new Date(now).toISOString(),
+      actor: actor.id,
+      actorName: actor.name,
+      role: actor.role,
+      result: 'applied',
+      ...facts,
+    };
+  }
+
   private entryKey(id: string): string {
-    return this.keys.own(`audit:entry:${id}`);
+    return this.keys.own(`${OWN_KEYS.auditEntry}${id}`);
   }
 
   /** Queues the entry on a MULTI so it commits atomically with the change it records. */

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { statusOf } from '../app';
 import type { Config } from '../config';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import {
   createSigningKey,
   type SessionTokenClaims,
@@ -122,8 +123,9 @@ describe('the Clerk authenticator (networkless, CLERK_JWT_KEY)', () => {
     const failure = await authenticator()
       .authenticate(token('user_norole'))
       .catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(HttpError);
-    expect(failure).toMatchObject({ status: 403, code: 'NO_ROLE' });
+    expect(failure).toBeInstanceOf(AppError);
+    expect(failure).toMatchObject({ code: 'NO_ROLE' });
+    expect(statusOf(failure as AppError)).toBe(403);
   });
 
   it('gives no identity to a user Clerk no longer has', async () => {

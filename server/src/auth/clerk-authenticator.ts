@@ -2,7 +2,7 @@ import { roleSchema, type Staff } from '@cache-doctor/shared';
 import { verifyToken } from '@clerk/backend';
 import { TokenVerificationError, TokenVerificationErrorReason } from '@clerk/backend/errors';
 import type { Config } from '../config';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import type { Authenticator } from './authenticator';
 
 /** How long a staff member's role is trusted before Clerk is asked again (a revoked role lasts this long). */
@@ -117,8 +117,7 @@ export function createClerkAuthenticator({
         userId = claims.sub;
       } catch (error) {
         if (error instanceof TokenVerificationError && !KEY_UNAVAILABLE.has(error.reason)) return null;
-        throw new HttpError(
-          502,
+        throw new AppError(
           'UPSTREAM_ERROR',
           'Clerk failed: its signing keys could not be loaded to check your session; try again shortly.',
         );
@@ -127,8 +126,7 @@ export function createClerkAuthenticator({
       // A deleted Clerk user has no identity any more; a user without a role has one but no access.
       if (staff === 'no-such-user') return null;
       if (staff === 'no-role')
-        throw new HttpError(
-          403,
+        throw new AppError(
           'NO_ROLE',
           'Your Clerk account has no Cache Doctor role. Ask an admin to set publicMetadata.cacheDoctorRole.',
         );

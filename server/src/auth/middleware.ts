@@ -1,7 +1,7 @@
 import type { Permission, Staff } from '@cache-doctor/shared';
 import { can } from '@cache-doctor/shared';
 import { createMiddleware } from 'hono/factory';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import type { Authenticator } from './authenticator';
 
 export interface AppEnv {
@@ -15,7 +15,7 @@ export const requireStaff = (authenticator: Authenticator) =>
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const staff = match?.[1] ? await authenticator.authenticate(match[1]) : null;
     if (!staff)
-      throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <staff token>.');
+      throw new AppError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <staff token>.');
     c.set('staff', staff);
     await next();
   });
@@ -25,11 +25,7 @@ export const requirePermission = (permission: Permission) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const staff = c.get('staff');
     if (!can(staff.role, permission)) {
-      throw new HttpError(
-        403,
-        'FORBIDDEN',
-        `The ${staff.role} role may not ${permission.replace(':', ' ')}.`,
-      );
+      throw new AppError('FORBIDDEN', `The ${staff.role} role may not ${permission.replace(':', ' ')}.`);
     }
     await next();
   });

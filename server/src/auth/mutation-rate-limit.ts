@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { SharedRateLimiter } from '../adapters/rate-limiter';
-import { errorBody } from '../lib/http-error';
+import { errorBody } from '../lib/app-error';
 import type { Services } from '../services/container';
 import type { AppEnv } from './middleware';
 

@@ -1,5 +1,5 @@
+import type { Staff } from '@cache-doctor/shared';
 import type { Services } from '../services/container';
-import type { Actor } from '../services/sessions';
 
 /** Where a command writes: stdout for results, stderr for errors and hints. */
 export interface CliIo {
@@ -9,7 +9,7 @@ export interface CliIo {
 
 export interface OpenedServices {
   services: Services;
-  actor: Actor;
+  actor: Staff;
 }
 
 export interface CliContext {

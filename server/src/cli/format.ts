@@ -1,4 +1,4 @@
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import { type CliIo, EXIT } from './command';
 
 /** `2d 3h`, `14m`, `no expiry`, `missing` — a TTL as a person reads it. */
@@ -24,7 +24,7 @@ export const json = (value: unknown) => JSON.stringify(value, null, 2);
  * otherwise). Anything that is not a deliberate refusal is an unexpected failure.
  */
 export function reportError(io: CliIo, error: unknown, asJson: boolean): number {
-  const code = error instanceof HttpError ? error.code : 'INTERNAL';
+  const code = error instanceof AppError ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (asJson) io.out(json({ error: { code, message } }));
   else io.err(`error ${code}: ${message}`);

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
-import { fixSession, generateVideo, inspectSession, type SessionInspection } from '../services/sessions';
+import { fixSession } from '../services/session-fix';
+import { generateVideo } from '../services/session-generate';
+import { inspectSession, type SessionInspection } from '../services/session-inspect';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command';
 import { formatTtl, json, reportError, truncate } from './format';
 

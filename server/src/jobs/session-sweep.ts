@@ -1,13 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import type { JobSessionResult, SessionSweepAction } from '@cache-doctor/shared';
+import type { JobSessionResult, SessionSweepAction, Staff } from '@cache-doctor/shared';
 import type { Queue } from 'bullmq';
+import { takeLock } from '../adapters/owner-lock';
 import { SharedRateLimiter } from '../adapters/rate-limiter';
 import type { SweptSession } from '../domain/session-sweep';
-import { HttpError } from '../lib/http-error';
+import { OWN_KEYS } from '../keys';
+import { isAppError } from '../lib/app-error';
 import type { BatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
+import { fixSession } from '../services/session-fix';
+import { generateVideo } from '../services/session-generate';
 import { runScheduledSessionSweep, sweepCompletedSessions } from '../services/session-sweep';
-import { type Actor, DELETE_IF_OWNER, fixSession, generateVideo } from '../services/sessions';
+import { scheduleEvery } from './scheduled-sweep';
 import { type JobRecord, type JobStore, jobActor } from './store';
 
 /**
@@ -26,17 +29,8 @@ export const SESSION_REPAIRS_PER_SECOND = 20;
 export const SESSION_SWEEP_SCHEDULER_ID = 'scheduled-session-sweep';
 
 /** Registers (or moves) the scheduled run; every instance may call it, they share one scheduler. */
-export async function scheduleSessionSweep(queue: Queue, everyMs: number): Promise<void> {
-  if (everyMs <= 0) {
-    await queue.removeJobScheduler(SESSION_SWEEP_SCHEDULER_ID);
-    return;
-  }
-  await queue.upsertJobScheduler(
-    SESSION_SWEEP_SCHEDULER_ID,
-    { every: everyMs },
-    { name: SESSION_SWEEP_SCHEDULER_ID, data: { kind: SESSION_SWEEP_SCHEDULER_ID }, opts: { attempts: 1 } },
-  );
-}
+export const scheduleSessionSweep = (queue: Queue, everyMs: number) =>
+  scheduleEvery(queue, SESSION_SWEEP_SCHEDULER_ID, everyMs);
 
 /** Longer than any run takes; it only outlives a run whose worker died. */
 const SCHEDULED_LOCK_MS = 10 * 60_000;
@@ -46,22 +40,33 @@ const SCHEDULED_LOCK_MS = 10 * 60_000;
  * so a run slower than the interval would otherwise overlap the next on another worker.
  */
 export async function runScheduledOnce(services: Services): Promise<boolean> {
-  const lock = services.keys.own('lock:scheduled-session-sweep');
-  const token = randomBytes(12).toString('hex');
-  if ((await services.redis.set(lock, token, 'PX', SCHEDULED_LOCK_MS, 'NX')) !== 'OK') return false;
+  const lock = await takeLock(
+    services.redis,
+    services.keys.own(OWN_KEYS.scheduledSessionSweepLock),
+    SCHEDULED_LOCK_MS,
+  );
+  if (!lock) return false;
   try {
     await runScheduledSessionSweep(services);
     return true;
   } finally {
-    await services.redis.eval(DELETE_IF_OWNER, 1, lock, token);
+    await lock.release();
   }
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** A refusal the single-session repair makes on purpose (409, 404) is a skip, not a failure. */
+/** A refusal the single-session repair makes on purpose is a skip, not a failure. */
 const isRefusal = (error: unknown) =>
-  error instanceof HttpError && (error.status === 409 || error.status === 404);
+  isAppError(
+    error,
+    'STATUS_EXISTS',
+    'PAYMENT_NOT_COMPLETED',
+    'SESSION_MALFORMED',
+    'ACTION_NOT_AVAILABLE',
+    'SESSION_NOT_FOUND',
+    'CONFLICT',
+  );
 
 export class SessionSweepTask {
   private readonly repairLimiter: SharedRateLimiter;
@@ -73,7 +78,7 @@ export class SessionSweepTask {
   ) {
     this.repairLimiter = new SharedRateLimiter(
       services.redis,
-      services.keys.own('ratelimit:session-repair'),
+      services.keys.own(OWN_KEYS.sessionRepairRate),
       {
         requests: SESSION_REPAIRS_PER_SECOND,
         windowMs: 1000,
@@ -110,7 +115,7 @@ export class SessionSweepTask {
   private async handle(
     session: SweptSession,
     action: SessionSweepAction,
-    actor: Actor,
+    actor: Staff,
   ): Promise<JobSessionResult> {
     const { facts, diagnosis } = session;
     const base = { sessionId: facts.sessionId, code: diagnosis.code };

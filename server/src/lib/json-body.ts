@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { HttpError } from './http-error';
+import { AppError } from './app-error';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -20,8 +20,7 @@ export const jsonBodiesOnly = createMiddleware(async (c, next) => {
     return next();
   }
   if (mediaType(c.req.header('content-type')) !== 'application/json') {
-    throw new HttpError(
-      415,
+    throw new AppError(
       'UNSUPPORTED_MEDIA_TYPE',
       'Request bodies must be JSON sent as Content-Type: application/json; nothing was changed.',
     );

@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
-import { HttpError } from './http-error';
+import { AppError } from './app-error';
 
 /** Fields that carry an id: SPEC §6 answers a bad one with INVALID_ID, wherever it is sent. */
 const isIdField = (path: readonly PropertyKey[]) => /(^id|Id)$/.test(String(path[path.length - 1] ?? ''));
@@ -23,5 +23,5 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       target === 'param' || result.error.issues.some((issue) => isIdField(issue.path))
         ? 'INVALID_ID'
         : 'INVALID_REQUEST';
-    throw new HttpError(400, code, problems.join('; '));
+    throw new AppError(code, problems.join('; '));
   });

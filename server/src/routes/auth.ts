@@ -2,7 +2,7 @@ import { roleSchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/middleware';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
 
@@ -19,7 +19,6 @@ export const authRoutes = (services: Services) =>
       }),
     )
     .post('/demo', validate('json', z.object({ role: roleSchema })), (c) => {
-      if (!services.demoAuth)
-        throw new HttpError(403, 'DEMO_DISABLED', 'Demo sign-in exists only in demo mode.');
+      if (!services.demoAuth) throw new AppError('DEMO_DISABLED', 'Demo sign-in exists only in demo mode.');
       return c.json(services.demoAuth.issue(c.req.valid('json').role));
     });

@@ -4,7 +4,7 @@ import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
 import { JobQueue } from '../jobs/runner';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
 
@@ -26,7 +26,7 @@ export const jobRoutes = (services: Services) => {
   const jobs = new JobQueue(services);
   const find = async (id: string) => {
     const record = await jobs.store.get(id);
-    if (!record) throw new HttpError(404, 'NOT_FOUND', `No job ${id}.`);
+    if (!record) throw new AppError('NOT_FOUND', `No job ${id}.`);
     return record;
   };
   return new Hono<AppEnv>()
@@ -80,8 +80,7 @@ export const jobRoutes = (services: Services) => {
       await requirePermission(JOB_PERMISSION[record.type])(c, async () => {});
       const cancelled = await jobs.cancel(record.id);
       if (!cancelled)
-        throw new HttpError(
-          409,
+        throw new AppError(
           'CONFLICT',
           `Job ${record.id} has already ${record.state === 'cancelled' ? 'been cancelled' : 'finished'}.`,
         );

@@ -1,4 +1,4 @@
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 
 /**
  * SPEC §3 "Confirmed plans": an apply that carries the `planId` of the preview it confirmed writes
@@ -11,8 +11,7 @@ export function requireConfirmedPlan<Plan>(
   current: { plan: Plan; planId: string },
 ) {
   if (confirmed === undefined || confirmed === current.planId) return;
-  throw new HttpError(
-    409,
+  throw new AppError(
     'PLAN_CHANGED',
     'This changed since you looked; nothing was written. Check the new plan and confirm it again.',
     current,

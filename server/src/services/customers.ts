@@ -8,7 +8,7 @@ import { type CustomerCacheSnapshot, cachedCustomerView } from '../domain/custom
 import { diagnoseCustomerSync } from '../domain/customer-sync';
 import { planId } from '../domain/plan-id';
 import { isLiveCustomer } from '../domain/upstream-facts';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import { requireConfirmedPlan } from './confirmed-plan';
 import type { Services } from './container';
 import {
@@ -22,7 +22,7 @@ import {
 } from './customer-reads';
 
 const userNotFound = (userId: string) =>
-  new HttpError(404, 'USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
+  new AppError('USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
 
 const holdsAnything = (snapshot: CustomerCacheSnapshot) =>
   snapshot.mapping?.raw != null || snapshot.legacyKeys.length > 0;
@@ -67,7 +67,7 @@ export async function getCustomerForApp(services: Services, userId: string) {
   const upstream = await fetchRefreshUpstream(services, userId, customerId);
   if (!isLiveCustomer(upstream.stripe)) {
     if (!upstream.clerk) throw userNotFound(userId);
-    throw new HttpError(404, 'CUSTOMER_NOT_FOUND', `User ${userId} has no Stripe customer.`);
+    throw new AppError('CUSTOMER_NOT_FOUND', `User ${userId} has no Stripe customer.`);
   }
   return {
     source: 'stripe' as const,
@@ -116,8 +116,8 @@ export async function refreshCustomer(
     if (attempt > 1) ({ snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId));
     const plan = await planFrom(services, userId, upstream, snapshot);
     if (plan.kind === 'snapshot-incomplete') break;
-    if (plan.kind === 'nothing-to-cache') throw new HttpError(422, 'NOTHING_TO_CACHE', plan.message);
-    if (plan.kind === 'customer-of-another-user') throw new HttpError(409, 'CONFLICT', plan.message, plan);
+    if (plan.kind === 'nothing-to-cache') throw new AppError('NOTHING_TO_CACHE', plan.message);
+    if (plan.kind === 'customer-of-another-user') throw new AppError('CONFLICT', plan.message, plan);
     const changes = plannedChanges(plan);
     const body = changes.map(({ key, before, after, unchanged }) => ({ key, before, after, unchanged }));
     const id = planId({ action: 'refresh', target: userId, writes: changes });
@@ -137,8 +137,7 @@ export async function refreshCustomer(
     });
     if (result.kind === 'committed') return { ...preview, applied: true, auditId: result.entry?.id ?? null };
   }
-  throw new HttpError(
-    409,
+  throw new AppError(
     'CONFLICT',
     'The cache kept changing while we refreshed it; nothing was written. Try again.',
   );

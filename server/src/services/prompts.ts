@@ -13,7 +13,7 @@ import {
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
 import { detectLayout, type KeyState, type RawValue, type SessionSnapshot } from '../domain/session-snapshot';
-import { HttpError } from '../lib/http-error';
+import { AppError } from '../lib/app-error';
 import type { Services } from './container';
 
 /**
@@ -359,7 +359,7 @@ export function decodePromptCursor(text: string): RecentPromptCursor {
   } catch {
     // falls through to the error below
   }
-  throw new HttpError(400, 'INVALID_REQUEST', 'cursor: not a cursor this server handed out');
+  throw new AppError('INVALID_REQUEST', 'cursor: not a cursor this server handed out');
 }
 
 type Listed = RecentPrompt & ScannedPrompt;

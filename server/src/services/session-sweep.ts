@@ -4,6 +4,8 @@ import {
   type UnprocessedSession,
   type UnprocessedSessionsResponse,
 } from '@cache-doctor/shared';
+import { readSessionSnapshots } from '../adapters/session-store';
+import { type GenerationTally, type StartedGeneration, tallyGenerations } from '../domain/generation-success';
 import type { SessionSnapshot } from '../domain/session-snapshot';
 import {
   checkoutFacts,
@@ -17,7 +19,7 @@ import {
 } from '../domain/session-sweep';
 import { type BatchUpstream, createBatchUpstream } from './batch-upstream';
 import type { Services } from './container';
-import { readSessionSnapshots } from './sessions';
+import { readGenerationFiles } from './generation-files';
 
 /**
  * The session sweep (SPEC §6.3, §6.4, §5): Stripe's completed checkout sessions, 100 a page
@@ -164,6 +166,8 @@ export interface SessionSweepSummary extends WebhookTally {
   checked: number;
   unprocessed: number;
   rate: number | null;
+  /** what the generation API says of the window's started generations (generation success rate) */
+  generations: GenerationTally;
 }
 
 export const lastSessionSweepKey = (services: Services) => services.keys.own('metrics:last-session-sweep');
@@ -178,14 +182,22 @@ export async function runScheduledSessionSweep(
 ): Promise<SessionSweepSummary> {
   const since = Math.floor((now.getTime() - SCHEDULED_WINDOW_MS) / 1000);
   const upstream = createBatchUpstream(services);
-  const tally: WebhookTally = { paidWithPrompt: 0, ok: 0 };
+  const tally: WebhookTally = { paidWithPrompt: 0, ok: 0, paid: 0 };
+  const started: StartedGeneration[] = [];
   let checked = 0;
   let unprocessed = 0;
   for await (const page of sweepCompletedSessions(services, upstream, { since, cursor: null })) {
     checked += page.swept.length;
     unprocessed += page.swept.filter((session) => session.unprocessed).length;
     tallyWebhooks(page.swept, tally);
+    for (const session of page.swept)
+      if (session.paid && session.fileId)
+        started.push({ fileId: session.fileId, startedAt: session.facts.created * 1000 });
   }
+  const files = await readGenerationFiles(
+    services,
+    started.map((generation) => generation.fileId),
+  );
   const summary: SessionSweepSummary = {
     at: new Date().toISOString(),
     since: new Date(since * 1000).toISOString(),
@@ -193,6 +205,10 @@ export async function runScheduledSessionSweep(
     unprocessed,
     ...tally,
     rate: webhookSuccessRate(tally),
+    generations: tallyGenerations(started, files, {
+      now: Date.now(),
+      stuckAfterMs: services.config.generation.stuckAfterMs,
+    }),
   };
   await services.redis.set(lastSessionSweepKey(services), JSON.stringify(summary));
   return summary;

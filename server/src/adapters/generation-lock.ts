@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import { AppError } from '../lib/app-error';
+import { type HeldLock, takeLock, takeLockFrom } from './owner-lock';
+
+/**
+ * One session's generation lock (SPEC §3: a second click returns the first generation, never
+ * starts two). Held while one request talks to the generation API; then it keeps the outcome for
+ * a while, so requests that waited on it answer with the same generation (or the same failure).
+ */
+
+/** What a finished generation's lock tells the requests that waited on it. */
+export interface LockOutcome {
+  generationId: string;
+  auditId: string | null;
+}
+
+/**
+ * A start whose answer never came (deadline passed, connection reset): the video may exist at the
+ * generation API, so the lock keeps saying so until someone deliberately tries again (SPEC §3).
+ */
+export interface UnknownStart {
+  /** ISO time of the start */
+  at: string;
+  /** the staff id that pressed Generate */
+  actor: string;
+  /** the audit entry that records it */
+  auditId: string | null;
+  /** the failed generation this start replaced, if any */
+  replacing: string | null;
+}
+
+export type Waited =
+  | { kind: 'done'; outcome: LockOutcome; value: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'unknown'; start: UnknownStart; value: string }
+  | { kind: 'free' };
+
+export interface GenerationLockHold {
+  /** the generation started: keep its outcome for those waiting */
+  done(outcome: LockOutcome): Promise<void>;
+  /** the API refused: keep the failure briefly, so a burst of clicks gets one answer */
+  failed(message: string): Promise<void>;
+  /** the start's outcome is unknown: keep the lock saying so, for as long as a session lives */
+  unknown(start: UnknownStart): Promise<void>;
+  release(): Promise<void>;
+}
+
+const RUNNING = 'running:';
+const DONE = 'done:';
+const FAILED = 'failed:';
+const UNKNOWN = 'unknown:';
+/** An unknown start is kept as long as the session's records live (30 days). */
+const UNKNOWN_HOLD_MS = 30 * 24 * 3600_000;
+/** What a finished generation's lock keeps, for requests that waited on it. */
+const DONE_HOLD_MS = 10 * 60_000;
+/**
+ * A failure is kept this long so requests that queued behind it, or a burst of clicks, get the
+ * same answer instead of each calling the API again (no retry storm); later, a retry is allowed.
+ */
+const FAILED_HOLD_MS = 3_000;
+const WAIT_POLL_MS = 25;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class GenerationLock {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    /** how long a holder may talk to the API before the lock lapses */
+    private readonly ttlMs: number,
+  ) {}
+
+  async take(): Promise<GenerationLockHold | null> {
+    const held: HeldLock | null = await takeLock(this.redis, this.key, this.ttlMs, RUNNING);
+    if (!held) return null;
+    return this.holding(held);
+  }
+
+  /**
+   * Takes the lock over from an outcome left in it (`value` as `wait` saw it): an unknown start
+   * after the second confirmation, or a generation that has failed since. Null if it moved on.
+   */
+  async takeFrom(value: string): Promise<GenerationLockHold | null> {
+    const held = await takeLockFrom(this.redis, this.key, value, this.ttlMs, RUNNING);
+    return held && this.holding(held);
+  }
+
+  /** The unknown start the lock holds, if it holds one (for the session page). */
+  async unknownStart(): Promise<UnknownStart | null> {
+    const value = await this.redis.get(this.key);
+    return value?.startsWith(UNKNOWN) ? (JSON.parse(value.slice(UNKNOWN.length)) as UnknownStart) : null;
+  }
+
+  private holding(held: HeldLock): GenerationLockHold {
+    return {
+      unknown: (start) => held.replace(`${UNKNOWN}${JSON.stringify(start)}`, UNKNOWN_HOLD_MS),
+      done: (outcome) => held.replace(`${DONE}${JSON.stringify(outcome)}`, DONE_HOLD_MS),
+      failed: (message) => held.replace(`${FAILED}${message}`, FAILED_HOLD_MS),
+      release: () => held.release(),
+    };
+  }
+
+  /** Waits while another request holds the lock, then says how it ended. */
+  async wait(): Promise<Waited> {
+    const deadline = Date.now() + this.ttlMs + 1_000;
+    while (Date.now() < deadline) {
+      const value = await this.redis.get(this.key);
+      if (value === null) return { kind: 'free' };
+      if (value.startsWith(DONE))
+        return { kind: 'done', outcome: JSON.parse(value.slice(DONE.length)) as LockOutcome, value };
+      if (value.startsWith(FAILED)) return { kind: 'failed', message: value.slice(FAILED.length) };
+      if (value.startsWith(UNKNOWN))
+        return { kind: 'unknown', start: JSON.parse(value.slice(UNKNOWN.length)) as UnknownStart, value };
+      await delay(WAIT_POLL_MS);
+    }
+    throw new AppError(
+      'CONFLICT',
+      'Another generation request for this session is still running; look again shortly.',
+    );
+  }
+}
