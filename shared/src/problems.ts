@@ -46,7 +46,7 @@ export type CustomerSyncCode = (typeof CUSTOMER_SYNC_CODES)[number];
 export type SessionCode = (typeof SESSION_CODES)[number];
 export type ProblemCode = CustomerHealthCode | CustomerSyncCode | SessionCode;
 
-export const FIXES = ['refresh', 'fix-session', 'generate'] as const;
+export const FIXES = ['refresh', 'fix-session', 'generate', 'remove'] as const;
 export const fixSchema = z.enum(FIXES);
 export type Fix = z.infer<typeof fixSchema>;
 

@@ -15,6 +15,7 @@ const LEAST_ROLE = {
   refresh: 'ops',
   'fix-session': 'ops',
   generate: 'ops',
+  remove: 'ops',
   sweep: 'ops',
   'bulk-refresh': 'ops',
   'undo:own': 'ops',

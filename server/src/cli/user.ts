@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { USER_ID_PATTERN } from '@cache-doctor/shared';
+import { isAppError } from '../lib/app-error';
+import { removeCustomerKeys } from '../services/customer-remove';
 import { getCustomerHealth, getCustomerSync, refreshCustomer } from '../services/customers';
 import { search } from '../services/search';
 import { type CliCommand, type CliIo, EXIT, UsageError } from './command';
@@ -38,19 +40,49 @@ async function resolveUserId(services: Parameters<typeof search>[0], target: str
   throw new UsageError(`${target} matches several users: ${userIds.join(', ')}`);
 }
 
-/** `pnpm cli user <userId|email> [--refresh] [--dry-run] [--json]` — checkCacheHealth + refreshUserCache, kept. */
+/** Error-level problems left: what exit code 3 reports (warnings such as NO_STRIPE_CUSTOMER are not). */
+const hasProblems = (health: Health, sync: Sync) =>
+  [...health.problems, ...sync.problems].some((problem) => problem.severity === 'error');
+
+/** Health and sync read again after a write; an orphaned entry removed leaves nothing to read. */
+async function readAgain(services: Parameters<typeof getCustomerHealth>[0], userId: string) {
+  try {
+    const [health, sync] = await Promise.all([
+      getCustomerHealth(services, userId),
+      getCustomerSync(services, userId),
+    ]);
+    return { health, sync, problems: hasProblems(health, sync) };
+  } catch (error) {
+    if (isAppError(error, 'USER_NOT_FOUND')) return { health: null, sync: null, problems: false };
+    throw error;
+  }
+}
+
+/**
+ * `pnpm cli user <userId|email> [--refresh] [--remove] [--dry-run] [--json]` — checkCacheHealth +
+ * refreshUserCache, kept, and Remove keys. Exit 3 while error-level problems remain.
+ */
 export const userCommand: CliCommand = {
-  usage: 'user <userId|email> [--refresh] [--dry-run] [--json]',
-  summary: "show a user's cache health and sync, and refresh it from Stripe (--dry-run shows the plan only)",
+  usage: 'user <userId|email> [--refresh] [--remove] [--dry-run] [--json]',
+  summary:
+    "show a user's cache health and sync; refresh it from Stripe, or remove legacy / orphaned keys (--dry-run shows the plan only)",
   async run({ args, io, open }) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { refresh: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        refresh: { type: 'boolean' },
+        remove: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
     const [target, ...extra] = positionals;
     if (!target || extra.length > 0) throw new UsageError('expected exactly one user id or email');
-    if (values['dry-run'] && !values.refresh) throw new UsageError('--dry-run goes with --refresh');
+    if (values.refresh && values.remove) throw new UsageError('--refresh and --remove are separate repairs');
+    if (values['dry-run'] && !values.refresh && !values.remove)
+      throw new UsageError('--dry-run goes with --refresh or --remove');
+    const dryRun = values['dry-run'] === true;
     const asJson = values.json === true;
     const { services, actor } = await open();
     try {
@@ -62,10 +94,7 @@ export const userCommand: CliCommand = {
       const result: Record<string, unknown> = { health, sync };
       if (!asJson) printReport(io, health, sync);
       if (values.refresh) {
-        const refresh = await refreshCustomer(services, userId, {
-          dryRun: values['dry-run'] === true,
-          staff: actor,
-        });
+        const refresh = await refreshCustomer(services, userId, { dryRun, staff: actor });
         result.refresh = refresh;
         if (!asJson) {
           io.out(
@@ -78,8 +107,23 @@ export const userCommand: CliCommand = {
           }
         }
       }
+      if (values.remove) {
+        const remove = await removeCustomerKeys(services, userId, { dryRun, staff: actor });
+        result.remove = remove;
+        if (!asJson) {
+          io.out(
+            remove.applied
+              ? `Removed (audit entry ${remove.auditId}; undo restores them):`
+              : 'Keys to remove (dry run, nothing written):',
+          );
+          for (const entry of remove.plan) io.out(`  - ${entry.key} (${entry.reason})`);
+        }
+      }
+      const wrote = !dryRun && (values.refresh || values.remove);
+      const remaining = wrote ? (await readAgain(services, userId)).problems : hasProblems(health, sync);
+      result.problemsRemain = remaining;
       if (asJson) io.out(json(result));
-      return EXIT.ok;
+      return remaining ? EXIT.problems : EXIT.ok;
     } catch (error) {
       if (error instanceof UsageError) throw error;
       return reportError(io, error, asJson);

@@ -239,12 +239,11 @@ describe('diagnoseCustomerHealth — every code', () => {
     expect(problem.message).toContain(`${keys.user(USER_ID)}, ${keys.customer(CUSTOMER_ID)} never expire,`);
   });
 
-  it('LEGACY_KEYS lists the older-layout keys, as a warning without a refresh fix', () => {
+  it('LEGACY_KEYS lists the older-layout keys, as a warning whose fix is Remove keys (not a refresh)', () => {
     const legacyKeys = [keys.legacy.user(USER_ID), keys.legacy.customer(CUSTOMER_ID)];
     const result = diagnoseCustomerHealth(snapshot({ legacyKeys }));
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ code: 'LEGACY_KEYS', severity: 'warning' });
-    expect(result.problems[0]).not.toHaveProperty('fix');
+    expect(result.problems[0]).toMatchObject({ code: 'LEGACY_KEYS', severity: 'warning', fix: 'remove' });
     for (const key of legacyKeys) expect(result.problems[0]?.message).toContain(key);
     expect(result.healthy).toBe(true);
   });

@@ -180,7 +180,8 @@ function legacyProblem(snapshot: CustomerCacheSnapshot): Problem | null {
     'LEGACY_KEYS',
     'warning',
     `Keys of the older cache layout remain: ${list(snapshot.legacyKeys)}. The app no longer reads them and they ` +
-      'never expire; they can be deleted. "Refresh cache" leaves them alone.',
+      'never expire. Ops: press "Remove keys" to delete them (support: ask ops to); "Refresh cache" leaves them alone.',
+    'remove',
   );
 }
 

@@ -58,8 +58,13 @@ const problem = (
   code: CustomerSyncCode,
   severity: Problem['severity'],
   message: string,
-  fixable = false,
-): Problem => (fixable ? { code, severity, message, fix: 'refresh' } : { code, severity, message });
+  fixable: boolean | Problem['fix'] = false,
+): Problem =>
+  fixable
+    ? { code, severity, message, fix: fixable === true ? 'refresh' : fixable }
+    : { code, severity, message };
+
+const REMOVE = 'Ops: press "Remove keys" to delete the orphaned entry (support: ask ops to).';
 
 const REFRESH = 'Press "Refresh cache" to copy Stripe\'s data into the cache.';
 
@@ -239,8 +244,9 @@ function upstreamFindings(input: CustomerSyncInput): Finding[] {
         'error',
         cached
           ? `Clerk has no user ${userId}, yet customer data is cached for them: an orphaned entry. Check whether ` +
-              'the user was deleted; if so, their cache entries can be removed.'
+              `the user was deleted; if so, remove their cache entries. ${REMOVE}`
           : `Clerk has no user ${userId}.`,
+        cached ? 'remove' : false,
       ),
     });
   }
@@ -253,7 +259,8 @@ function upstreamFindings(input: CustomerSyncInput): Finding[] {
         'STRIPE_CUSTOMER_NOT_FOUND',
         'error',
         `The cache points at customer ${customerId}, which ${fate}, so the cached billing data is orphaned and a ` +
-          'refresh cannot rebuild it. Check in Stripe whether the customer was deleted or merged into another one.',
+          `refresh cannot rebuild it. Check in Stripe whether the customer was deleted or merged into another one; if so, remove the orphaned entry. ${REMOVE}`,
+        cached !== null ? 'remove' : false,
       ),
     });
   } else if (clerk !== null) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
+import { removeCustomerKeys } from '../services/customer-remove';
 import {
   getCustomerForApp,
   getCustomerHealth,
@@ -14,6 +15,11 @@ import {
 import { search } from '../services/search';
 
 const userParam = validate('param', z.object({ userId: userIdSchema }));
+
+/** `POST /users/:userId/remove` body: which keys (default: every removable one), dry run, confirmed plan. */
+const removeBody = confirmablePlanSchema.extend({
+  keys: z.array(z.string().min(1).max(1024)).min(1).max(1000).optional(),
+});
 
 export const userRoutes = (services: Services) =>
   new Hono<AppEnv>()
@@ -40,6 +46,23 @@ export const userRoutes = (services: Services) =>
           await refreshCustomer(services, c.req.valid('param').userId, {
             dryRun: dryRun ?? false,
             ...(planId !== undefined && { planId }),
+            staff: c.get('staff'),
+          }),
+        );
+      },
+    )
+    .post(
+      '/users/:userId/remove',
+      requirePermission('remove'),
+      userParam,
+      validate('json', removeBody),
+      async (c) => {
+        const { dryRun, planId, keys } = c.req.valid('json');
+        return c.json(
+          await removeCustomerKeys(services, c.req.valid('param').userId, {
+            dryRun: dryRun ?? false,
+            planId,
+            keys,
             staff: c.get('staff'),
           }),
         );
