@@ -173,10 +173,10 @@ const SESSION_PLAN: readonly (readonly [SessionCode, PlantedLayout, number])[] =
   ['PAYMENT_NOT_COMPLETED', 'session-only', 0.01],
   ['MALFORMED', 'three-key', 0.008],
   ['MALFORMED', 'session-only', 0.008],
-  ['GENERATION_FAILED', 'three-key', 0.005],
-  ['GENERATION_FAILED', 'session-only', 0.005],
-  ['GENERATION_STUCK', 'three-key', 0.004],
-  ['GENERATION_STUCK', 'session-only', 0.004],
+  ['GENERATION_FAILED', 'three-key', 0.01],
+  ['GENERATION_FAILED', 'session-only', 0.01],
+  ['GENERATION_STUCK', 'three-key', 0.008],
+  ['GENERATION_STUCK', 'session-only', 0.008],
 ];
 
 const MINUTE_MS = 60_000;
