@@ -1,5 +1,5 @@
 import type { AuditEntry, Staff } from '@cache-doctor/shared';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { parseInfo } from '../src/adapters/redis';
 import { JobQueue, type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { type Harness, startHarness } from './harness';
@@ -48,7 +48,10 @@ const waitUntil = async <T>(read: () => Promise<T>, done: (value: T) => boolean,
   }
 };
 
-describe('what Cache Doctor survives (real redis-server, worker processes, sandbox upstreams)', () => {
+// each case waits for its own conditions (jobs finishing on a busy machine), within this bound
+describe('what Cache Doctor survives (real redis-server, worker processes, sandbox upstreams)', {
+  timeout: 120_000,
+}, () => {
   let harness: Harness;
   let healthy: string[];
   /** users handed out so far: each case takes users no other case touched */
@@ -81,6 +84,10 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
   });
   beforeEach(() => {
     harness.sandbox.faults.stripe.reset();
+  });
+  // a case that failed while Redis was stopped must not take the next ones down with it
+  afterEach(() => {
+    harness.redisServer.resume();
   });
 
   const timed = async (request: () => Promise<Response>) => {

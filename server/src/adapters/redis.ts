@@ -64,6 +64,8 @@ function failFastWhileHung(client: Redis): void {
     });
     return send(command, ...rest);
   }) as Redis['sendCommand'];
+  // a new connection is a new chance: whatever hung, the old one is gone
+  client.on('ready', answered);
   client.on('end', answered);
 }
 

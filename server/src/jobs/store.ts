@@ -66,12 +66,14 @@ export class JobStore {
     return this.keys.own('jobs:index');
   }
 
-  async create(record: JobRecord, userIds: readonly string[] | null): Promise<void> {
-    const tx = this.redis.multi();
+  /**
+   * Queues the new job's record on `tx` — the writer's guarded MULTI, so a record whose request
+   * already answered an error (Redis hung) can never appear later.
+   */
+  queueCreate(tx: ChainableCommander, record: JobRecord, userIds: readonly string[] | null): void {
     tx.hset(this.key(record.id), serialize(record));
     if (userIds) tx.set(this.key(record.id, 'input'), JSON.stringify(userIds));
     tx.zadd(this.indexKey, Date.parse(record.createdAt), record.id);
-    await tx.exec();
   }
 
   async get(id: string): Promise<JobRecord | null> {

@@ -15,7 +15,7 @@ import {
 import { createClerkAuthenticator } from '../auth/clerk-authenticator';
 import type { Config } from '../config';
 import { createJobsQueue } from '../jobs/queue';
-import { createKeys, type Keys } from '../keys';
+import { createKeys, type Keys, OWN_KEYS } from '../keys';
 import { UpstreamMeter } from '../lib/upstream-meter';
 import { LatencyHistogram } from '../metrics/histogram';
 import { OwnStore } from './own-store';
@@ -75,7 +75,7 @@ export function createServices(config: Config): Services {
     audit,
     writer,
     readiness: new Readiness(redis),
-    ownStore: new OwnStore(redis, keys.own('store:marker')),
+    ownStore: new OwnStore(redis, keys.own(OWN_KEYS.storeMarker)),
     authenticator,
     demoAuth,
     jobQueue,
