@@ -13,7 +13,6 @@ import { type Harness, startHarness } from './harness';
  */
 
 type Body = { error?: { code: string; message: string } } & Record<string, unknown>;
-const HOUR = 3_600_000;
 /** the start's deadline in these tests; the sandbox answers after START_LATENCY_MS to make it pass */
 const START_TIMEOUT_MS = 1_000;
 const START_LATENCY_MS = 2_500;
