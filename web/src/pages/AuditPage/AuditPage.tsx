@@ -3,6 +3,7 @@ import { type FormEvent, Fragment, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import type { AuditEntry } from '../../api/types';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -10,7 +11,6 @@ import { Page } from '../../components/Page/Page';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
-import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime, formatRaw } from '../../format';
 import { useAuditLog } from '../../hooks/useAudit';
 import { useStaff } from '../../hooks/useStaff';
@@ -253,31 +253,24 @@ export function AuditPage() {
         </EmptyState>
       ) : null}
       {entries.length > 0 ? (
-        <div className="table-scroll">
-          <table className="table audit-table">
-            <caption className="visually-hidden">Audit log entries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Role</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Result</th>
-                <th scope="col">
-                  <span className="visually-hidden">Details and undo</span>
-                </th>
-              </tr>
-            </thead>
-            <VirtualRowGroups
-              items={entries}
-              getKey={(entry) => entry.id}
-              columns={7}
-              estimateHeight={46}
-              renderRows={(entry) => <EntryRow entry={entry} mayUndo={mayUndo(entry)} />}
-            />
-          </table>
-        </div>
+        <DataTable
+          className="audit-table"
+          caption="Audit log entries, newest first"
+          captionHidden
+          columns={[
+            'Time',
+            'Actor',
+            'Role',
+            'Action',
+            'Target',
+            'Result',
+            { label: 'Details and undo', hidden: true },
+          ]}
+          rows={entries}
+          rowKey={(entry) => entry.id}
+          virtualRowHeight={46}
+          renderRow={(entry) => <EntryRow entry={entry} mayUndo={mayUndo(entry)} />}
+        />
       ) : null}
       {log.isError && entries.length > 0 ? (
         <ErrorMessage title="Could not load more entries" error={log.error} />

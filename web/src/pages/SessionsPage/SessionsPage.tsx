@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PromptPage, PromptStats } from '../../api/types';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -15,35 +16,25 @@ import { UnprocessedSessions } from './UnprocessedSessions';
 
 function PromptRows({ page }: { page: PromptPage }) {
   return (
-    <div className="table-scroll">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Saved</th>
-            <th scope="col">Length</th>
-            <th scope="col">Diagnosis</th>
-            <th scope="col">Prompt</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page.prompts.map((prompt) => (
-            <tr key={prompt.sessionId}>
-              <td>
-                <Link to={paths.session(prompt.sessionId)}>{prompt.sessionId}</Link>
-              </td>
-              <td>{formatDate(prompt.timestamp)}</td>
-              <td>{prompt.length}</td>
-              <td>{CODE_LABELS[prompt.diagnosisCode as SessionCode] ?? prompt.diagnosisCode}</td>
-              <td className="cell-value">
-                {prompt.preview}
-                {prompt.length > prompt.preview.length ? '…' : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={['Session', 'Saved', 'Length', 'Diagnosis', 'Prompt']}
+      rows={page.prompts}
+      rowKey={(prompt) => prompt.sessionId}
+      renderRow={(prompt) => (
+        <tr>
+          <td>
+            <Link to={paths.session(prompt.sessionId)}>{prompt.sessionId}</Link>
+          </td>
+          <td>{formatDate(prompt.timestamp)}</td>
+          <td>{prompt.length}</td>
+          <td>{CODE_LABELS[prompt.diagnosisCode as SessionCode] ?? prompt.diagnosisCode}</td>
+          <td className="cell-value">
+            {prompt.preview}
+            {prompt.length > prompt.preview.length ? '…' : ''}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -143,25 +134,19 @@ function Histogram({ stats }: { stats: PromptStats }) {
           <Bar dataKey="count" name="Prompts" fill="var(--accent, #2563eb)" />
         </BarChart>
       </div>
-      <table className="table">
-        <caption>Length histogram</caption>
-        <thead>
+      <DataTable
+        caption="Length histogram"
+        columns={['Length', 'Prompts', 'Share']}
+        rows={stats.histogram}
+        rowKey={(bucket) => bucket.bucket}
+        renderRow={(bucket) => (
           <tr>
-            <th scope="col">Length</th>
-            <th scope="col">Prompts</th>
-            <th scope="col">Share</th>
+            <th scope="row">{bucket.bucket}</th>
+            <td>{bucket.count}</td>
+            <td>{bucket.percentage}%</td>
           </tr>
-        </thead>
-        <tbody>
-          {stats.histogram.map((bucket) => (
-            <tr key={bucket.bucket}>
-              <th scope="row">{bucket.bucket}</th>
-              <td>{bucket.count}</td>
-              <td>{bucket.percentage}%</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </figure>
   );
 }
@@ -200,23 +185,18 @@ function Stats() {
             <Counts label="By webhook status" counts={data.byWebhookStatus} />
           </dl>
           <Histogram stats={data} />
-          <table className="table">
-            <caption>Prompts per day</caption>
-            <thead>
+          <DataTable
+            caption="Prompts per day"
+            columns={['Day (UTC)', 'Prompts']}
+            rows={data.perDay}
+            rowKey={(day) => day.date}
+            renderRow={(day) => (
               <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col">Prompts</th>
+                <th scope="row">{day.date}</th>
+                <td>{day.count}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.perDay.map((day) => (
-                <tr key={day.date}>
-                  <th scope="row">{day.date}</th>
-                  <td>{day.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
           <p className="muted">
             Scanned {data.scannedKeys} keys in {data.durationMs} ms with SCAN (never KEYS).
           </p>

@@ -4,7 +4,9 @@ import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { queryKeys } from '../../api/queryKeys';
 import type { UnprocessedSession } from '../../api/types';
+import { Codes } from '../../components/Codes/Codes';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -88,62 +90,50 @@ function SinceFilter({ since, onChange }: { since: string; onChange: (iso: strin
 function SessionRows({ sessions, nowMs }: { sessions: UnprocessedSession[]; nowMs: number }) {
   const shown = sessions.slice(0, MAX_ROWS);
   return (
-    <div className="table-scroll">
-      <table className="table">
-        <caption className="visually-hidden">Unprocessed paid sessions, newest first</caption>
-        <thead>
+    <DataTable
+      caption="Unprocessed paid sessions, newest first"
+      captionHidden
+      columns={['Session', 'Amount', 'Customer', 'Age', 'Diagnosis', 'Failed webhook events']}
+      rows={shown}
+      rowKey={(session) => session.sessionId}
+      renderRow={(session) => {
+        const createdIso = new Date(session.created * 1000).toISOString();
+        const ageSeconds = Math.max(0, Math.floor(nowMs / 1000) - session.created);
+        return (
           <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Amount</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Age</th>
-            <th scope="col">Diagnosis</th>
-            <th scope="col">Failed webhook events</th>
+            <th scope="row" className="cell-value">
+              <Link to={paths.session(session.sessionId)}>{session.sessionId}</Link>
+            </th>
+            <td>{formatMoney(session.amountTotal, session.currency)}</td>
+            <td>{session.customerEmail ?? <span className="muted">none</span>}</td>
+            <td>
+              <time dateTime={createdIso} title={formatDateTime(createdIso)}>
+                {formatDuration(ageSeconds)} ago
+              </time>
+            </td>
+            <td>
+              <strong>{CODE_LABELS[session.diagnosis.code]}</strong>{' '}
+              <span className="muted">{session.diagnosis.message}</span>
+            </td>
+            <td>
+              {session.eventIds.length === 0 ? (
+                <span className="muted">none</span>
+              ) : (
+                <Codes codes={session.eventIds} />
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((session) => {
-            const createdIso = new Date(session.created * 1000).toISOString();
-            const ageSeconds = Math.max(0, Math.floor(nowMs / 1000) - session.created);
-            return (
-              <tr key={session.sessionId}>
-                <th scope="row" className="cell-value">
-                  <Link to={paths.session(session.sessionId)}>{session.sessionId}</Link>
-                </th>
-                <td>{formatMoney(session.amountTotal, session.currency)}</td>
-                <td>{session.customerEmail ?? <span className="muted">none</span>}</td>
-                <td>
-                  <time dateTime={createdIso} title={formatDateTime(createdIso)}>
-                    {formatDuration(ageSeconds)} ago
-                  </time>
-                </td>
-                <td>
-                  <strong>{CODE_LABELS[session.diagnosis.code]}</strong>{' '}
-                  <span className="muted">{session.diagnosis.message}</span>
-                </td>
-                <td>
-                  {session.eventIds.length === 0 ? (
-                    <span className="muted">none</span>
-                  ) : (
-                    session.eventIds.map((eventId) => (
-                      <code key={eventId} className="job-code">
-                        {eventId}
-                      </code>
-                    ))
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      {sessions.length > shown.length ? (
-        <p className="muted">
-          Showing the newest {shown.length.toLocaleString()}; "Fix all" and "Generate all" cover all{' '}
-          {sessions.length.toLocaleString()}.
-        </p>
-      ) : null}
-    </div>
+        );
+      }}
+      footer={
+        sessions.length > shown.length ? (
+          <p className="muted">
+            Showing the newest {shown.length.toLocaleString()}; "Fix all" and "Generate all" cover all{' '}
+            {sessions.length.toLocaleString()}.
+          </p>
+        ) : null
+      }
+    />
   );
 }
 
@@ -154,42 +144,34 @@ function FailedEvents({ events }: { events: ReturnType<typeof useUnprocessedSess
       <summary>
         {plural(events.length, 'Stripe event', 'Stripe events')} whose webhook delivery failed
       </summary>
-      <div className="table-scroll">
-        <table className="table">
-          <caption className="visually-hidden">Failed webhook deliveries</caption>
-          <thead>
+      <DataTable
+        caption="Failed webhook deliveries"
+        captionHidden
+        columns={['Event', 'Type', 'When', 'Session']}
+        rows={events}
+        rowKey={(event) => event.id}
+        renderRow={(event) => {
+          const at = new Date(event.created * 1000).toISOString();
+          return (
             <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Type</th>
-              <th scope="col">When</th>
-              <th scope="col">Session</th>
+              <th scope="row">
+                <code>{event.id}</code>
+              </th>
+              <td>{event.type}</td>
+              <td>
+                <time dateTime={at}>{formatDateTime(at)}</time>
+              </td>
+              <td className="cell-value">
+                {event.sessionId ? (
+                  <Link to={paths.session(event.sessionId)}>{event.sessionId}</Link>
+                ) : (
+                  <span className="muted">not about a checkout session</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => {
-              const at = new Date(event.created * 1000).toISOString();
-              return (
-                <tr key={event.id}>
-                  <th scope="row">
-                    <code>{event.id}</code>
-                  </th>
-                  <td>{event.type}</td>
-                  <td>
-                    <time dateTime={at}>{formatDateTime(at)}</time>
-                  </td>
-                  <td className="cell-value">
-                    {event.sessionId ? (
-                      <Link to={paths.session(event.sessionId)}>{event.sessionId}</Link>
-                    ) : (
-                      <span className="muted">not about a checkout session</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        }}
+      />
     </details>
   );
 }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { UserSync } from '../../api/types';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
@@ -114,50 +115,44 @@ export function SyncPanel({ sync, isPending, error, onRetry }: SyncPanelProps) {
       {sync ? (
         <>
           <ProblemList problems={sync.problems} none="The cache agrees with Clerk and Stripe." />
-          <div className="table-scroll">
-            <table className="table sync-table">
-              <caption>
+          <DataTable
+            className="sync-table"
+            caption={
+              <>
                 Cache compared with Clerk and Stripe
                 {differing.size > 0 || extra.length > 0 ? (
                   <span className="muted"> — rows marked “differs” disagree</span>
                 ) : null}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Cache</th>
-                  <th scope="col">Clerk</th>
-                  <th scope="col">Stripe</th>
+              </>
+            }
+            columns={['Field', 'Cache', 'Clerk', 'Stripe']}
+            rows={[...rows, ...extra]}
+            rowKey={(row) => row.field}
+            renderRow={(row) => {
+              const differs = differing.has(row.field.toLowerCase());
+              return (
+                <tr className={differs ? 'row-differs' : undefined}>
+                  <th scope="row">
+                    {row.label}
+                    {differs ? (
+                      <span className="differs-mark">
+                        <span aria-hidden="true">≠</span> differs
+                      </span>
+                    ) : null}
+                  </th>
+                  <td>
+                    <CellValue value={row.cache} present={sync.cached !== null} />
+                  </td>
+                  <td>
+                    <CellValue value={row.clerk} present={sync.clerk !== null} />
+                  </td>
+                  <td>
+                    <CellValue value={row.stripe} present={sync.stripe !== null} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {[...rows, ...extra].map((row) => {
-                  const differs = differing.has(row.field.toLowerCase());
-                  return (
-                    <tr key={row.field} className={differs ? 'row-differs' : undefined}>
-                      <th scope="row">
-                        {row.label}
-                        {differs ? (
-                          <span className="differs-mark">
-                            <span aria-hidden="true">≠</span> differs
-                          </span>
-                        ) : null}
-                      </th>
-                      <td>
-                        <CellValue value={row.cache} present={sync.cached !== null} />
-                      </td>
-                      <td>
-                        <CellValue value={row.clerk} present={sync.clerk !== null} />
-                      </td>
-                      <td>
-                        <CellValue value={row.stripe} present={sync.stripe !== null} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            }}
+          />
         </>
       ) : null}
     </section>
