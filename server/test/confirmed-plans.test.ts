@@ -20,7 +20,7 @@ describe('confirmed plans (real redis-server + sandbox)', () => {
   let customerId: string;
 
   beforeAll(async () => {
-    harness = await startHarness({ users: 60 });
+    harness = await startHarness({ users: 200 });
     const [healthy] = Object.entries(harness.seed.planted.users).filter(
       ([id, codes]) => codes.length === 0 && harness.seed.planted.customerIds[id],
     );
@@ -130,6 +130,123 @@ describe('confirmed plans (real redis-server + sandbox)', () => {
       expect(await harness.services.redis.get(write.key)).toBe(write.after);
   });
 
+  /** a seeded paid session with no status, not used by another test here */
+  const usedSessions = new Set<string>();
+  const unprocessedSession = () => {
+    const found = Object.entries(harness.seed.planted.sessions).find(
+      ([id, planted]) =>
+        planted.code === 'WEBHOOK_MISSING' && planted.layout !== 'none' && !usedSessions.has(id),
+    );
+    if (!found) throw new Error('the seed has no unused WEBHOOK_MISSING three-key session');
+    usedSessions.add(found[0]);
+    return found[0];
+  };
+  const sessionAction = async (sessionId: string, action: 'fix' | 'generate', body: unknown) => {
+    const response = await harness.request('POST', `/api/sessions/${sessionId}/${action}`, {
+      role: 'ops',
+      body,
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as ErrorBody & {
+        planId: string;
+        writes: Array<{ key: string; after: string }>;
+        generationId?: string;
+        error?: ErrorBody['error'] & { details?: { refusal?: { code: string } } };
+      },
+    };
+  };
+  const generateCalls = () =>
+    harness.sandbox.counters.generation.snapshot().routes['POST /api/v1/file/generate-video'] ?? 0;
+  /** the app records a status meanwhile, where its layout keeps it (merged, as the app does) */
+  const statusArrives = async (sessionId: string, fields: object) => {
+    const { layout } = harness.seed.planted.sessions[sessionId] as { layout: string };
+    const { keys, redis } = harness.services;
+    const key = layout === 'session-only' ? keys.session(sessionId) : keys.webhook(sessionId);
+    const current = JSON.parse((await redis.get(key)) ?? '{}') as object;
+    await redis.set(
+      key,
+      JSON.stringify({ ...current, ...fields, timestamp: new Date().toISOString() }),
+      'EX',
+      3600,
+    );
+    return key;
+  };
+  /** the app writes its own field into the session lookup meanwhile */
+  const appTouchesSession = async (sessionId: string) => {
+    const key = harness.services.keys.session(sessionId);
+    const current = JSON.parse((await harness.services.redis.get(key)) ?? '{}') as object;
+    await harness.services.redis.set(key, JSON.stringify({ ...current, source: 'app' }), 'KEEPTTL');
+  };
+
+  it('Fix session: a status arriving after the preview answers PLAN_CHANGED with the reason, writing nothing', async () => {
+    const sessionId = unprocessedSession();
+    const preview = await sessionAction(sessionId, 'fix', { dryRun: true });
+    expect(preview.status).toBe(200);
+    const inspected = (await (
+      await harness.request('GET', `/api/sessions/${sessionId}`, { role: 'support' })
+    ).json()) as { previews: { planIds: { fixSession: string } } };
+    expect(inspected.previews.planIds.fixSession).toBe(preview.body.planId);
+
+    await statusArrives(sessionId, { status: 'processing', fileId: 'file_app' });
+    const before = await harness.snapshot();
+    const stale = await sessionAction(sessionId, 'fix', { planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error?.code).toBe('PLAN_CHANGED');
+    expect(stale.body.error?.details?.refusal?.code).toBe('STATUS_EXISTS');
+    expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('Fix session: a changed record after the preview answers PLAN_CHANGED; the fresh plan is written exactly', async () => {
+    const sessionId = unprocessedSession();
+    const preview = await sessionAction(sessionId, 'fix', { dryRun: true });
+    await appTouchesSession(sessionId);
+    const before = await harness.snapshot();
+    const stale = await sessionAction(sessionId, 'fix', { planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error?.code).toBe('PLAN_CHANGED');
+    expect(await harness.snapshot()).toEqual(before);
+
+    const fresh = await sessionAction(sessionId, 'fix', { dryRun: true });
+    const applied = await sessionAction(sessionId, 'fix', { planId: fresh.body.planId });
+    expect(applied.status).toBe(200);
+    expect(applied.body.planId).toBe(fresh.body.planId);
+    const stamp = (raw: string) => raw.replace(/"timestamp":"[^"]*"/, '"timestamp":"T"');
+    for (const write of fresh.body.writes)
+      expect(stamp((await harness.services.redis.get(write.key)) as string)).toBe(stamp(write.after));
+    expect(await harness.services.redis.get(harness.services.keys.session(sessionId))).toContain(
+      '"source":"app"',
+    );
+  });
+
+  it('Generate: an error status arriving after the preview answers PLAN_CHANGED before any paid call; the fresh plan starts one video', async () => {
+    const sessionId = unprocessedSession();
+    const preview = await sessionAction(sessionId, 'generate', { dryRun: true });
+    expect(preview.status).toBe(200);
+    const webhookKey = await statusArrives(sessionId, { status: 'error', error: 'Webhook timed out' });
+    const calls = generateCalls();
+    const before = await harness.snapshot();
+    const stale = await sessionAction(sessionId, 'generate', { planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error?.code).toBe('PLAN_CHANGED');
+    expect(generateCalls()).toBe(calls);
+    // the generation lock is released, nothing else changed
+    expect(await harness.snapshot()).toEqual(before);
+
+    const fresh = await sessionAction(sessionId, 'generate', { dryRun: true });
+    expect(fresh.body.planId).not.toBe(preview.body.planId);
+    const started = await sessionAction(sessionId, 'generate', { planId: fresh.body.planId });
+    expect(started.status).toBe(202);
+    expect(generateCalls()).toBe(calls + 1);
+    const webhook = JSON.parse((await harness.services.redis.get(webhookKey)) as string) as Record<
+      string,
+      unknown
+    >;
+    expect(webhook).toMatchObject({ status: 'processing', fileId: started.body.generationId });
+    // the failure's message no longer applies to the new generation
+    expect(webhook).not.toHaveProperty('error');
+  });
+
   it('refuses a made-up planId the same way, with the real plan to confirm', async () => {
     const before = await harness.snapshot();
     const refused = await refresh({ planId: 'f'.repeat(64) });
@@ -179,7 +296,8 @@ describe('confirmed plans (real redis-server + sandbox)', () => {
       method: 'POST',
       headers: { authorization: 'Bearer ops-token-0123456789abcd', 'content-type': 'application/json' },
     });
-    expect(response.status).not.toBe(400);
+    // the unknown session is looked for: the body passed as {}
+    expect(response.status).toBe(404);
     expect(response.status).not.toBe(415);
   });
 });

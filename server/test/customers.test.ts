@@ -195,6 +195,12 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       ]);
       const extra = Object.keys(stored).filter((field) => !known.has(field));
       expect(extra.length).toBeGreaterThan(0);
+      // a stale name, so the refresh has something to change (an up-to-date record is not rewritten)
+      await harness.services.redis.set(
+        customerKey,
+        JSON.stringify({ ...stored, name: 'Stale Name' }),
+        'KEEPTTL',
+      );
       expect((await refresh(userId)).body.applied).toBe(true);
       const after = JSON.parse((await harness.services.redis.get(customerKey)) ?? '{}') as Record<
         string,

@@ -15,8 +15,8 @@ export const jsonBodiesOnly = createMiddleware(async (c, next) => {
   if (!WITH_BODY.has(c.req.method)) return next();
   const body = await c.req.text();
   if (body.length === 0) {
-    // an empty body under application/json would otherwise be "malformed JSON"
-    c.req.bodyCache.json = Promise.resolve({});
+    // an empty body under application/json would otherwise be "malformed JSON" (json() parses the cached text)
+    c.req.bodyCache.text = Promise.resolve('{}');
     return next();
   }
   if (mediaType(c.req.header('content-type')) !== 'application/json') {
