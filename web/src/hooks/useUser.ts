@@ -20,14 +20,15 @@ export function useUserSync(userId: string) {
 }
 
 /**
- * `POST /api/users/:userId/refresh`. With `dryRun` it only plans; applied, it re-reads every panel
- * of the user (health and sync share the `users/:userId` key prefix) and the audit log.
+ * `POST /api/users/:userId/refresh`. `{ dryRun: true }` only plans; `{ planId }` applies exactly the
+ * plan shown (409 PLAN_CHANGED when it changed meanwhile); applied, it re-reads every panel of the
+ * user (health and sync share the `users/:userId` key prefix) and the audit log.
  */
 export function useRefresh(userId: string) {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (dryRun: boolean) =>
-      unwrap(client.api.users[':userId'].refresh.$post({ param: { userId }, json: { dryRun } })),
+    mutationFn: (json: { dryRun: true } | { planId: string }) =>
+      unwrap(client.api.users[':userId'].refresh.$post({ param: { userId }, json })),
     onSuccess: async (result) => {
       if (result.applied) await invalidate(staleAfter.userWrite(userId));
     },

@@ -15,14 +15,16 @@ function Value({ value, what }: { value: unknown; what: string }) {
 }
 
 /** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */
-export function RefreshPlan({ plan }: { plan: readonly PlannedWrite[] }) {
+export function RefreshPlan({ plan, upToDate }: { plan: readonly PlannedWrite[]; upToDate: boolean }) {
   const changes = plan.filter((entry) => !isUnchanged(entry)).length;
   return (
     <>
       <p>
-        {changes === 0
-          ? 'Every key already holds what Clerk and Stripe say; applying rewrites them with a fresh 24 h expiry.'
-          : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
+        {upToDate
+          ? 'Already up to date: every key holds what Clerk and Stripe say (only the time of a refresh would differ). Applying writes nothing.'
+          : changes === 0
+            ? 'Every key already holds what Clerk and Stripe say; applying rewrites them with a fresh 24 h expiry.'
+            : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
       </p>
       <ol className="plan" aria-label="Planned writes">
         {plan.map((entry) => {

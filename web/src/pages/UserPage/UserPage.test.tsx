@@ -156,7 +156,13 @@ describe('User page', () => {
       [`POST /api/users/${USER}/refresh`]: (request: { body: unknown }) => {
         const dryRun = (request.body as { dryRun?: boolean }).dryRun === true;
         if (!dryRun) state = 'fixed';
-        return { plan, applied: !dryRun, auditId: dryRun ? null : 'audit_1' };
+        return {
+          plan,
+          planId: 'plan_1',
+          upToDate: false,
+          applied: !dryRun,
+          auditId: dryRun ? null : 'audit_1',
+        };
       },
       'POST /api/audit/audit_1/undo': () => {
         state = 'broken';
@@ -183,9 +189,10 @@ describe('User page', () => {
     expect(await (await section('Cache health')).findByText('Healthy')).toBeTruthy();
     expect(await (await section('Sync status')).findByText('In sync')).toBeTruthy();
     expect(screen.queryByRole('dialog')).toBeNull();
+    // the apply carries the id of the plan shown, so the server writes that plan or nothing
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
       { dryRun: true },
-      { dryRun: false },
+      { planId: 'plan_1' },
     ]);
 
     await user.click(await screen.findByRole('button', { name: 'Undo' }));
@@ -194,12 +201,63 @@ describe('User page', () => {
     expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull();
   });
 
+  it('shows the new plan in the same dialog when it changed since the preview, and applies it on a second yes', async () => {
+    const changedPlan = plan.map((write, index) =>
+      index === 0
+        ? { ...write, after: JSON.stringify({ stripeCustomerId: CUSTOMER, name: 'New Name' }) }
+        : write,
+    );
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      [`GET /api/users/${USER}/health`]: broken,
+      [`GET /api/users/${USER}/sync`]: outOfSync,
+      [`POST /api/users/${USER}/refresh`]: (request: { body: unknown }) => {
+        const body = request.body as { dryRun?: boolean; planId?: string };
+        if (body.dryRun) return { plan, planId: 'plan_1', upToDate: false, applied: false, auditId: null };
+        if (body.planId === 'plan_1')
+          return {
+            status: 409,
+            body: {
+              error: {
+                code: 'PLAN_CHANGED',
+                message: 'This changed since you looked; nothing was written.',
+                details: { plan: changedPlan, planId: 'plan_2' },
+              },
+            },
+          };
+        return { plan: changedPlan, planId: 'plan_2', upToDate: false, applied: true, auditId: 'audit_9' };
+      },
+    });
+    const { user } = renderApp(`/users/${USER}`);
+    await user.click(await screen.findByRole('button', { name: 'Refresh cache' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+
+    const notice = await within(dialog).findByText(/This changed since you looked/);
+    expect(notice.closest('[role="alert"]')?.textContent).toContain(`customer:${CUSTOMER}`);
+    expect(within(dialog).getByRole('list', { name: 'Planned writes' }).textContent).toContain('New Name');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    expect(await screen.findByText(/Cache refreshed/)).toBeTruthy();
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { dryRun: true },
+      { planId: 'plan_1' },
+      { planId: 'plan_2' },
+    ]);
+  });
+
   it('Cancel closes the plan without writing', async () => {
     const { requests } = stubFetch({
       ...signedInRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
-      [`POST /api/users/${USER}/refresh`]: { plan, applied: false, auditId: null },
+      [`POST /api/users/${USER}/refresh`]: {
+        plan,
+        planId: 'plan_1',
+        upToDate: false,
+        applied: false,
+        auditId: null,
+      },
     });
     const { user } = renderApp(`/users/${USER}`);
     await user.click(await screen.findByRole('button', { name: 'Refresh cache' }, { timeout: 5000 }));
@@ -214,7 +272,13 @@ describe('User page', () => {
       ...signedInRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
-      [`POST /api/users/${USER}/refresh`]: { plan, applied: true, auditId: 'audit_1' },
+      [`POST /api/users/${USER}/refresh`]: {
+        plan,
+        planId: 'plan_1',
+        upToDate: false,
+        applied: true,
+        auditId: 'audit_1',
+      },
       'POST /api/audit/audit_1/undo': {
         status: 409,
         body: {

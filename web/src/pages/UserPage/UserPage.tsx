@@ -8,6 +8,7 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { OpenInClerk } from '../../components/OpenIn/OpenIn';
 import { Page } from '../../components/Page/Page';
+import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanChanged';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
 import { rememberLookup } from '../../hooks/useRecentLookups';
 import { useStaff } from '../../hooks/useStaff';
@@ -18,8 +19,8 @@ import { HealthPanel } from './HealthPanel';
 import { RawValues } from './RawValues';
 import { isUnchanged, RefreshPlan } from './RefreshPlan';
 import { SyncPanel } from './SyncPanel';
-
 import { UserStory } from './UserStory';
+
 const isUserNotFound = (error: unknown) =>
   error instanceof ApiError && error.status === 404 && error.code === 'USER_NOT_FOUND';
 
@@ -27,6 +28,14 @@ const isUserNotFound = (error: unknown) =>
 interface Applied {
   auditId: string | null;
   changed: number;
+}
+
+/** The plan in the dialog; `shownBefore` is the plan first confirmed, when it changed since. */
+interface ShownPlan {
+  plan: RefreshResult['plan'];
+  planId: string;
+  upToDate: boolean;
+  shownBefore: RefreshResult['plan'] | null;
 }
 
 /**
@@ -45,7 +54,7 @@ function UserView({ userId }: { userId: string }) {
   const { can } = useStaff();
   const refresh = useRefresh(userId);
   const undo = useUndo();
-  const [plan, setPlan] = useState<RefreshResult['plan'] | null>(null);
+  const [plan, setPlan] = useState<ShownPlan | null>(null);
   const [applied, setApplied] = useState<Applied | null>(null);
   const [undone, setUndone] = useState<UndoResult | null>(null);
 
@@ -66,18 +75,36 @@ function UserView({ userId }: { userId: string }) {
   const planRefresh = () => {
     setUndone(null);
     undo.reset();
-    refresh.mutate(true, { onSuccess: (result) => setPlan(result.plan) });
+    refresh.mutate(
+      { dryRun: true },
+      {
+        onSuccess: (result) =>
+          setPlan({ plan: result.plan, planId: result.planId, upToDate: result.upToDate, shownBefore: null }),
+      },
+    );
   };
   const apply = () => {
-    refresh.mutate(false, {
-      onSuccess: (result) => {
-        setPlan(null);
-        setApplied({
-          auditId: result.auditId,
-          changed: result.plan.filter((entry) => !isUnchanged(entry)).length,
-        });
+    if (!plan) return;
+    refresh.mutate(
+      { planId: plan.planId },
+      {
+        onSuccess: (result) => {
+          setPlan(null);
+          setApplied({
+            auditId: result.auditId,
+            changed: result.applied ? result.plan.filter((entry) => !isUnchanged(entry)).length : 0,
+          });
+        },
+        onError: (error) => {
+          // SPEC §3: nothing was written; the new plan goes in the same dialog for a second yes
+          const changed = changedPlanOf<RefreshResult['plan'][number]>(error);
+          if (!changed) return;
+          const upToDate = changed.plan.every(isUnchanged);
+          setPlan({ ...changed, upToDate, shownBefore: plan.plan });
+          refresh.reset();
+        },
       },
-    });
+    );
   };
   const cancel = () => {
     setPlan(null);
@@ -128,9 +155,11 @@ function UserView({ userId }: { userId: string }) {
           <div className="notice notice-ok" role="status">
             <p>
               <strong>Cache refreshed.</strong>{' '}
-              {applied.changed === 0
-                ? 'Every key was rewritten with what it already held and a fresh expiry.'
-                : `${applied.changed} ${applied.changed === 1 ? 'key' : 'keys'} changed.`}{' '}
+              {applied.auditId === null
+                ? 'It was already up to date; nothing was written.'
+                : applied.changed === 0
+                  ? 'Every key was rewritten with what it already held and a fresh expiry.'
+                  : `${applied.changed} ${applied.changed === 1 ? 'key' : 'keys'} changed.`}{' '}
               The panels below show the cache as it is now.
             </p>
             {applied.auditId && canUndo ? (
@@ -159,6 +188,7 @@ function UserView({ userId }: { userId: string }) {
           <ErrorMessage title="Could not undo the refresh" error={undo.error} />
         ) : null}
       </div>
+
 
       {notFound ? (
         <EmptyState title="No such user">
@@ -191,6 +221,7 @@ function UserView({ userId }: { userId: string }) {
           {health.data ? <RawValues keys={health.data.keys} /> : null}
         </div>
       )}
+      {bothNotFound ? null : <UserStory userId={userId} />}
 
       <ConfirmDialog
         open={plan !== null}
@@ -200,9 +231,9 @@ function UserView({ userId }: { userId: string }) {
         pending={refresh.isPending}
         error={plan !== null ? refresh.error : undefined}
       >
-        {plan ? <RefreshPlan plan={plan} /> : null}
+        {plan?.shownBefore ? <PlanChanged shown={plan.shownBefore} now={plan.plan} /> : null}
+        {plan ? <RefreshPlan plan={plan.plan} upToDate={plan.upToDate} /> : null}
       </ConfirmDialog>
     </Page>
   );
 }
-      {bothNotFound ? null : <UserStory userId={userId} />}
