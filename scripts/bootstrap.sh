@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cache Doctor needs on a machine that has only Node 20 and npm:
-# pnpm, the workspace's dependencies, Debian's redis-server and (with --browser) Debian's chromium.
+# pnpm, the workspace's dependencies, Debian's redis-server (unless REDIS_URL points at a Redis) and
+# (with --browser) Debian's chromium.
 # Debian packages are installed when running as root; otherwise it says exactly what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,10 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 pnpm install --frozen-lockfile --reporter=silent
 
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# With REDIS_URL set the Redis is the deployment's own: nothing to install for it here.
+if [[ -z "${REDIS_URL:-}" ]]; then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+fi
 if $want_browser && [[ ! -x /usr/bin/chromium ]]; then missing+=(chromium); fi
 if (( ${#missing[@]} > 0 )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

@@ -19,7 +19,7 @@ step() {
 
 step typecheck pnpm -r --workspace-concurrency=1 typecheck
 step lint pnpm exec biome ci .
-step build pnpm --filter @cache-doctor/web build
+step build pnpm build
 step vitest pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 step e2e env PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/$results/playwright.json" pnpm --filter @cache-doctor/e2e exec playwright test --reporter=list,json
 

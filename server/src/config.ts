@@ -133,6 +133,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable the configuration reads, for the checks that the docs name them all. */
+export const ENVIRONMENT_VARIABLES = Object.keys(envSchema.shape) as Array<keyof Env>;
+
 export interface KeyPatterns {
   user: string;
   email: string;
