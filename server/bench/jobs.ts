@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { readCustomerSnapshot } from '../src/adapters/customer-store';
+import { mappedCustomerIdOf } from '../src/domain/customer-owner';
 import { JobQueue, startJobWorker } from '../src/jobs/runner';
 import type { CounterSnapshot } from '../src/sandbox';
-import { mappedCustomerId, readCustomerSnapshot } from '../src/services/customer-reads';
 import { type ExternalHarness, GENERATION_TOKEN, STAFF, startHarness } from '../test/harness';
 import { spawnJobWorker, stopJobWorker } from '../test/jobs-worker-process';
 import { spawnProduct, stopProduct } from '../test/product-process';
@@ -125,7 +126,7 @@ async function guideProcedure(harness: LiveHarness, userIds: readonly string[]):
   for (const userId of userIds) {
     const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
     await services.clerk.getUser(userId);
-    const customerId = mappedCustomerId(snapshot);
+    const customerId = mappedCustomerIdOf(snapshot);
     if (customerId) await services.stripe.getCustomer(customerId);
   }
 }

@@ -5,8 +5,8 @@ import { healthSnapshotRequest } from '../domain/customer-snapshot';
 import { createKeys, type Keys } from '../keys';
 import { type RedisServer, startRedisServer } from '../lib/redis-server';
 import { buildSeed, writeSeedToRedis } from '../sandbox/seed';
-import { type ReadSnapshot, readCustomerKeys, readCustomerSnapshot } from '../services/customer-reads';
 import { readCustomerKeysByScript } from './customer-snapshot-script';
+import { type ReadSnapshot, readCustomerKeys, readCustomerSnapshot } from './customer-store';
 import { createRedis, redisReady } from './redis';
 
 /**

@@ -29,23 +29,22 @@ export const mappedCustomerIdOf = (snapshot: CustomerCacheSnapshot): string | nu
 
 /** The customer the sync view compares against. */
 export function syncCustomer(
-  snapshot: CustomerCacheSnapshot,
+  /** the customer id the user's mapping names (`mappedCustomerIdOf`) */
+  mapped: string | null,
   clerk: ClerkUserFacts | null,
   stripe: StripeLookup,
 ): StripeCustomerFacts | null | undefined {
-  const mapped = mappedCustomerIdOf(snapshot);
   if (mapped) return stripe.byId(mapped);
   return clerk?.primaryEmail ? stripe.byEmail(clerk.primaryEmail) : null;
 }
 
 /** The customer a refresh caches: the mapped one while Stripe still has it, else the live one by email. */
 export function refreshedCustomer(
-  snapshot: CustomerCacheSnapshot,
+  mapped: string | null,
   clerk: ClerkUserFacts | null,
   stripe: StripeLookup,
 ): StripeCustomerFacts | null | undefined {
-  const mapped = mappedCustomerIdOf(snapshot);
-  const viaMapping = syncCustomer(snapshot, clerk, stripe);
+  const viaMapping = syncCustomer(mapped, clerk, stripe);
   if (!mapped || viaMapping === undefined || (viaMapping && !viaMapping.deleted)) return viaMapping;
   const byEmail = clerk?.primaryEmail ? stripe.byEmail(clerk.primaryEmail) : null;
   if (byEmail === undefined) return undefined;
@@ -72,7 +71,7 @@ export function diagnoseUser(
     userId: snapshot.userId,
     ...cachedCustomerView(snapshot),
     clerk,
-    stripe: syncCustomer(snapshot, clerk, stripe) ?? null,
+    stripe: syncCustomer(mappedCustomerIdOf(snapshot), clerk, stripe) ?? null,
   });
   const problems = customerProblems(health, sync);
   return {

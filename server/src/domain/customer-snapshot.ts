@@ -139,3 +139,51 @@ export function readingsByKey(snapshot: CustomerCacheSnapshot, mappingKey: strin
   }
   return readings;
 }
+
+/** Every key name of a request: current ones (GET + TTL) and legacy ones (EXISTS is enough). */
+export function snapshotKeyNames(names: CustomerSnapshotKeys): { current: string[]; legacy: string[] } {
+  const current = [
+    names.mapping,
+    names.customer,
+    names.emailMapping,
+    names.previousEmailMapping,
+    ...names.subscriptions.map((entry) => entry.key),
+  ].filter((key): key is string => key !== null);
+  return { current, legacy: names.legacy };
+}
+
+/** One key as an adapter read it: the value (a string, or null when absent) and its TTL. */
+export interface KeyReading {
+  raw: unknown;
+  ttl: number;
+}
+
+/**
+ * The snapshot of `request`'s keys from what an adapter read — one user's pipeline or a batch's
+ * script, the same assembly for both. A slot whose key was not read stays null (not requested);
+ * a subscription not read counts as absent.
+ */
+export function assembleSnapshot(
+  request: CustomerKeyRequest,
+  names: CustomerSnapshotKeys,
+  readingOf: (key: string) => KeyReading | undefined,
+  legacyExists: (key: string) => boolean,
+): CustomerCacheSnapshot {
+  const reading = (key: string | null): CachedKey | null => {
+    if (key === null) return null;
+    const read = readingOf(key);
+    return read ? { key, raw: read.raw, ttl: read.ttl } : null;
+  };
+  return {
+    userId: request.userId,
+    mapping: reading(names.mapping),
+    customer: reading(names.customer),
+    emailMapping: reading(names.emailMapping),
+    previousEmailMapping: reading(names.previousEmailMapping),
+    subscriptions: names.subscriptions.map(({ id, key }) => ({
+      id,
+      ...(reading(key) ?? { key, raw: null, ttl: -2 }),
+    })),
+    legacyKeys: names.legacy.filter(legacyExists),
+  };
+}

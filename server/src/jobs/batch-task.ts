@@ -1,8 +1,8 @@
 import type { JobUserResult, PlannedWrite } from '@cache-doctor/shared';
+import type { BatchCacheReader } from '../adapters/customer-store';
 import type { StripeLookup, UserDiagnosis } from '../domain/customer-owner';
 import type { CustomerCacheSnapshot } from '../domain/customer-snapshot';
 import type { ClerkUserFacts } from '../domain/upstream-facts';
-import type { BatchCacheReader } from '../services/batch-cache';
 import type { BatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import type { JobRecord, JobStore } from './store';

@@ -23,7 +23,7 @@ export const bulkRefreshTask: BatchJobTask = {
         clerk.set(user.id, user);
     }
     const users = userIds.map((userId) => ({
-      snapshot: snapshots.get(userId) as CustomerCacheSnapshot,
+      mapped: mappedCustomerIdOf(snapshots.get(userId) as CustomerCacheSnapshot),
       clerk: clerk.get(userId) ?? null,
     }));
     const { lookup } = await fetchAsDecided(
@@ -32,14 +32,12 @@ export const bulkRefreshTask: BatchJobTask = {
         byEmail: (email) => upstream.stripeCustomerByEmail(email),
       },
       (ask) =>
-        users.map(({ snapshot, clerk: user }) => [
-          syncCustomer(snapshot, user, ask),
-          refreshedCustomer(snapshot, user, ask),
+        users.map(({ mapped, clerk: user }) => [
+          syncCustomer(mapped, user, ask),
+          refreshedCustomer(mapped, user, ask),
         ]),
       {
-        ids: users
-          .map(({ snapshot }) => mappedCustomerIdOf(snapshot))
-          .filter((id): id is string => id !== null),
+        ids: users.map(({ mapped }) => mapped).filter((id): id is string => id !== null),
       },
     );
     return { clerk, lookup };

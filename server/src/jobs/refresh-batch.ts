@@ -1,5 +1,5 @@
 import type { JobUserResult, PlannedWrite } from '@cache-doctor/shared';
-import { refreshedCustomer } from '../domain/customer-owner';
+import { mappedCustomerIdOf, refreshedCustomer } from '../domain/customer-owner';
 import { plannedChanges, planRefresh } from '../domain/customer-refresh-plan';
 import type { CustomerCacheSnapshot, CustomerKeyRequest } from '../domain/customer-snapshot';
 import type { BatchInput, BatchOutcome, JobContext } from './batch-task';
@@ -27,8 +27,11 @@ async function refreshPlans(context: JobContext, input: BatchInput): Promise<Use
   const customers = new Map(
     userIds.map((userId) => [
       userId,
-      refreshedCustomer(snapshots.get(userId) as CustomerCacheSnapshot, clerkOf(userId), facts.lookup) ??
-        null,
+      refreshedCustomer(
+        mappedCustomerIdOf(snapshots.get(userId) as CustomerCacheSnapshot),
+        clerkOf(userId),
+        facts.lookup,
+      ) ?? null,
     ]),
   );
   let pending = [...userIds];

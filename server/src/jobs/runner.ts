@@ -8,9 +8,9 @@ import {
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CommitGuard } from '../adapters/atomic-write';
+import { BatchCacheReader } from '../adapters/customer-store';
 import { diagnoseUser } from '../domain/customer-owner';
 import type { CustomerCacheSnapshot } from '../domain/customer-snapshot';
-import { BatchCacheReader } from '../services/batch-cache';
 import { createBatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import type { BatchJobTask, JobContext } from './batch-task';

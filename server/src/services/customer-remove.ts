@@ -1,5 +1,7 @@
 import type { Staff } from '@cache-doctor/shared';
+import { readCustomerSnapshot } from '../adapters/customer-store';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
+import { mappedCustomerIdOf } from '../domain/customer-owner';
 import { planKeyRemoval, removableKeys, removalWrites } from '../domain/customer-remove-plan';
 import { cachedCustomerView } from '../domain/customer-snapshot';
 import { customerProblems, diagnoseCustomerSync } from '../domain/customer-sync';
@@ -7,7 +9,7 @@ import { planId } from '../domain/plan-id';
 import { AppError } from '../lib/app-error';
 import { requireConfirmedPlan } from './confirmed-plan';
 import type { Services } from './container';
-import { fetchMappedUpstream, mappedCustomerId, readCustomerSnapshot } from './customer-reads';
+import { fetchMappedUpstream } from './customer-upstream';
 
 /** How often the plan is made again when a key changed between the read and the commit. */
 const REMOVE_ATTEMPTS = 3;
@@ -23,7 +25,7 @@ export interface RemoveOptions {
 /** Every removable key the user's diagnosis names now, with the values they hold (one MGET). */
 async function planNow(services: Services, userId: string, requested: string[] | undefined) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-  const upstream = await fetchMappedUpstream(services, userId, mappedCustomerId(snapshot));
+  const upstream = await fetchMappedUpstream(services, userId, mappedCustomerIdOf(snapshot));
   const sync = diagnoseCustomerSync({ userId, ...cachedCustomerView(snapshot), ...upstream });
   const problems = customerProblems(diagnoseCustomerHealth(snapshot), sync);
   const result = planKeyRemoval(removableKeys(snapshot, problems), requested);

@@ -1,12 +1,14 @@
 import { type AuditEntry, USER_ID_PATTERN } from '@cache-doctor/shared';
 import type Stripe from 'stripe';
+import { readCustomerSnapshot } from '../adapters/customer-store';
 import { readSessionSnapshots } from '../adapters/session-store';
 import { jsonRecordOrNull } from '../domain/cached-value';
+import { mappedCustomerIdOf } from '../domain/customer-owner';
 import { checkoutFacts, sweepSession } from '../domain/session-sweep';
 import { type StoryItem, sessionStory, userStory } from '../domain/timeline';
 import { AppError } from '../lib/app-error';
 import type { Services } from './container';
-import { fetchMappedUpstream, mappedCustomerId, readCustomerSnapshot } from './customer-reads';
+import { fetchMappedUpstream } from './customer-upstream';
 
 /**
  * The customer's story (SPEC §6.2): what they bought, and one timeline of what happened to them in
@@ -24,7 +26,7 @@ interface Payer {
 /** The user's Stripe customer (mapped in the cache, else found by email) and their email. */
 async function payerOf(services: Services, userId: string) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-  const mapped = mappedCustomerId(snapshot);
+  const mapped = mappedCustomerIdOf(snapshot);
   const upstream = await fetchMappedUpstream(services, userId, mapped);
   if (!upstream.clerk && snapshot.mapping?.raw == null) {
     throw new AppError('USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);

@@ -1,7 +1,9 @@
 import type { Staff } from '@cache-doctor/shared';
+import { readCustomerKeys, readCustomerSnapshot } from '../adapters/customer-store';
 import { jsonRecordOrNull } from '../domain/cached-value';
 import { checkKvSync } from '../domain/customer-check-kv-sync';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
+import { mappedCustomerIdOf } from '../domain/customer-owner';
 import { customerFieldsFromUpstream } from '../domain/customer-record';
 import { plannedChanges, planRefresh, type RefreshPlanResult } from '../domain/customer-refresh-plan';
 import { type CustomerCacheSnapshot, cachedCustomerView } from '../domain/customer-snapshot';
@@ -15,11 +17,8 @@ import {
   fetchClerkAndMappedStripe,
   fetchMappedUpstream,
   fetchRefreshUpstream,
-  mappedCustomerId,
-  readCustomerKeys,
-  readCustomerSnapshot,
   type UpstreamFacts,
-} from './customer-reads';
+} from './customer-upstream';
 
 const userNotFound = (userId: string) =>
   new AppError('USER_NOT_FOUND', `No user ${userId} in Clerk and nothing cached for it.`);
@@ -37,7 +36,7 @@ export async function getCustomerHealth(services: Services, userId: string) {
 /** `GET /api/users/:userId/sync` — the cache against Clerk and Stripe, fetched in parallel. */
 export async function getCustomerSync(services: Services, userId: string) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-  const upstream = await fetchMappedUpstream(services, userId, mappedCustomerId(snapshot));
+  const upstream = await fetchMappedUpstream(services, userId, mappedCustomerIdOf(snapshot));
   if (!upstream.clerk && !holdsAnything(snapshot)) throw userNotFound(userId);
   return diagnoseCustomerSync({ userId, ...cachedCustomerView(snapshot), ...upstream });
 }
@@ -46,7 +45,7 @@ export async function getCustomerSync(services: Services, userId: string) {
 export async function getKvSyncCheck(services: Services, userId: string) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
   // the app's rule: Stripe is asked for the mapped customer only, never found by email
-  const upstream = await fetchClerkAndMappedStripe(services, userId, mappedCustomerId(snapshot));
+  const upstream = await fetchClerkAndMappedStripe(services, userId, mappedCustomerIdOf(snapshot));
   return checkKvSync({ userId, snapshot, ...upstream });
 }
 
@@ -58,7 +57,7 @@ export async function getCustomerForApp(services: Services, userId: string) {
   let customerId: string | null = null;
   try {
     const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-    customerId = mappedCustomerId(snapshot);
+    customerId = mappedCustomerIdOf(snapshot);
     const record = customerId ? jsonRecordOrNull(snapshot.customer?.raw) : null;
     if (record) return { source: 'cache' as const, customer: record };
   } catch {
@@ -108,7 +107,7 @@ export async function refreshCustomer(
 ) {
   // Upstream first: if Stripe or Clerk fails, this throws before anything is written.
   let { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
-  const upstream = await fetchRefreshUpstream(services, userId, mappedCustomerId(snapshot));
+  const upstream = await fetchRefreshUpstream(services, userId, mappedCustomerIdOf(snapshot));
   if (!upstream.clerk && !upstream.stripe && !holdsAnything(snapshot)) throw userNotFound(userId);
 
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt += 1) {

@@ -1,10 +1,10 @@
 import { EVENT_ID_PATTERN, idKind, isEmail } from '@cache-doctor/shared';
 import type { User } from '@clerk/backend';
+import { BatchCacheReader } from '../adapters/customer-store';
 import { readMapping } from '../domain/cached-value';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
 import { clerkUserFacts } from '../domain/upstream-facts';
 import { findPeople } from './attention';
-import { BatchCacheReader } from './batch-cache';
 import type { Services } from './container';
 
 export interface SearchResult {
