@@ -135,23 +135,24 @@ export class OrderedIndex<T> {
   pageNewestFirst(options: CursorPageOptions<T>): Page<T> | MissingCursor {
     const { limit, startingAfter, endingBefore, range, filter } = options;
     const [from, to] = this.bounds(range);
-    const data: T[] = [];
-    let hasMore = false;
+    // Up to `limit` matching items at these positions, in order; `hasMore` when one more matches.
+    const take = (positions: Iterable<number>): Page<T> => {
+      const data: T[] = [];
+      for (const i of positions) {
+        const item = (this.entries[i] as Entry<T>).item;
+        if (filter && !filter(item)) continue;
+        if (data.length === limit) return { data, hasMore: true };
+        data.push(item);
+      }
+      return { data, hasMore: false };
+    };
 
     if (endingBefore !== undefined) {
       // The page just newer than the cursor: walk upwards from it, then present newest first.
       const cursor = this.byId.get(endingBefore);
       if (!cursor) return { missingCursor: endingBefore };
-      for (let i = Math.max(this.positionOf(cursor) + 1, from); i < to; i++) {
-        const item = (this.entries[i] as Entry<T>).item;
-        if (filter && !filter(item)) continue;
-        if (data.length === limit) {
-          hasMore = true;
-          break;
-        }
-        data.push(item);
-      }
-      return { data: data.reverse(), hasMore };
+      const page = take(ascending(Math.max(this.positionOf(cursor) + 1, from), to));
+      return { data: page.data.reverse(), hasMore: page.hasMore };
     }
 
     let start = to - 1;
@@ -160,16 +161,7 @@ export class OrderedIndex<T> {
       if (!cursor) return { missingCursor: startingAfter };
       start = Math.min(this.positionOf(cursor) - 1, start);
     }
-    for (let i = start; i >= from; i--) {
-      const item = (this.entries[i] as Entry<T>).item;
-      if (filter && !filter(item)) continue;
-      if (data.length === limit) {
-        hasMore = true;
-        break;
-      }
-      data.push(item);
-    }
-    return { data, hasMore };
+    return take(descending(start, from));
   }
 
   /** Clerk-style page: `offset` skips matching items in the chosen direction; an optional id cursor. */
@@ -257,3 +249,13 @@ export class OrderedIndex<T> {
 
 export const isMissingCursor = <T>(page: T | MissingCursor): page is MissingCursor =>
   typeof page === 'object' && page !== null && 'missingCursor' in page;
+
+/** from, from + 1, … up to but not including `to` */
+function* ascending(from: number, to: number): Generator<number> {
+  for (let i = from; i < to; i++) yield i;
+}
+
+/** start, start - 1, … down to and including `end` */
+function* descending(start: number, end: number): Generator<number> {
+  for (let i = start; i >= end; i--) yield i;
+}

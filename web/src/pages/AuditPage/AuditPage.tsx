@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import type { AuditEntry } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
+import { DisclosureButton } from '../../components/DisclosureButton/DisclosureButton';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -147,16 +148,15 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
         </td>
         <td>
           <div className="audit-actions">
-            <button
-              type="button"
+            <DisclosureButton
               className="button button-quiet button-small"
-              aria-expanded={open}
-              aria-controls={detailsId}
-              aria-describedby={targetId}
-              onClick={() => setOpen(!open)}
-            >
-              {open ? 'Hide changes' : 'Show changes'}
-            </button>
+              open={open}
+              onToggle={() => setOpen(!open)}
+              controls={detailsId}
+              describedBy={targetId}
+              show="Show changes"
+              hide="Hide changes"
+            />
             {undoable ? (
               <button
                 type="button"

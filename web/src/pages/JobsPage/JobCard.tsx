@@ -1,6 +1,7 @@
 import { JOB_PERMISSION, type JobType } from '@cache-doctor/shared';
 import { useId } from 'react';
 import type { Job } from '../../api/types';
+import { DisclosureButton } from '../../components/DisclosureButton/DisclosureButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime } from '../../format';
@@ -68,16 +69,14 @@ export function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProp
             Cancel
           </button>
         ) : null}
-        <button
-          type="button"
-          className="button button-quiet"
-          aria-expanded={open}
-          aria-controls={resultsId}
-          aria-describedby={headingId}
-          onClick={onToggle}
-        >
-          {open ? 'Hide results' : 'Show results'}
-        </button>
+        <DisclosureButton
+          open={open}
+          onToggle={onToggle}
+          controls={resultsId}
+          describedBy={headingId}
+          show="Show results"
+          hide="Hide results"
+        />
       </div>
       {cancel.isError ? <ErrorMessage title="Could not cancel" error={cancel.error} /> : null}
       <div id={resultsId} hidden={!open}>

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -41,42 +42,33 @@ function Results({ query }: { query: string }) {
         {results.length === 1 ? '1 result' : `${results.length} results`} for{' '}
         <span className="query">{query}</span>
       </h2>
-      <div className="table-scroll">
-        <table className="table">
-          <thead>
+      <DataTable
+        columns={['Kind', 'Match', 'Id', 'Cache health']}
+        rows={results}
+        rowKey={(result) => `${result.kind}:${result.id}`}
+        renderRow={(result) => {
+          const to = resultPath(result);
+          return (
             <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">Match</th>
-              <th scope="col">Id</th>
-              <th scope="col">Cache health</th>
+              <td>{KIND_LABELS[result.kind] ?? result.kind}</td>
+              <td>{to ? <Link to={to}>{result.label}</Link> : result.label}</td>
+              <td>
+                <code>{result.id}</code>
+                {result.kind === 'customer' && !result.userId ? (
+                  <span className="muted"> (no Clerk user linked)</span>
+                ) : null}
+              </td>
+              <td>
+                {result.health ? (
+                  <StatusBadge tone={result.health === 'healthy' ? 'ok' : 'danger'}>
+                    {result.health === 'healthy' ? 'Healthy' : 'Problems'}
+                  </StatusBadge>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {results.map((result) => {
-              const to = resultPath(result);
-              return (
-                <tr key={`${result.kind}:${result.id}`}>
-                  <td>{KIND_LABELS[result.kind] ?? result.kind}</td>
-                  <td>{to ? <Link to={to}>{result.label}</Link> : result.label}</td>
-                  <td>
-                    <code>{result.id}</code>
-                    {result.kind === 'customer' && !result.userId ? (
-                      <span className="muted"> (no Clerk user linked)</span>
-                    ) : null}
-                  </td>
-                  <td>
-                    {result.health ? (
-                      <StatusBadge tone={result.health === 'healthy' ? 'ok' : 'danger'}>
-                        {result.health === 'healthy' ? 'Healthy' : 'Problems'}
-                      </StatusBadge>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        }}
+      />
     </section>
   );
 }
