@@ -64,7 +64,11 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<void> 
   {
     name: 'a session',
     path: `/sessions/${brokenSession}`,
-    ready: (page) => expect(page.getByRole('button', { name: 'Fix session' })).toBeVisible(),
+    ready: async (page) => {
+      await expect(page.getByRole('button', { name: 'Mark as failed' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Customer' })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Timeline' }).getByRole('list')).toBeVisible();
+    },
   },
   {
     name: 'metrics',

@@ -32,7 +32,7 @@ for (const theme of ['light', 'dark'] as const) {
       const sessionId = sessionIds[sessionIds.length - 1] as string;
       await page.goto(`/sessions/${sessionId}`);
       await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
-      await expect(page.getByRole('button', { name: 'Fix session' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Mark as failed' })).toBeVisible();
       await page.screenshot({ path: screenshotPath(`session-${theme}`), fullPage: true });
 
       await page.goto('/metrics?range=1h');

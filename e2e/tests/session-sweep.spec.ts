@@ -78,6 +78,6 @@ test.describe('unprocessed paid sessions', () => {
     const [first] = inWindow;
     await page.goto(`/sessions/${first?.sessionId}`);
     await expect(page.getByRole('region', { name: 'Webhook status' })).toContainText('error');
-    await expect(page.getByRole('button', { name: 'Fix session' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Mark as failed' })).toHaveCount(0);
   });
 });

@@ -21,14 +21,14 @@ test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error stat
   }
   await expect(page.getByRole('region', { name: 'Webhook status' })).toContainText('none recorded');
 
-  await page.getByRole('button', { name: 'Fix session' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Fix session' });
+  await page.getByRole('button', { name: 'Mark as failed' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Mark as failed' });
   await expect(dialog).toContainText(FIX_MESSAGE);
   await dialog.getByRole('button', { name: 'Apply' }).click();
 
   await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText(FIX_MESSAGE);
   await expect(page.getByRole('region', { name: 'Webhook status' })).toContainText('error');
-  await expect(page.getByRole('button', { name: 'Fix session' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Mark as failed' })).toHaveCount(0);
 });
 
 test('ops starts the generation of a paid session: processing with a file id', async ({ page, signInAs }) => {
@@ -47,7 +47,33 @@ test('ops starts the generation of a paid session: processing with a file id', a
   const status = page.getByRole('region', { name: 'Webhook status' });
   await expect(status).toContainText('processing');
   await expect(status.getByRole('link', { name: linkText })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText('The video is being generated');
+  await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText('still making the video');
+  await expect(page.getByRole('button', { name: 'Generate video' })).toHaveCount(0);
+});
+
+test('the session page shows a failed generation, and "Generate video" starts a new one', async ({
+  page,
+  signInAs,
+}) => {
+  // the seed's first failed generation failed for a reason worth another attempt (out of capacity)
+  const sessionId = planted.byCode.GENERATION_FAILED[0] as string;
+  await signInAs('ops');
+  await page.goto(`/sessions/${sessionId}`);
+  const generation = page.getByRole('region', { name: 'Generation' });
+  await expect(generation).toContainText('Failed');
+  await expect(generation).toContainText('out of GPU capacity');
+  await expect(generation).toContainText('Last asked');
+  const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+  await expect(diagnosis).toContainText('GENERATION_FAILED');
+  const failedFile = (await generation.getByRole('definition').first().textContent()) ?? '';
+
+  await page.getByRole('button', { name: 'Generate video' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate video' });
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('status').getByRole('link', { name: /^Generation file_\w+$/ })).toBeVisible();
+  await expect(generation).toContainText('Running');
+  await expect(generation).not.toContainText(failedFile);
+  await expect(diagnosis).toContainText('still making the video');
   await expect(page.getByRole('button', { name: 'Generate video' })).toHaveCount(0);
 });
 
@@ -62,6 +88,6 @@ test('support sees the session and the recent prompts but no repair buttons', as
   await first.click();
   await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Diagnosis' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Fix session' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Mark as failed' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Generate video' })).toHaveCount(0);
 });

@@ -1,6 +1,7 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
 import { queryKeys, staleAfter } from '../api/queryKeys';
+import type { SessionView } from '../api/types';
 import { useInvalidate } from './invalidate';
 
 const sessionRoutes = client.api.sessions[':sessionId'];
@@ -18,14 +19,26 @@ export function useSession(sessionId: string) {
  */
 export function useSessionAction<T>(run: () => Promise<T>) {
   const invalidate = useInvalidate();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: run,
-    onSettled: () => {
-      void invalidate(staleAfter.sessionWrite);
+    onSettled: (result) => {
+      // Fix answers with the session as the write left it (Stripe's answer from the same request):
+      // shown as is, so the page does not ask Stripe a third time.
+      const shown =
+        result && typeof result === 'object' && 'session' in result ? (result.session as SessionView) : null;
+      if (shown) queryClient.setQueryData(queryKeys.sessions.detail(shown.sessionId), shown);
+      void invalidate(staleAfter.sessionWrite, shown ? [queryKeys.sessions.detail(shown.sessionId)] : []);
     },
   });
 }
 
 export const fixSession = (sessionId: string) => unwrap(sessionRoutes.fix.$post({ param: { sessionId } }));
-export const generateVideo = (sessionId: string) =>
-  unwrap(sessionRoutes.generate.$post({ param: { sessionId } }));
+/** `retryUnknown`: a new attempt although an earlier start's outcome is unknown (the second confirmation) */
+export const generateVideo = (sessionId: string, options: { retryUnknown?: boolean } = {}) =>
+  unwrap(
+    sessionRoutes.generate.$post({
+      param: { sessionId },
+      ...(options.retryUnknown && { json: { retryUnknown: true } }),
+    }),
+  );

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
 import { queryKeys, staleAfter } from '../api/queryKeys';
 import { useInvalidate } from './invalidate';
@@ -26,9 +26,30 @@ export function useUserSync(userId: string) {
  */
 export function useRefresh(userId: string) {
   const invalidate = useInvalidate();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (json: { dryRun: true } | { planId: string }) =>
       unwrap(client.api.users[':userId'].refresh.$post({ param: { userId }, json })),
+    onSuccess: async (result) => {
+      if (!result.applied) return;
+      // the apply answers with the sync view as the write left it, from the Clerk and Stripe
+      // facts it has just read: showing it spares a third round of upstream calls
+      const sync = 'sync' in result ? result.sync : undefined;
+      if (sync) queryClient.setQueryData(queryKeys.users.sync(userId), sync);
+      await invalidate(staleAfter.userWrite(userId), sync ? [queryKeys.users.sync(userId)] : []);
+    },
+  });
+}
+
+/**
+ * `POST /api/users/:userId/remove` (Remove keys): `{ dryRun: true }` lists the keys; `{ planId }`
+ * deletes exactly those (409 PLAN_CHANGED when they changed meanwhile); applied, the user re-reads.
+ */
+export function useRemoveKeys(userId: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (json: { dryRun: true } | { planId: string }) =>
+      unwrap(client.api.users[':userId'].remove.$post({ param: { userId }, json })),
     onSuccess: async (result) => {
       if (result.applied) await invalidate(staleAfter.userWrite(userId));
     },

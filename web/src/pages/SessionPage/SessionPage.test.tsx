@@ -86,7 +86,7 @@ describe('Session page', () => {
     expect(diagnosis.getByText(/Stripe: checkout complete, payment paid/)).toBeTruthy();
   });
 
-  it('Fix session shows the writes, applies on "Apply", and re-reads the session', async () => {
+  it('Mark as failed shows the writes, applies on "Apply", and re-reads the session', async () => {
     let fixed = false;
     const { requests } = stubFetch({
       ...signedInRoutes,
@@ -119,8 +119,8 @@ describe('Session page', () => {
     });
     const { user } = renderApp(`/sessions/${ID}`);
 
-    await user.click(await screen.findByRole('button', { name: 'Fix session' }));
-    const dialog = within(await screen.findByRole('dialog', { name: 'Fix session' }));
+    await user.click(await screen.findByRole('button', { name: 'Mark as failed' }));
+    const dialog = within(await screen.findByRole('dialog', { name: 'Mark as failed' }));
     expect(dialog.getByText(`webhook:${ID}`)).toBeTruthy();
     expect(dialog.getByText(new RegExp(FIX_MESSAGE))).toBeTruthy();
     await user.click(dialog.getByRole('button', { name: 'Apply' }));
@@ -128,7 +128,7 @@ describe('Session page', () => {
     expect(await screen.findByText(/Wrote the error status/)).toBeTruthy();
     const diagnosis = await region('Diagnosis');
     expect(await diagnosis.findByText(new RegExp(`Generation failed: "${FIX_MESSAGE}"`))).toBeTruthy();
-    expect(diagnosis.queryByRole('button', { name: 'Fix session' })).toBeNull();
+    expect(diagnosis.queryByRole('button', { name: 'Mark as failed' })).toBeNull();
     expect((await region('Webhook status')).getByText('error')).toBeTruthy();
     expect(requests.filter((request) => request.method === 'POST')).toHaveLength(1);
   });
@@ -162,8 +162,8 @@ describe('Session page', () => {
       },
     });
     const { user } = renderApp(`/sessions/${ID}`);
-    await user.click(await screen.findByRole('button', { name: 'Fix session' }));
-    const dialog = within(await screen.findByRole('dialog', { name: 'Fix session' }));
+    await user.click(await screen.findByRole('button', { name: 'Mark as failed' }));
+    const dialog = within(await screen.findByRole('dialog', { name: 'Mark as failed' }));
     await user.click(dialog.getByRole('button', { name: 'Apply' }));
     expect(await dialog.findByText(/already has the status "processing"/)).toBeTruthy();
   });
@@ -177,7 +177,7 @@ describe('Session page', () => {
     renderApp(`/sessions/${ID}`);
     const diagnosis = await region('Diagnosis');
     expect(diagnosis.getByText('Webhook status missing')).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Fix session' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Mark as failed' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Generate video' })).toBeNull();
   });
 });

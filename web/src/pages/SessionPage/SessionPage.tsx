@@ -13,6 +13,7 @@ import { fixSession, generateVideo, useSession, useSessionAction } from '../../h
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
 import { CODE_LABELS, formatDate, prettyRaw, severityTone, textField } from './format';
+import { GenerationSection } from './GenerationSection';
 import { type Fact, KeySection } from './KeySection';
 import { SessionCustomer, SessionTimeline } from './SessionStory';
 
@@ -92,6 +93,7 @@ function Sections({ view }: { view: SessionView }) {
         facts={promptFacts}
         {...(threeKey && { raw: keys.prompt.raw })}
       />
+      <GenerationSection view={view} />
     </div>
   );
 }
@@ -137,10 +139,13 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
   const { diagnosis, sessionId, previews } = view;
   const [dialog, setDialog] = useState<'fix' | 'generate' | null>(null);
   const fix = useSessionAction(() => fixSession(sessionId));
-  const generate = useSessionAction(() => generateVideo(sessionId));
+  // an earlier start with an unknown outcome: a new attempt is a second, explicit confirmation
+  const retryUnknown = view.outcomeUnknown !== null;
+  const generate = useSessionAction(() => generateVideo(sessionId, { retryUnknown }));
   const canFix =
     diagnosis.fixes.includes('fix-session') && can('fix-session') && previews.fixSession !== null;
-  const canGenerate = diagnosis.fixes.includes('generate') && can('generate') && previews.generate !== null;
+  const generateFits = diagnosis.fixes.includes('generate') && previews.generate !== null;
+  const canGenerate = generateFits && can('generate') && view.generationConfigured;
   const close = () => {
     setDialog(null);
     fix.reset();
@@ -164,11 +169,17 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
           : view.stripeNote}{' '}
         Layout: {view.layout === 'three-key' ? 'three keys (older)' : 'session record only (current)'}.
       </p>
+      {generateFits && !view.generationConfigured ? (
+        <p className="muted">
+          "Generate video" is not offered: no generation API is configured (GENERATION_API_URL). Ask an
+          administrator to configure it.
+        </p>
+      ) : null}
       {canFix || canGenerate ? (
         <div className="page-actions">
           {canFix ? (
             <button type="button" className="button button-primary" onClick={() => setDialog('fix')}>
-              Fix session
+              Mark as failed
             </button>
           ) : null}
           {canGenerate ? (
@@ -180,7 +191,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
       ) : null}
       <ConfirmDialog
         open={dialog === 'fix'}
-        title="Fix session"
+        title="Mark as failed"
         onCancel={close}
         pending={fix.isPending}
         error={fix.error}
@@ -194,9 +205,9 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
         }
       >
         <p>
-          Records the error status, so the user sees what happened instead of "File Not Found". Existing data
-          is kept (merged, never replaced); if a status arrives meanwhile nothing is written. You can undo it
-          from the audit log.
+          Records the error status, so the user sees what happened instead of "File Not Found" — they still
+          get no video; "Generate video" is what makes it. Existing data is kept (merged, never replaced); if
+          a status arrives meanwhile nothing is written. You can undo it from the audit log.
         </p>
         <Writes writes={previews.fixSession ?? []} />
       </ConfirmDialog>
@@ -215,6 +226,12 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
           })
         }
       >
+        {retryUnknown ? (
+          <p className="notice notice-warning" role="alert">
+            An earlier start has an unknown outcome — the generation API may have started it. Generating again
+            may make a second paid video. Confirm only if you have checked that it did not start.
+          </p>
+        ) : null}
         {previews.generate ? (
           <>
             <p>

@@ -36,6 +36,8 @@ export const CODE_LABELS: Record<SessionCode, string> = {
   STUCK: 'Stuck',
   PAYMENT_NOT_COMPLETED: 'Not paid',
   MALFORMED: 'Malformed value',
+  GENERATION_FAILED: 'Video generation failed',
+  GENERATION_STUCK: 'Video generation stuck',
 };
 
 export function severityTone(severity: string): BadgeTone {

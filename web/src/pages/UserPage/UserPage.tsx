@@ -18,6 +18,7 @@ import { userEmail } from './fields';
 import { HealthPanel } from './HealthPanel';
 import { RawValues } from './RawValues';
 import { isUnchanged, RefreshPlan } from './RefreshPlan';
+import { RemoveKeys } from './RemoveKeys';
 import { SyncPanel } from './SyncPanel';
 import { UserStory } from './UserStory';
 
@@ -189,6 +190,10 @@ function UserView({ userId }: { userId: string }) {
         ) : null}
       </div>
 
+      <RemoveKeys
+        userId={userId}
+        problems={[...(health.data?.problems ?? []), ...(sync.data?.problems ?? [])]}
+      />
 
       {notFound ? (
         <EmptyState title="No such user">

@@ -1,0 +1,107 @@
+import type { Problem } from '@cache-doctor/shared';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { RawValue } from '../../components/RawValue/RawValue';
+import { formatRaw } from '../../format';
+import { useStaff } from '../../hooks/useStaff';
+import { useRemoveKeys, useUndo } from '../../hooks/useUser';
+
+type Preview = { plan: Array<{ key: string; before: string | null; reason: string | null }>; planId: string };
+
+/**
+ * "Remove keys" (SPEC §3, §9): offered to ops when a diagnosis names keys that can go — legacy
+ * keys, an orphaned entry. The dry run lists every key and its value; "Apply" deletes exactly those
+ * in one audited write, and "Undo" brings them back.
+ */
+export function RemoveKeys({ userId, problems }: { userId: string; problems: readonly Problem[] }) {
+  const { can } = useStaff();
+  const remove = useRemoveKeys(userId);
+  const undo = useUndo();
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [removed, setRemoved] = useState<{ auditId: string | null; count: number } | null>(null);
+  const reasons = [...new Set(problems.filter((problem) => problem.fix === 'remove').map((p) => p.code))];
+  if (reasons.length === 0 || !can('remove')) return null;
+
+  const plan = () => {
+    setRemoved(null);
+    remove.mutate({ dryRun: true }, { onSuccess: (result) => setPreview(result) });
+  };
+  const apply = () => {
+    if (!preview) return;
+    remove.mutate(
+      { planId: preview.planId },
+      {
+        onSuccess: (result) => {
+          setPreview(null);
+          setRemoved({ auditId: result.auditId, count: result.plan.length });
+        },
+      },
+    );
+  };
+  const cancel = () => {
+    setPreview(null);
+    remove.reset();
+  };
+
+  return (
+    <div className="user-actions">
+      <button
+        type="button"
+        className="button"
+        onClick={remove.isPending ? undefined : plan}
+        aria-disabled={remove.isPending}
+      >
+        Remove keys
+      </button>{' '}
+      <span className="muted">for {reasons.join(', ')}</span>
+      {remove.isError && preview === null ? (
+        <ErrorMessage title="Could not plan the removal" error={remove.error} onRetry={plan} />
+      ) : null}
+      {removed ? (
+        <div className="notice notice-ok" role="status">
+          <p>
+            <strong>Removed {removed.count === 1 ? '1 key' : `${removed.count} keys`}.</strong> Undo brings
+            them back with their expiry.
+          </p>
+          {removed.auditId ? (
+            <button
+              type="button"
+              className="button"
+              disabled={undo.isPending}
+              onClick={() =>
+                removed.auditId && undo.mutate(removed.auditId, { onSuccess: () => setRemoved(null) })
+              }
+            >
+              Undo
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      <ConfirmDialog
+        open={preview !== null}
+        title="Remove these keys?"
+        onConfirm={apply}
+        onCancel={cancel}
+        pending={remove.isPending}
+        error={preview !== null ? remove.error : undefined}
+        danger
+      >
+        <p>
+          {preview?.plan.length === 1 ? 'This key is' : `These ${preview?.plan.length ?? 0} keys are`} deleted
+          in one atomic write; you can undo it afterwards.
+        </p>
+        <ol className="plan" aria-label="Keys to remove">
+          {preview?.plan.map((entry) => (
+            <li key={entry.key} className="plan-entry">
+              <div className="plan-key">
+                <code>{entry.key}</code> <span className="badge badge-info">{entry.reason}</span>
+              </div>
+              <RawValue>{formatRaw(entry.before)}</RawValue>
+            </li>
+          ))}
+        </ol>
+      </ConfirmDialog>
+    </div>
+  );
+}
