@@ -1,4 +1,3 @@
-import type { EmailAddressJSON, UserJSON } from '@clerk/backend';
 import type Stripe from 'stripe';
 import type { Random } from './seed-random';
 import { ids } from './seed-random';
@@ -11,7 +10,7 @@ import { ids } from './seed-random';
  */
 
 export const STRIPE_API_VERSION = '2026-10-28.endive';
-const DAY = 86_400;
+export const DAY = 86_400;
 
 export interface CatalogPrice {
   id: string;
@@ -40,7 +39,7 @@ function priceObjects(price: CatalogPrice, livemode: boolean): { price: object; 
   return shared;
 }
 
-function deepFreeze<T extends object>(value: T): T {
+export function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
   return Object.freeze(value);
 }
@@ -59,18 +58,6 @@ const SUB = deepFreeze({
     save_default_payment_method: 'off',
   },
   trialSettings: { end_behavior: { missing_payment_method: 'create_invoice' } },
-  empty: [] as never[],
-});
-const CHECKOUT = deepFreeze({
-  adaptivePricing: { enabled: true },
-  automaticTax: { enabled: false, liability: null, provider: null, status: null },
-  collectedInformation: { business_name: null, individual_name: null, shipping_details: null },
-  customText: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
-  address: { city: null, country: 'US', line1: null, line2: null, postal_code: null, state: null },
-  paymentMethodOptions: { card: { request_three_d_secure: 'automatic' } },
-  paymentMethodTypes: ['card'],
-  phoneNumberCollection: { enabled: false },
-  totalDetails: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
   empty: [] as never[],
 });
 
@@ -294,225 +281,4 @@ export function subscriptionWire(r: Random, s: SubscriptionInput): Stripe.Subscr
     trial_settings: SUB.trialSettings,
     trial_start: trialing ? s.periodStart : null,
   } as unknown as Stripe.Subscription;
-}
-
-export interface CheckoutSessionInput {
-  id: string;
-  created: number;
-  customer: string;
-  email: string;
-  name: string | null;
-  userId: string;
-  amount: number;
-  status: 'open' | 'complete';
-  paymentStatus: 'paid' | 'unpaid';
-  toolSlug: string;
-  videoCount: number;
-  livemode: boolean;
-}
-
-const APP_URL = 'https://app.example.com';
-
-export function checkoutSessionWire(r: Random, s: CheckoutSessionInput): Stripe.Checkout.Session {
-  const complete = s.status === 'complete';
-  return {
-    id: s.id,
-    object: 'checkout.session',
-    adaptive_pricing: CHECKOUT.adaptivePricing,
-    after_expiration: null,
-    allow_promotion_codes: null,
-    amount_subtotal: s.amount,
-    amount_total: s.amount,
-    automatic_tax: CHECKOUT.automaticTax,
-    billing_address_collection: null,
-    cancel_url: `${APP_URL}/tools/${s.toolSlug}?canceled=1`,
-    client_reference_id: s.userId,
-    client_secret: null,
-    collected_information: complete ? CHECKOUT.collectedInformation : null,
-    consent: null,
-    consent_collection: null,
-    created: s.created,
-    currency: 'usd',
-    currency_conversion: null,
-    custom_fields: CHECKOUT.empty,
-    custom_text: CHECKOUT.customText,
-    customer: s.customer,
-    customer_account: null,
-    customer_creation: null,
-    customer_details: complete
-      ? {
-          address: CHECKOUT.address,
-          business_name: null,
-          email: s.email,
-          individual_name: null,
-          name: s.name,
-          phone: null,
-          tax_exempt: 'none',
-          tax_ids: CHECKOUT.empty,
-        }
-      : null,
-    customer_email: null,
-    discounts: CHECKOUT.empty,
-    expires_at: s.created + DAY,
-    integration_identifier: null,
-    invoice: null,
-    invoice_creation: null,
-    livemode: s.livemode,
-    locale: null,
-    managed_payments: null,
-    metadata: { userId: s.userId, toolSlug: s.toolSlug, videoCount: String(s.videoCount) },
-    mode: 'payment',
-    origin_context: null,
-    payment_intent: complete ? ids.paymentIntent(r) : null,
-    payment_link: null,
-    payment_method_collection: 'if_required',
-    payment_method_configuration_details: null,
-    payment_method_options: CHECKOUT.paymentMethodOptions,
-    payment_method_types: CHECKOUT.paymentMethodTypes,
-    payment_status: s.paymentStatus,
-    permissions: null,
-    phone_number_collection: CHECKOUT.phoneNumberCollection,
-    recovered_from: null,
-    saved_payment_method_options: null,
-    setup_intent: null,
-    shipping_address_collection: null,
-    shipping_cost: null,
-    shipping_options: CHECKOUT.empty,
-    status: s.status,
-    submit_type: 'pay',
-    subscription: null,
-    success_url: `${APP_URL}/success?session_id={CHECKOUT_SESSION_ID}`,
-    total_details: CHECKOUT.totalDetails,
-    ui_mode: 'hosted',
-    url: complete ? null : `https://checkout.stripe.com/c/pay/${s.id}`,
-    wallet_options: null,
-  } as unknown as Stripe.Checkout.Session;
-}
-
-/**
- * `checkout.session.completed`, with the session as it was at completion. `pending_webhooks` is
- * the number of endpoints still owed a successful delivery: > 0 means delivery failed (and Stripe
- * keeps retrying), which is what `GET /v1/events?delivery_success=false` lists.
- */
-export function checkoutCompletedEventWire(
-  r: Random,
-  session: Stripe.Checkout.Session,
-  created: number,
-  deliveryFailed: boolean,
-): Stripe.Event {
-  return {
-    id: ids.event(r),
-    object: 'event',
-    api_version: STRIPE_API_VERSION,
-    created,
-    // The session as it was at completion; nothing changes it afterwards, so the object is shared.
-    data: { object: session },
-    livemode: session.livemode,
-    pending_webhooks: deliveryFailed ? r.int(1, 2) : 0,
-    request: { id: null, idempotency_key: null },
-    type: 'checkout.session.completed',
-  } as unknown as Stripe.Event;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Clerk (Backend API User, OpenAPI 2026-05-12). The SDK's `UserJSON` lacks a few required fields
-// of the OpenAPI schema (passkeys, saml_accounts, mfa_*); they are added so the wire shape is complete.
-
-type ClerkEmailWire = EmailAddressJSON & {
-  reserved: boolean;
-  matches_sso_connection: boolean;
-  created_at: number;
-  updated_at: number;
-};
-type ClerkUserWire = UserJSON & {
-  passkeys: never[];
-  saml_accounts: never[];
-  mfa_enabled_at: number | null;
-  mfa_disabled_at: number | null;
-  bypass_client_trust: boolean;
-};
-
-export interface ClerkUserInput {
-  id: string;
-  firstName: string;
-  lastName: string | null;
-  /** addresses oldest first; `primary` indexes the primary one */
-  emails: { id: string; address: string; createdAt: number }[];
-  primary: number;
-  createdAt: number;
-  lastSignInAt: number;
-  publicMetadata: Record<string, unknown>;
-}
-
-const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCIsImlpZCI6Imluc18yIn0';
-
-export function clerkUserWire(r: Random, u: ClerkUserInput): UserJSON {
-  const emails: ClerkEmailWire[] = u.emails.map((e) => ({
-    id: e.id,
-    object: 'email_address',
-    email_address: e.address,
-    reserved: false,
-    verification: {
-      object: 'verification_otp',
-      status: 'verified',
-      strategy: 'email_code',
-      attempts: 1,
-      expire_at: e.createdAt + 600_000,
-    } as unknown as EmailAddressJSON['verification'],
-    linked_to: [],
-    matches_sso_connection: false,
-    created_at: e.createdAt,
-    updated_at: e.createdAt + r.int(5_000, 120_000),
-  }));
-  const hasImage = r.chance(0.3);
-  const user: ClerkUserWire = {
-    id: u.id,
-    object: 'user',
-    external_id: null,
-    primary_email_address_id: emails[u.primary]?.id ?? null,
-    primary_phone_number_id: null,
-    primary_web3_wallet_id: null,
-    username: null,
-    first_name: u.firstName,
-    last_name: u.lastName,
-    locale: null,
-    timezone: null,
-    image_url: hasImage
-      ? `https://img.clerk.com/${r.id('eyJ0eXBlIjoicHJveHkiLCJzcmMiOi', 60)}`
-      : DEFAULT_IMAGE,
-    has_image: hasImage,
-    public_metadata: u.publicMetadata,
-    private_metadata: {},
-    unsafe_metadata: {},
-    email_addresses: emails,
-    phone_numbers: [],
-    web3_wallets: [],
-    passkeys: [],
-    password_enabled: r.chance(0.6),
-    two_factor_enabled: false,
-    totp_enabled: false,
-    backup_code_enabled: false,
-    mfa_enabled_at: null,
-    mfa_disabled_at: null,
-    password_last_updated_at: null,
-    external_accounts: [],
-    saml_accounts: [],
-    enterprise_accounts: [],
-    organization_memberships: [],
-    last_sign_in_at: u.lastSignInAt,
-    banned: false,
-    locked: false,
-    deprovisioned: false,
-    lockout_expires_in_seconds: null,
-    verification_attempts_remaining: 100,
-    updated_at: Math.max(u.lastSignInAt, ...u.emails.map((e) => e.createdAt)),
-    created_at: u.createdAt,
-    delete_self_enabled: true,
-    create_organization_enabled: true,
-    create_organizations_limit: null,
-    last_active_at: Math.floor(u.lastSignInAt / 86_400_000) * 86_400_000,
-    legal_accepted_at: u.createdAt,
-    bypass_client_trust: false,
-  };
-  return user;
 }

@@ -16,31 +16,21 @@ import type Stripe from 'stripe';
 import { DEFAULT_KEY_PATTERNS } from '../config';
 import { createKeys, type Keys } from '../keys';
 import type { GenerationFileWire, SandboxDataset, SeedRedisWrite } from './dataset';
-import { ids, Random } from './seed-random';
+import { checkoutCompletedEventWire, checkoutSessionWire } from './seed-checkout-wire';
+import { clerkUserWire } from './seed-clerk-wire';
 import {
-  fullName,
   GENERATION_ERRORS,
   makePrompt,
-  otherDomain,
-  type PersonName,
   PROMPT_BUCKETS,
-  pickEmail,
-  pickName,
   pickPromptBucket,
   RESOLUTIONS,
   TOOLS,
   type Tool,
   VIDEO_STYLES,
-} from './seed-text';
-import {
-  buildCatalog,
-  type CatalogPrice,
-  checkoutCompletedEventWire,
-  checkoutSessionWire,
-  clerkUserWire,
-  customerWire,
-  subscriptionWire,
-} from './seed-wire';
+} from './seed-prompts';
+import { ids, Random } from './seed-random';
+import { fullName, otherDomain, type PersonName, pickEmail, pickName } from './seed-text';
+import { buildCatalog, type CatalogPrice, customerWire, subscriptionWire } from './seed-wire';
 
 /**
  * The seeder: a realistic, deterministic world of Clerk users, Stripe customers, subscriptions,
