@@ -31,14 +31,19 @@ const untilDeadline = (deadline: number) =>
 
 /**
  * Stops accepting connections at once and lets requests in flight finish until `deadline`;
- * connections still open then are cut. Idle keep-alive connections are closed straight away.
+ * connections still open then are cut. Keep-alive connections are closed as soon as they are idle
+ * (a finished request's too), or they would hold the close until the client let go.
  */
 export async function closeHttpServer(server: Server, deadline: number): Promise<void> {
   const closed = new Promise<'closed'>((resolve) => server.close(() => resolve('closed')));
-  server.closeIdleConnections();
-  if ((await Promise.race([closed, untilDeadline(deadline)])) === 'deadline') {
-    server.closeAllConnections();
-    await closed;
+  const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+  try {
+    if ((await Promise.race([closed, untilDeadline(deadline)])) === 'deadline') {
+      server.closeAllConnections();
+      await closed;
+    }
+  } finally {
+    clearInterval(closeIdle);
   }
 }
 
