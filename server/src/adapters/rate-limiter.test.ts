@@ -107,6 +107,22 @@ describe('SharedRateLimiter (real redis-server)', () => {
     expect(limiter.sends.stats.waits).toBeGreaterThanOrEqual(1);
   });
 
+  it('gives back a claim whose answer came late (a stalled event loop) and claims again', async () => {
+    const limiter = new SharedRateLimiter(a, 'rl:late', { requests: 2, windowMs: 1000 }, 100);
+    const [seconds, micros] = await a.time();
+    const before = Number(seconds) * 1000 + Number(micros) / 1000;
+    const acquired = limiter.acquire();
+    // the claim's answer arrives while this event loop is stalled: the request would leave 200 ms late
+    const stalledUntil = performance.now() + 200;
+    while (performance.now() < stalledUntil) {}
+    await acquired;
+    expect(limiter.stats).toMatchObject({ acquired: 1, staleClaims: 1 });
+    // one claim in the log, made after the stall: the late one was given back
+    const log = await a.zrange('rl:late', 0, -1, 'WITHSCORES');
+    expect(log).toHaveLength(2);
+    expect(Number(log[1])).toBeGreaterThanOrEqual(before + 190);
+  });
+
   it('keeps working when Redis forgets its scripts (a restart), loading them again', async () => {
     const limit = { requests: 2, windowMs: 60_000 };
     const shared = new SharedRateLimiter(a, 'rl:flushed', limit, 0);
