@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { type Harness, startHarness } from './harness';
 
 /** Issue 17: every write is the plan the person confirmed, or nothing; bodies are JSON or refused. */
@@ -245,6 +246,71 @@ describe('confirmed plans (real redis-server + sandbox)', () => {
     expect(webhook).toMatchObject({ status: 'processing', fileId: started.body.generationId });
     // the failure's message no longer applies to the new generation
     expect(webhook).not.toHaveProperty('error');
+  });
+
+  it('bulk refresh: a Stripe change after the preview answers PLAN_CHANGED and starts nothing; the fresh plan runs', async () => {
+    const others = Object.keys(harness.seed.planted.users)
+      .filter(
+        (id) =>
+          id !== userId &&
+          harness.seed.planted.users[id]?.length === 0 &&
+          harness.seed.planted.customerIds[id],
+      )
+      .slice(0, 3);
+    const job = { type: 'bulk-refresh', userIds: [userId, ...others] };
+    const start = async (body: object) => {
+      const response = await harness.request('POST', '/api/jobs', { role: 'ops', body: { ...job, ...body } });
+      return {
+        status: response.status,
+        body: (await response.json()) as ErrorBody & {
+          jobId: string | null;
+          planId: string;
+          plan: { users: Array<{ userId: string; upToDate: boolean }> };
+        },
+      };
+    };
+    const preview = await start({ dryRun: true });
+    expect(preview.status).toBe(200);
+    expect(preview.body.jobId).toBeNull();
+    expect(preview.body.plan.users.map((user) => user.userId).sort()).toEqual([...job.userIds].sort());
+
+    await renameInStripe('Bulk Renamed');
+    const before = await harness.snapshot();
+    const stale = await start({ planId: preview.body.planId });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('PLAN_CHANGED');
+    // no job was created, no key written
+    expect(await harness.snapshot()).toEqual(before);
+
+    const fresh = await start({ dryRun: true });
+    expect(fresh.body.plan.users.find((user) => user.userId === userId)?.upToDate).toBe(false);
+    const started = await start({ planId: fresh.body.planId });
+    expect(started.status).toBe(202);
+    let worker: JobWorker | undefined;
+    try {
+      worker = await startJobWorker(harness.services, { concurrency: 2 });
+      const customerKey = harness.services.keys.customer(customerId);
+      for (
+        let waited = 0;
+        !(await harness.services.redis.get(customerKey))?.includes('Bulk Renamed');
+        waited += 1
+      ) {
+        if (waited > 600) throw new Error('the bulk refresh did not write the new plan within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker?.close();
+    }
+  });
+
+  it('rebuild previews how many Clerk users it will touch', async () => {
+    const response = await harness.request('POST', '/api/jobs', {
+      role: 'admin',
+      body: { type: 'rebuild', dryRun: true },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { plan: { users: number }; planId: string };
+    expect(body.plan.users).toBe(harness.seed.dataset.clerkUsers.length);
   });
 
   it('refuses a made-up planId the same way, with the real plan to confirm', async () => {

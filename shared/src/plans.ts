@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createJobSchema } from './jobs';
 
 /**
  * Confirmed plans (SPEC §3): a preview answers with a `planId`; the apply sends it back, and the
@@ -19,3 +20,9 @@ export interface PlanChanged<Plan> {
   plan: Plan;
   planId: string;
 }
+
+/** `POST /api/jobs`: a job to start, with `dryRun` (its plan and planId only) or the `planId` confirmed. */
+export const createJobRequestSchema = z.intersection(
+  createJobSchema,
+  z.object({ dryRun: z.boolean().optional(), planId: planIdSchema.optional() }),
+);

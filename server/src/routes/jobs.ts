@@ -1,4 +1,4 @@
-import { createJobSchema, JOB_PERMISSION, permissionToStart } from '@cache-doctor/shared';
+import { createJobRequestSchema, JOB_PERMISSION, permissionToStart } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -6,7 +6,9 @@ import { type AppEnv, requirePermission } from '../auth/middleware';
 import { JobQueue } from '../jobs/runner';
 import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
+import { requireConfirmedPlan } from '../services/confirmed-plan';
 import type { Services } from '../services/container';
+import { planJob } from '../services/job-plans';
 
 /** Job ids are audit-style time-ordered base-36 ids. */
 const jobIdSchema = z.object({ id: z.string().regex(/^[0-9a-z]{10,40}$/, 'not a job id') });
@@ -34,14 +36,20 @@ export const jobRoutes = (services: Services) => {
       '/',
       // every start needs at least the weakest job permission; the type's own is checked next
       requirePermission('sweep'),
-      validate('json', createJobSchema),
+      validate('json', createJobRequestSchema),
       async (c) => {
-        const request = c.req.valid('json');
+        const { dryRun, planId, ...request } = c.req.valid('json');
         const staff = c.get('staff');
         const needed = permissionToStart(request);
         await requirePermission(needed)(c, async () => {});
+        // SPEC §3 confirmed plans: a preview, or the plan confirmed — planned again just before the start
+        if (dryRun || planId !== undefined) {
+          const planned = await planJob(services, request, staff);
+          if (dryRun) return c.json({ ...planned, jobId: null }, 200);
+          requireConfirmedPlan(planId, planned);
+        }
         const jobId = await jobs.create(request, staff);
-        return c.json({ jobId }, 202);
+        return c.json({ jobId, planId: planId ?? null }, 202);
       },
     )
     .get('/', async (c) => {
