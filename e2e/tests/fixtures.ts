@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { buildSeed } from '../../server/src/sandbox/seed';
 
@@ -57,6 +58,23 @@ export async function apiHeaders(page: Page): Promise<Record<string, string>> {
   );
   if (!token) throw new Error('not signed in');
   return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * axe-core against WCAG 2.1 A and AA. Serious and critical violations fail; each is reported with
+ * the elements it found, so the failure says what to fix.
+ */
+export async function expectNoSeriousViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  const serious = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      rule: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')} — ${node.failureSummary}`),
+    }));
+  expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
 }
 
 /** Signs in through the demo sign-in page, the way a newcomer would. */

@@ -42,5 +42,25 @@ for (const theme of ['light', 'dark'] as const) {
       ).toBeVisible();
       await page.screenshot({ path: screenshotPath(`metrics-${theme}`), fullPage: true });
     });
+
+    test('the Users page (needs attention) and a customer timeline', async ({ page, signInAs }) => {
+      await signInAs('ops');
+      await page.goto('/users');
+      // the jobs spec, which runs before this one, leaves a finished sweep behind
+      await expect(
+        page
+          .getByRole('region', { name: 'Needs attention' })
+          .getByRole('group', { name: 'Filter by problem' }),
+      ).toBeVisible({ timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath(`users-${theme}`), fullPage: true });
+
+      const sessionIds = planted.byCode.WEBHOOK_MISSING;
+      const buyer = planted.sessions[sessionIds[sessionIds.length - 1] as string]?.userId as string;
+      await page.goto(`/users/${buyer}`);
+      const timeline = page.getByRole('region', { name: 'Timeline' });
+      await expect(timeline.getByRole('listitem').first()).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Purchases' }).getByRole('table')).toBeVisible();
+      await timeline.screenshot({ path: screenshotPath(`timeline-${theme}`) });
+    });
   });
 }

@@ -78,10 +78,8 @@ export function notificationText(
   state: 'firing' | 'resolved',
   value: number,
   since: number,
-  source?: string,
 ): string {
-  // the source in words says whose figure it is: "reported by the app", "estimated from 200 sampled users"
-  const title = source ? `${METRIC_TITLES[rule.metric]} (${source})` : METRIC_TITLES[rule.metric];
+  const title = METRIC_TITLES[rule.metric];
   const limit = `${rule.op === '<' ? 'below' : 'above'} ${formatMetricValue(rule.metric, rule.threshold)}`;
   const at = new Date(since).toISOString();
   return state === 'firing'
@@ -102,9 +100,9 @@ function enter(
 export function stepAlert(
   rule: AlertRule,
   prev: AlertState | null,
-  sample: { t: number; v: number | null; source?: string },
+  sample: { t: number; v: number | null },
 ): AlertStep {
-  const { t, v, source } = sample;
+  const { t, v } = sample;
   const base = { metric: rule.metric, threshold: rule.threshold };
   const notified = prev?.notified ?? false;
 
@@ -129,7 +127,7 @@ export function stepAlert(
           state: 'resolved' as const,
           value: v,
           since: t,
-          text: notificationText(rule, 'resolved', v, t, source),
+          text: notificationText(rule, 'resolved', v, t),
         }
       : null;
     return { state, changed, notification };
@@ -150,7 +148,7 @@ export function stepAlert(
           state: 'firing' as const,
           value: v,
           since: t,
-          text: notificationText(rule, 'firing', v, t, source),
+          text: notificationText(rule, 'firing', v, t),
         };
     return { state, changed, notification };
   }

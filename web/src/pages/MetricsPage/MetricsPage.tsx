@@ -6,6 +6,7 @@ import { useMetrics } from '../../hooks/useMetrics';
 import { AlertsList } from './AlertsList';
 import { MetricChart } from './MetricChart';
 import { METRIC_VIEWS, parseRange, RANGES } from './metricsView';
+import { ProblemsTrend } from './ProblemsTrend';
 
 /** SPEC §9 metrics page; the range lives in the URL (`?range=`) so a view can be shared. */
 export function MetricsPage() {
@@ -73,6 +74,7 @@ export function MetricsPage() {
           </div>
         </>
       )}
+      <ProblemsTrend />
     </Page>
   );
 }
