@@ -104,6 +104,23 @@ function descendants(pid: number): Array<{ pid: number; command: string }> {
   return found;
 }
 
+/** Requests that reached a sandbox upstream, all or those of routes starting with `route`. */
+async function arrivals(upstream: string, route = ''): Promise<number> {
+  const counters = await fetch(`${upstream}/__sandbox/counters`);
+  const { routes } = (await counters.json()) as { routes: Record<string, number> };
+  return Object.entries(routes)
+    .filter(([template]) => template.startsWith(route))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+function setLatency(upstream: string, latencyMs: number): Promise<Response> {
+  return fetch(`${upstream}/__sandbox/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ latencyMs }),
+  });
+}
+
 describe('production build and start (pnpm build, pnpm start:prod)', () => {
   let redisServer: RedisServer;
   let sandbox: Process;
@@ -197,18 +214,14 @@ describe('production build and start (pnpm build, pnpm start:prod)', () => {
   });
 
   it('on SIGTERM during a bulk refresh exits 0 within the grace time; the next process finishes the job', async () => {
-    const clerk = await fetch(`${upstreams.CLERK_API_URL}/v1/users?limit=500`, {
+    const stripe = upstreams.STRIPE_API_BASE as string;
+    const clerk = upstreams.CLERK_API_URL as string;
+    const users = await fetch(`${clerk}/v1/users?limit=500`, {
       headers: { authorization: 'Bearer sk_test_production' },
     });
-    const userIds = ((await clerk.json()) as Array<{ id: string }>).map((user) => user.id);
+    const userIds = ((await users.json()) as Array<{ id: string }>).map((user) => user.id);
     expect(userIds.length).toBeGreaterThan(100);
-    const stripeReads = async () =>
-      (
-        (await (await fetch(`${upstreams.STRIPE_API_BASE}/__sandbox/counters`)).json()) as {
-          requests: number;
-        }
-      ).requests;
-    const readsBefore = await stripeReads();
+    const readsBefore = await arrivals(stripe);
     const started = await api('/api/jobs', {
       method: 'POST',
       body: JSON.stringify({ type: 'bulk-refresh', userIds }),
@@ -220,33 +233,24 @@ describe('production build and start (pnpm build, pnpm start:prod)', () => {
         state: string;
         progress: { done: number; total: number };
       };
-    // the refresh is under way: its batch is reading Stripe, and no user is done yet
-    const redis = new Redis(redisServer.url);
-    const running = async () => (await redis.llen('cache-doctor:bull:jobs:active')) > 0;
+    // the refresh is under way: it is reading Stripe, and no user is done yet
     await until('Stripe reads of the refresh', async () =>
-      (await stripeReads()) > readsBefore + 10 && (await running()) ? true : undefined,
+      (await arrivals(stripe)) > readsBefore + 10 ? true : undefined,
     );
     expect(await job()).toMatchObject({ state: 'running', progress: { done: 0, total: userIds.length } });
+    // from now on each Stripe read takes longer than the grace: a task reading one cannot finish in it
+    await setLatency(stripe, GRACE_MS + 3_000);
+    const slowReadsFrom = await arrivals(stripe);
+    await until('a Stripe read slower than the grace', async () =>
+      (await arrivals(stripe)) > slowReadsFrom ? true : undefined,
+    );
 
-    // and a request is in flight: its Clerk read answers after a second
-    const clerkControl = `${upstreams.CLERK_API_URL}/__sandbox`;
-    await fetch(`${clerkControl}/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ latencyMs: 1_000 }),
-    });
-    const userReads = async () => {
-      const { routes } = (await (await fetch(`${clerkControl}/counters`)).json()) as {
-        routes: Record<string, number>;
-      };
-      return Object.entries(routes)
-        .filter(([route]) => route.startsWith('GET /v1/users/:'))
-        .reduce((sum, [, count]) => sum + count, 0);
-    };
-    const userReadsBefore = await userReads();
+    // and a request is in flight: its Clerk read answers after a second, within the grace
+    await setLatency(clerk, 1_000);
+    const userReadsBefore = await arrivals(clerk, 'GET /v1/users/:');
     const inFlight = api(`/api/search?q=${userIds[0]}`);
     await until('the search to reach Clerk', async () =>
-      (await userReads()) > userReadsBefore ? true : undefined,
+      (await arrivals(clerk, 'GET /v1/users/:')) > userReadsBefore ? true : undefined,
     );
 
     const [node] = nodeRunning(server?.child.pid as number, 'server/dist/main.js');
@@ -263,7 +267,9 @@ describe('production build and start (pnpm build, pnpm start:prod)', () => {
     expect(descendants(server?.child.pid as number)).toEqual([]);
 
     // the next process: a worker takes the returned task at once (the old lock would hold it 2 min)
+    await setLatency(stripe, 0);
     worker = pnpm('worker:prod', env);
+    const redis = new Redis(redisServer.url);
     try {
       const jobKey = `cache-doctor:jobs:${jobId}`;
       const finished = await until(
