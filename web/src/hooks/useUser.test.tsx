@@ -45,7 +45,7 @@ describe('useUndo', () => {
     expect(reads(requests, '/api/sessions/cs_test_a1')).toBe(1);
     expect(reads(requests, '/api/users/user_a1/health')).toBe(1);
 
-    result.current.undo.mutate('0000000001abc');
+    result.current.undo.mutate({ auditId: '0000000001abc', json: { planId: 'plan_1' } });
 
     await waitFor(() => expect(reads(requests, '/api/sessions/cs_test_a1')).toBe(2));
     await waitFor(() => expect(reads(requests, '/api/users/user_a1/health')).toBe(2));

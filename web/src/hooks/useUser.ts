@@ -60,7 +60,8 @@ export function useRemoveKeys(userId: string) {
 export function useUndo() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (auditId: string) => unwrap(client.api.audit[':id'].undo.$post({ param: { id: auditId } })),
+    mutationFn: ({ auditId, json }: { auditId: string; json: { dryRun: true } | { planId: string } }) =>
+      unwrap(client.api.audit[':id'].undo.$post({ param: { id: auditId }, json })),
     // Also after a 409: the log and the panels show what the keys hold now.
     onSettled: () => invalidate(staleAfter.undo),
   });

@@ -89,7 +89,7 @@ export const fixtures = {
     stripeMode: 'live',
     signInUrl: 'https://accounts.example.test/sign-in',
   },
-  me: { name: 'Olivia Ops', role: 'ops', permissions: ['read', 'refresh'] },
+  me: { id: 'Olivia Ops', name: 'Olivia Ops', role: 'ops', permissions: ['read', 'refresh'] },
   status: {
     demo: true,
     redis: { ok: true, latencyMs: 0.8, usedMemory: 2_097_152, maxMemory: 0, version: '7.4.2' },

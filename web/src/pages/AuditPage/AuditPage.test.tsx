@@ -34,7 +34,17 @@ describe('Audit log page', () => {
               ],
               cursor: 'e3',
             },
-      'POST /api/audit/e1/undo': { auditId: 'e5', restored: ['user:user_A1'] },
+      'POST /api/audit/e1/undo': (request: { body: unknown }) => {
+        const preview = (request.body as { dryRun?: boolean }).dryRun === true;
+        const plan = [{ key: 'user:user_A1', before: 'cus_New', after: 'cus_Old', unchanged: false }];
+        return {
+          plan,
+          planId: 'undo_e1',
+          restored: ['user:user_A1'],
+          applied: !preview,
+          auditId: preview ? null : 'e5',
+        };
+      },
     });
     const { user } = renderApp('/audit');
 
@@ -57,8 +67,14 @@ describe('Audit log page', () => {
     expect(within(table).getByText('(key did not exist)')).toBeTruthy();
 
     await user.click(within(table).getByRole('button', { name: 'Undo' }));
+    // previewed first, then applied with the plan's id
+    const dialog = await screen.findByRole('dialog', { name: 'Undo this change?' });
+    expect(dialog.textContent).toContain('Restores 1 key');
+    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
     expect(await screen.findByText(/Undone: restored 1 key/)).toBeTruthy();
-    expect(requests.some((r) => r.method === 'POST' && r.path === '/api/audit/e1/undo')).toBe(true);
+    expect(
+      requests.filter((r) => r.method === 'POST' && r.path === '/api/audit/e1/undo').map((r) => r.body),
+    ).toEqual([{ dryRun: true }, { planId: 'undo_e1' }]);
 
     await user.click(screen.getByRole('button', { name: 'Load more' }));
     expect(await screen.findByText('fix-session')).toBeTruthy();
@@ -84,7 +100,7 @@ describe('Audit log page', () => {
   it('gives admins Undo on anyone’s entries', async () => {
     stubFetch({
       ...signedInRoutes,
-      'GET /api/me': { name: 'Adam Admin', role: 'admin', permissions: [] },
+      'GET /api/me': { id: 'Adam Admin', name: 'Adam Admin', role: 'admin', permissions: [] },
       'GET /api/audit': { entries: [entry('e1', 'Olivia Ops'), entry('e2', 'Someone Else')], cursor: null },
     });
     renderApp('/audit');

@@ -2,7 +2,8 @@ import { idKind } from '@cache-doctor/shared';
 import { type FormEvent, Fragment, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
-import type { AuditEntry } from '../../api/types';
+import type { AuditEntry, UndoResult } from '../../api/types';
+import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { DisclosureButton } from '../../components/DisclosureButton/DisclosureButton';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
@@ -15,7 +16,6 @@ import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
 import { formatDateTime, formatRaw } from '../../format';
 import { useAuditLog } from '../../hooks/useAudit';
 import { useStaff } from '../../hooks/useStaff';
-import { useUndo } from '../../hooks/useUser';
 import { paths } from '../../paths';
 
 const RESULT_BADGES: Record<string, { tone: BadgeTone; label: string }> = {
@@ -121,7 +121,8 @@ function Filters({ actor, target }: { actor: string; target: string }) {
 
 function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
   const [open, setOpen] = useState(false);
-  const undo = useUndo();
+  const [undone, setUndone] = useState<UndoResult | null>(null);
+  const { start: startUndo, dialog: undoDialog, undo } = useConfirmedUndo(setUndone);
   const detailsId = useId();
   const targetId = useId();
   const badge = RESULT_BADGES[entry.result] ?? { tone: 'neutral' as const, label: entry.result };
@@ -133,7 +134,12 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
         <td>
           <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
         </td>
-        <td>{entry.actor}</td>
+        <td>
+          {entry.actorName ?? entry.actor}
+          {entry.actorName && entry.actorName !== entry.actor ? (
+            <span className="muted audit-note"> {entry.actor}</span>
+          ) : null}
+        </td>
         <td>{entry.role}</td>
         <td>
           <code>{entry.action}</code>
@@ -162,23 +168,23 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
                 type="button"
                 className="button button-small"
                 aria-describedby={targetId}
-                onClick={() => undo.mutate(entry.id)}
-                disabled={undo.isPending || undo.isSuccess}
+                onClick={() => startUndo(entry.id)}
+                disabled={undo.isPending || undone !== null}
                 aria-busy={undo.isPending}
               >
                 Undo
               </button>
             ) : null}
+            {undoDialog}
           </div>
         </td>
       </tr>
-      {undo.isSuccess || undo.isError ? (
+      {undone || undo.isError ? (
         <tr className="audit-feedback">
           <td colSpan={7}>
-            {undo.isSuccess ? (
+            {undone ? (
               <p className="notice notice-info" role="status">
-                Undone: restored{' '}
-                {undo.data.restored.length === 1 ? '1 key' : `${undo.data.restored.length} keys`}.
+                Undone: restored {undone.restored.length === 1 ? '1 key' : `${undone.restored.length} keys`}.
               </p>
             ) : undo.error instanceof ApiError && undo.error.code === 'UNDO_CONFLICT' ? (
               <UndoConflict error={undo.error} />
@@ -214,7 +220,7 @@ export function AuditPage() {
   const { staff, can } = useStaff();
   const entries = log.data?.pages.flatMap((page) => page.entries) ?? [];
   const historyLost = log.data?.pages[0]?.historyLost ?? null;
-  const mayUndo = (entry: AuditEntry) => can('undo:any') || (can('undo:own') && entry.actor === staff?.name);
+  const mayUndo = (entry: AuditEntry) => can('undo:any') || (can('undo:own') && entry.actor === staff?.id);
 
   return (
     <Page heading="Audit log">

@@ -15,17 +15,28 @@ function Value({ value, what }: { value: unknown; what: string }) {
 }
 
 /** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */
-export function RefreshPlan({ plan, upToDate }: { plan: readonly PlannedWrite[]; upToDate: boolean }) {
+export function RefreshPlan({
+  plan,
+  upToDate,
+  summary = true,
+}: {
+  plan: readonly PlannedWrite[];
+  upToDate: boolean;
+  /** false when the caller says what the writes do (undo) */
+  summary?: boolean;
+}) {
   const changes = plan.filter((entry) => !isUnchanged(entry)).length;
   return (
     <>
-      <p>
-        {upToDate
-          ? 'Already up to date: every key holds what Clerk and Stripe say (only the time of a refresh would differ). Applying writes nothing.'
-          : changes === 0
-            ? 'Every key already holds what Clerk and Stripe say; applying rewrites them with a fresh 24 h expiry.'
-            : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
-      </p>
+      {summary ? (
+        <p>
+          {upToDate
+            ? 'Already up to date: every key holds what Clerk and Stripe say (only the time of a refresh would differ). Applying writes nothing.'
+            : changes === 0
+              ? 'Every key already holds what Clerk and Stripe say; applying rewrites them with a fresh 24 h expiry.'
+              : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
+        </p>
+      ) : null}
       <ol className="plan" aria-label="Planned writes">
         {plan.map((entry) => {
           const unchanged = isUnchanged(entry);

@@ -1,11 +1,12 @@
 import type { Problem } from '@cache-doctor/shared';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { formatRaw } from '../../format';
 import { useStaff } from '../../hooks/useStaff';
-import { useRemoveKeys, useUndo } from '../../hooks/useUser';
+import { useRemoveKeys } from '../../hooks/useUser';
 
 type Preview = { plan: Array<{ key: string; before: string | null; reason: string | null }>; planId: string };
 
@@ -17,7 +18,7 @@ type Preview = { plan: Array<{ key: string; before: string | null; reason: strin
 export function RemoveKeys({ userId, problems }: { userId: string; problems: readonly Problem[] }) {
   const { can } = useStaff();
   const remove = useRemoveKeys(userId);
-  const undo = useUndo();
+  const { start: startUndo, dialog: undoDialog, undo } = useConfirmedUndo(() => setRemoved(null));
   const [preview, setPreview] = useState<Preview | null>(null);
   const [removed, setRemoved] = useState<{ auditId: string | null; count: number } | null>(null);
   const reasons = [...new Set(problems.filter((problem) => problem.fix === 'remove').map((p) => p.code))];
@@ -69,9 +70,7 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
               type="button"
               className="button"
               disabled={undo.isPending}
-              onClick={() =>
-                removed.auditId && undo.mutate(removed.auditId, { onSuccess: () => setRemoved(null) })
-              }
+              onClick={() => removed.auditId && startUndo(removed.auditId)}
             >
               Undo
             </button>
@@ -102,6 +101,7 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
           ))}
         </ol>
       </ConfirmDialog>
+      {undoDialog}
     </div>
   );
 }

@@ -164,9 +164,17 @@ describe('User page', () => {
           auditId: dryRun ? null : 'audit_1',
         };
       },
-      'POST /api/audit/audit_1/undo': () => {
-        state = 'broken';
-        return { auditId: 'audit_2', restored: [`customer:${CUSTOMER}`] };
+      'POST /api/audit/audit_1/undo': (request: { body: unknown }) => {
+        const preview = (request.body as { dryRun?: boolean }).dryRun === true;
+        if (!preview) state = 'broken';
+        const undoPlan = [{ key: `customer:${CUSTOMER}`, before: '{}', after: null, unchanged: false }];
+        return {
+          plan: undoPlan,
+          planId: 'undo_plan_1',
+          restored: [`customer:${CUSTOMER}`],
+          applied: !preview,
+          auditId: preview ? null : 'audit_2',
+        };
       },
     });
     const { user } = renderApp(`/users/${USER}`);
@@ -196,8 +204,15 @@ describe('User page', () => {
     ]);
 
     await user.click(await screen.findByRole('button', { name: 'Undo' }));
+    // undo is previewed and confirmed too: the dialog counts what it restores
+    const undoDialog = await screen.findByRole('dialog', { name: 'Undo this change?' });
+    expect(undoDialog.textContent).toContain('Restores 1 key');
+    await user.click(within(undoDialog).getByRole('button', { name: 'Apply' }));
     expect(await (await section('Cache health')).findByText('Problems')).toBeTruthy();
     expect(await screen.findByText(/Refresh undone/)).toBeTruthy();
+    expect(
+      requests.filter((r) => r.method === 'POST' && r.path.endsWith('/undo')).map((r) => r.body),
+    ).toEqual([{ dryRun: true }, { planId: 'undo_plan_1' }]);
     expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull();
   });
 
@@ -308,7 +323,7 @@ describe('User page', () => {
   it('hides "Refresh cache" from support', async () => {
     stubFetch({
       ...signedInRoutes,
-      'GET /api/me': { name: 'Sam Support', role: 'support', permissions: ['read'] },
+      'GET /api/me': { id: 'Sam Support', name: 'Sam Support', role: 'support', permissions: ['read'] },
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
     });

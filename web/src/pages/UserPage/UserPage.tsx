@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import type { RefreshResult, UndoResult } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -12,7 +13,7 @@ import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanCha
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
 import { rememberLookup } from '../../hooks/useRecentLookups';
 import { useStaff } from '../../hooks/useStaff';
-import { useRefresh, useUndo, useUserHealth, useUserSync } from '../../hooks/useUser';
+import { useRefresh, useUserHealth, useUserSync } from '../../hooks/useUser';
 import { paths } from '../../paths';
 import { userEmail } from './fields';
 import { HealthPanel } from './HealthPanel';
@@ -54,7 +55,14 @@ function UserView({ userId }: { userId: string }) {
   const sync = useUserSync(userId);
   const { can } = useStaff();
   const refresh = useRefresh(userId);
-  const undo = useUndo();
+  const {
+    start: undoRefresh,
+    dialog: undoDialog,
+    undo,
+  } = useConfirmedUndo((result) => {
+    setApplied(null);
+    setUndone(result);
+  });
   const [plan, setPlan] = useState<ShownPlan | null>(null);
   const [applied, setApplied] = useState<Applied | null>(null);
   const [undone, setUndone] = useState<UndoResult | null>(null);
@@ -110,14 +118,6 @@ function UserView({ userId }: { userId: string }) {
   const cancel = () => {
     setPlan(null);
     refresh.reset();
-  };
-  const undoRefresh = (auditId: string) => {
-    undo.mutate(auditId, {
-      onSuccess: (result) => {
-        setApplied(null);
-        setUndone(result);
-      },
-    });
   };
 
   const canUndo = can('undo:own') || can('undo:any');
@@ -239,6 +239,7 @@ function UserView({ userId }: { userId: string }) {
         {plan?.shownBefore ? <PlanChanged shown={plan.shownBefore} now={plan.plan} /> : null}
         {plan ? <RefreshPlan plan={plan.plan} upToDate={plan.upToDate} /> : null}
       </ConfirmDialog>
+      {undoDialog}
     </Page>
   );
 }
