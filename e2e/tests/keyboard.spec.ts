@@ -19,7 +19,7 @@ test('keyboard only: / to Search, an email, Enter, Refresh cache, Apply, and the
   const userId = firstPlanted('CUSTOMER_MALFORMED');
 
   await page.keyboard.press('/');
-  const search = page.getByRole('searchbox', { name: 'Search' });
+  const search = page.getByRole('combobox', { name: 'Search' });
   await expect(search).toBeFocused();
   await page.keyboard.type(emailOf(userId));
   await page.keyboard.press('Enter');
@@ -83,7 +83,7 @@ test('? lists the keyboard shortcuts, except while typing; Esc closes the list',
   await page.goto('/status');
   await expect(page.getByRole('heading', { level: 1, name: 'Status' })).toBeVisible();
 
-  const search = page.getByRole('searchbox', { name: 'Search' });
+  const search = page.getByRole('combobox', { name: 'Search' });
   await search.focus();
   await page.keyboard.type('?');
   await expect(search).toHaveValue('?');

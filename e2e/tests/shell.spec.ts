@@ -16,7 +16,7 @@ test('ops signs in, sees Redis reported OK on the status page, and signs out', a
 
 test('the header offers search and every section link', async ({ page, signInAs }) => {
   await signInAs('support');
-  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Search' })).toBeVisible();
   for (const name of ['Users', 'Sessions', 'Metrics', 'Jobs', 'Audit log']) {
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }

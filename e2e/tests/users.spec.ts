@@ -9,7 +9,7 @@ test('ops finds a broken user by email, refreshes the cache, sees it healthy, an
   const userId = firstPlanted('CUSTOMER_MISSING');
   const user = { userId, email: emailOf(userId), code: 'CUSTOMER_MISSING' };
 
-  const search = page.getByRole('searchbox', { name: 'Search' });
+  const search = page.getByRole('combobox', { name: 'Search' });
   await search.fill(user.email);
   await search.press('Enter');
   // a whole email that belongs to one user opens that user (SPEC §9: an exact id goes to its page)

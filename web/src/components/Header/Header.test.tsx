@@ -24,7 +24,7 @@ describe('Header', () => {
     }
     expect(within(nav).getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
 
-    const search = screen.getByRole('searchbox', { name: 'Search' });
+    const search = screen.getByRole('combobox', { name: 'Search' });
     expect(search.closest('[role="search"]')).not.toBeNull();
     expect(screen.getByRole('banner')).toBeTruthy();
     expect(screen.getByRole('main')).toBeTruthy();
@@ -45,7 +45,7 @@ describe('Header', () => {
   it('focuses Search when / is pressed, but not while typing in a field', async () => {
     stubFetch(signedInRoutes);
     const { user } = renderApp('/status');
-    const search = await screen.findByRole('searchbox', { name: 'Search' });
+    const search = await screen.findByRole('combobox', { name: 'Search' });
     expect(document.activeElement).not.toBe(search);
 
     await user.keyboard('/');
@@ -62,7 +62,7 @@ describe('Header', () => {
     stubFetch(signedInRoutes);
     const { user, router } = renderApp('/status');
     await user.type(
-      await screen.findByRole('searchbox', { name: 'Search' }),
+      await screen.findByRole('combobox', { name: 'Search' }),
       'user_2NNEqL2nrIRdJ194ndJqAHwEfxC{Enter}',
     );
 
@@ -77,7 +77,7 @@ describe('Header', () => {
   it('opens an exact checkout session id, and sends other text to the user search', async () => {
     stubFetch(signedInRoutes);
     const { user, router } = renderApp('/status');
-    const search = await screen.findByRole('searchbox', { name: 'Search' });
+    const search = await screen.findByRole('combobox', { name: 'Search' });
 
     await user.type(search, 'cs_test_a1b2C3{Enter}');
     await waitFor(() => expect(router.state.location.pathname).toBe('/sessions/cs_test_a1b2C3'));
@@ -97,7 +97,7 @@ describe('Header', () => {
       },
     });
     const { user, router } = renderApp('/status');
-    await user.type(await screen.findByRole('searchbox', { name: 'Search' }), 'ada@example.com{Enter}');
+    await user.type(await screen.findByRole('combobox', { name: 'Search' }), 'ada@example.com{Enter}');
 
     await waitFor(() => expect(router.state.location.pathname).toBe('/users/user_ada1'));
     expect(requests.filter((request) => request.path === '/api/search')).toHaveLength(1);

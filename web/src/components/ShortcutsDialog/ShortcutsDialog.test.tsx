@@ -10,7 +10,7 @@ describe('keyboard shortcuts', () => {
   it('? lists every shortcut; Close hides the list', async () => {
     stubFetch(signedInRoutes);
     const { user } = renderApp('/status');
-    await screen.findByRole('searchbox', { name: 'Search' });
+    await screen.findByRole('combobox', { name: 'Search' });
     expect(screen.queryByRole('dialog')).toBeNull();
 
     await user.keyboard('?');
@@ -34,7 +34,7 @@ describe('keyboard shortcuts', () => {
   it('? typed into a field is text, not a shortcut', async () => {
     stubFetch(signedInRoutes);
     const { user } = renderApp('/status');
-    const search = await screen.findByRole('searchbox', { name: 'Search' });
+    const search = await screen.findByRole('combobox', { name: 'Search' });
     await user.type(search, 'who?');
     expect((search as HTMLInputElement).value).toBe('who?');
     expect(screen.queryByRole('dialog')).toBeNull();
