@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { redisReady } from './adapters/redis';
 import { analyticsCommand } from './cli/analytics';
 import { type CliCommand, type CliIo, EXIT, type OpenedServices, UsageError } from './cli/command';
+import { bulkRefreshCommand, rebuildCommand, sessionSweepCommand } from './cli/jobs';
 import { sessionCommand } from './cli/session';
 import { sweepCommand } from './cli/sweep';
 import { userCommand } from './cli/user';
@@ -18,6 +19,9 @@ export const COMMANDS: Record<string, CliCommand> = {
   session: sessionCommand,
   analytics: analyticsCommand,
   sweep: sweepCommand,
+  'bulk-refresh': bulkRefreshCommand,
+  rebuild: rebuildCommand,
+  'session-sweep': sessionSweepCommand,
 };
 
 export interface CliEnvironment {

@@ -17,6 +17,14 @@ function printInspection(io: CliIo, view: SessionInspection): void {
     const value = state.exists ? `  ${truncate(state.raw ?? '(not a string value)', 160)}` : '';
     io.out(`  ${state.key.padEnd(40)} ${formatTtl(state.ttl).padEnd(10)}${value}`);
   }
+  if (view.generation) {
+    const { fileId, state, url, error, checkedAt } = view.generation;
+    io.out(
+      `Generation: ${state} (file ${fileId}, asked ${checkedAt})${url ? ` ${url}` : ''}${error ? ` — ${error}` : ''}`,
+    );
+  }
+  if (view.outcomeUnknown)
+    io.out(`Generation start ${view.outcomeUnknown.at}: ${view.outcomeUnknown.message}`);
   const { diagnosis } = view;
   io.out(`Diagnosis: ${diagnosis.code} (${diagnosis.severity})`);
   io.out(`  ${diagnosis.message}`);
@@ -66,8 +74,11 @@ export const sessionCommand: CliCommand = {
           io.out(`Now: ${after.diagnosis.code} — ${after.diagnosis.message}`);
         }
       }
+      // exit 3 while the session (as it stands now) is not OK
+      const now = (result.after ?? result.session) as SessionInspection;
+      result.problemsRemain = now.diagnosis.code !== 'OK';
       if (asJson) io.out(json(result));
-      return EXIT.ok;
+      return now.diagnosis.code === 'OK' ? EXIT.ok : EXIT.problems;
     } catch (error) {
       if (asJson && Object.keys(result).length > 0) io.err(json(result));
       return reportError(io, error, asJson);

@@ -1,31 +1,15 @@
 import { parseArgs } from 'node:util';
-import type { JobUserResult } from '@cache-doctor/shared';
-import { delay } from '../adapters/rate-limiter';
-import { JobQueue, startJobWorker } from '../jobs/runner';
-import type { JobRecord } from '../jobs/store';
 import { type CliCommand, EXIT, UsageError } from './command';
 import { json, reportError } from './format';
+import { flaggedUsers, runJobToEnd } from './job-run';
 
-/** How often the job's progress is read, and at most how often a progress line is printed. */
-const POLL_MS = 250;
-const PROGRESS_EVERY_MS = 2_000;
 /** Broken users listed in words; --json lists them all. */
 const LISTED = 20;
 
-const isFinished = (record: JobRecord) => record.state !== 'queued' && record.state !== 'running';
-
-function progressLine(record: JobRecord): string {
-  if (record.phase === 'queued' || record.phase === 'collecting')
-    return `  reading Clerk users and Stripe customers…`;
-  const percent = record.total === 0 ? 100 : Math.floor((record.done / record.total) * 100);
-  return `  ${record.done} / ${record.total} users checked (${percent} %), ${record.failed} failed`;
-}
-
 /**
  * `pnpm cli sweep [--json]` — the guide's `checkCacheHealth` loop over every user, as the same
- * health-sweep job the Jobs page starts (batched reads, shared rate limit, writes nothing). This
- * process works on the job too, so it runs with or without a server; any server's or `pnpm
- * worker`'s workers share it. The sweep feeds the sync-failure metric like one started on the page.
+ * health-sweep job the Jobs page starts (batched reads, shared rate limit, writes nothing). The
+ * sweep feeds the sync-failure metric like one started on the page.
  */
 export const sweepCommand: CliCommand = {
   usage: 'sweep [--json]',
@@ -40,34 +24,17 @@ export const sweepCommand: CliCommand = {
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
     const asJson = values.json === true;
-    const { services, actor } = await open();
-    const worker = await startJobWorker(services);
     try {
-      const jobs = new JobQueue(services);
-      const started = performance.now();
-      const jobId = await jobs.create({ type: 'sweep' }, actor);
-      io.err(`Health sweep ${jobId} started (cancel it on the Jobs page or with DELETE /api/jobs/${jobId}).`);
-      let record: JobRecord | null = null;
-      let printed = { line: '', at: Number.NEGATIVE_INFINITY };
-      for (;;) {
-        record = await jobs.store.get(jobId);
-        if (!record) throw new Error(`job ${jobId} disappeared from Redis`);
-        const line = progressLine(record);
-        const now = performance.now();
-        if (line !== printed.line && (now - printed.at >= PROGRESS_EVERY_MS || isFinished(record))) {
-          io.err(line);
-          printed = { line, at: now };
-        }
-        if (isFinished(record)) break;
-        await delay(POLL_MS);
-      }
+      const { jobId, record, jobs, durationMs } = await runJobToEnd(
+        await open(),
+        io,
+        { type: 'sweep' },
+        'users checked',
+      );
       const view = await jobs.store.view(record);
-      const broken: Pick<JobUserResult, 'userId' | 'problems'>[] = [];
-      for await (const page of jobs.store.results(jobId, 'flagged')) {
-        for (const result of page)
-          if (result.broken) broken.push({ userId: result.userId, problems: result.problems });
-      }
-      broken.sort((a, b) => a.userId.localeCompare(b.userId));
+      const broken = (await flaggedUsers(jobs.store, jobId))
+        .filter((result) => result.broken)
+        .map(({ userId, problems }) => ({ userId, problems }));
       const summary = {
         jobId,
         state: record.state,
@@ -77,7 +44,7 @@ export const sweepCommand: CliCommand = {
         withProblems: view.summary.withProblems,
         broken: broken.length,
         byCode: view.summary.byCode,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
       };
       if (asJson) io.out(json({ ...summary, brokenUsers: broken }));
       else {
@@ -95,8 +62,6 @@ export const sweepCommand: CliCommand = {
       return broken.length > 0 ? EXIT.problems : EXIT.ok;
     } catch (error) {
       return reportError(io, error, asJson);
-    } finally {
-      await worker.close();
     }
   },
 };

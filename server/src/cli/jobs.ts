@@ -1,0 +1,185 @@
+import { parseArgs } from 'node:util';
+import {
+  type CreateJob,
+  type JobSessionResult,
+  type JobUserResult,
+  MAX_BULK_REFRESH_USERS,
+  type SessionSweepAction,
+  sweepSinceSchema,
+  USER_ID_PATTERN,
+} from '@cache-doctor/shared';
+import { type CliCommand, type CliContext, EXIT, UsageError } from './command';
+import { json, reportError } from './format';
+import { type FinishedJob, flaggedUsers, runJobToEnd } from './job-run';
+
+/**
+ * `pnpm cli bulk-refresh <userId…>`, `pnpm cli rebuild`, `pnpm cli session-sweep [--since ISO]
+ * [--fix|--generate]` (SPEC §10): the Jobs page's jobs from a shell. Progress on stderr; on stdout
+ * a summary in words, or with --json one flat object (scalars, then one array of flat rows). Exit 0
+ * when all is well, 3 when what was asked about still has problems, 1 when the job failed.
+ */
+
+/** Rows listed in words; --json lists them all. */
+const LISTED = 20;
+
+const jobSummary = ({ jobId, record, durationMs }: FinishedJob) => ({
+  jobId,
+  type: record.type,
+  state: record.state,
+  error: record.error,
+  done: record.done,
+  total: record.total,
+  failed: record.failed,
+  durationMs,
+});
+
+/** A refreshed user is repaired; a skipped or failed one still has what it had. */
+const stillBroken = (result: JobUserResult) =>
+  result.outcome === 'failed' || (result.outcome !== 'refreshed' && result.broken);
+
+async function runRefreshJob(context: CliContext, request: CreateJob, asJson: boolean): Promise<number> {
+  const finished = await runJobToEnd(await context.open(), context.io, request, 'users refreshed');
+  const flagged = await flaggedUsers(finished.jobs.store, finished.jobId);
+  const rows = flagged.map((result) => ({
+    userId: result.userId,
+    outcome: result.outcome,
+    problems: result.problems.join(' '),
+    message: result.message ?? '',
+  }));
+  const remaining = flagged.filter(stillBroken).length;
+  const summary = { ...jobSummary(finished), stillWithProblems: remaining };
+  const { io } = context;
+  if (asJson) io.out(json({ ...summary, users: rows }));
+  else {
+    io.out(
+      `${request.type} ${finished.jobId}: ${summary.state}${summary.error ? ` (${summary.error})` : ''}`,
+    );
+    io.out(
+      `  Users:             ${summary.done} / ${summary.total} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+    );
+    io.out(`  Failed:            ${summary.failed}`);
+    io.out(`  Still with problems: ${remaining}`);
+    for (const row of rows.slice(0, LISTED))
+      io.out(`  ${row.userId}  ${row.outcome}  ${row.problems}${row.message ? ` — ${row.message}` : ''}`);
+    if (rows.length > LISTED) io.out(`  … and ${rows.length - LISTED} more (--json lists them all)`);
+  }
+  if (summary.state !== 'completed') return EXIT.failed;
+  return remaining > 0 ? EXIT.problems : EXIT.ok;
+}
+
+export const bulkRefreshCommand: CliCommand = {
+  usage: 'bulk-refresh <userId…> [--json]',
+  summary: `refresh the listed users' caches from Stripe as a job (up to ${MAX_BULK_REFRESH_USERS}); exit ${EXIT.problems} when some still have problems`,
+  async run(context) {
+    const { values, positionals } = parseArgs({
+      args: context.args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' } },
+    });
+    if (positionals.length === 0) throw new UsageError('expected at least one user id');
+    const invalid = positionals.find((id) => !USER_ID_PATTERN.test(id) || id.length > 255);
+    if (invalid) throw new UsageError(`not a Clerk user id (user_...): ${invalid}`);
+    if (positionals.length > MAX_BULK_REFRESH_USERS)
+      throw new UsageError(`at most ${MAX_BULK_REFRESH_USERS} users per bulk refresh`);
+    const asJson = values.json === true;
+    try {
+      return await runRefreshJob(
+        context,
+        { type: 'bulk-refresh', userIds: [...new Set(positionals)] },
+        asJson,
+      );
+    } catch (error) {
+      return reportError(context.io, error, asJson);
+    }
+  },
+};
+
+export const rebuildCommand: CliCommand = {
+  usage: 'rebuild [--json]',
+  summary: `rewrite every Clerk user's cache from Stripe as a job (admin); exit ${EXIT.problems} when some still have problems`,
+  async run(context) {
+    const { values, positionals } = parseArgs({
+      args: context.args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' } },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+    const asJson = values.json === true;
+    try {
+      return await runRefreshJob(context, { type: 'rebuild' }, asJson);
+    } catch (error) {
+      return reportError(context.io, error, asJson);
+    }
+  },
+};
+
+/** What a session-sweep result leaves behind: repaired, or still waiting for someone. */
+const repaired = (result: JobSessionResult) => result.outcome === 'fixed' || result.outcome === 'generated';
+
+export const sessionSweepCommand: CliCommand = {
+  usage: 'session-sweep [--since ISO] [--fix|--generate] [--json]',
+  summary:
+    'paid checkout sessions the app never processed (Stripe completed, Redis shows no video); --fix marks them failed, --generate starts their videos. ' +
+    `Exit ${EXIT.problems} while some remain unprocessed`,
+  async run(context) {
+    const { values, positionals } = parseArgs({
+      args: context.args,
+      allowPositionals: true,
+      options: {
+        since: { type: 'string' },
+        fix: { type: 'boolean' },
+        generate: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+    if (values.fix && values.generate) throw new UsageError('--fix and --generate are separate repairs');
+    if (values.since !== undefined && !sweepSinceSchema.safeParse(values.since).success)
+      throw new UsageError(`--since must be an ISO date-time, e.g. 2026-01-31T00:00:00Z: ${values.since}`);
+    const action: SessionSweepAction = values.fix ? 'fix' : values.generate ? 'generate' : 'report';
+    const asJson = values.json === true;
+    const { io } = context;
+    try {
+      const request: CreateJob = {
+        type: 'session-sweep',
+        action,
+        ...(values.since !== undefined && { since: values.since }),
+      };
+      const finished = await runJobToEnd(await context.open(), io, request, 'unprocessed sessions');
+      const results = await finished.jobs.store.sessionResults(finished.jobId, Number.POSITIVE_INFINITY);
+      const remaining = results.filter((result) => !repaired(result)).length;
+      const summary = {
+        ...jobSummary(finished),
+        action,
+        since: finished.record.since,
+        checked: finished.record.checked,
+        unprocessed: results.length,
+        stillUnprocessed: remaining,
+      };
+      const rows = results.map((result) => ({
+        sessionId: result.sessionId,
+        code: result.code,
+        outcome: result.outcome,
+        message: result.message,
+        auditId: result.auditId ?? null,
+        generationId: result.generationId ?? null,
+      }));
+      if (asJson) io.out(json({ ...summary, sessions: rows }));
+      else {
+        io.out(
+          `Session sweep ${finished.jobId} (${action}): ${summary.state}${summary.error ? ` (${summary.error})` : ''}`,
+        );
+        io.out(
+          `  Completed checkout sessions read: ${summary.checked} since ${summary.since ?? 'the default window'}`,
+        );
+        io.out(`  Unprocessed paid sessions:        ${summary.unprocessed}, still unprocessed: ${remaining}`);
+        for (const row of rows.slice(0, LISTED)) io.out(`  ${row.sessionId}  ${row.code}  ${row.outcome}`);
+        if (rows.length > LISTED) io.out(`  … and ${rows.length - LISTED} more (--json lists them all)`);
+      }
+      if (summary.state !== 'completed') return EXIT.failed;
+      return remaining > 0 ? EXIT.problems : EXIT.ok;
+    } catch (error) {
+      return reportError(io, error, asJson);
+    }
+  },
+};
