@@ -1,4 +1,6 @@
 import { METRIC_NAMES, METRICS_RANGES, type MetricName } from '@cache-doctor/shared';
+import { createAppReporter } from '@cache-doctor/shared/reporter';
+import type { Redis } from 'ioredis';
 import { MetricsCollector } from '../src/metrics/collector';
 import { MAX_POINTS } from '../src/metrics/store';
 import { startHarness } from '../test/harness';
@@ -14,9 +16,14 @@ import { count, expectOk, type Figure, ms, note, percentile, printTable, timed }
  * costs, without writing 60,000 samples first.
  *
  * CPU: 60 real `sampleOnce` calls at explicit times 1 s apart (a minute of 1 s sampling, the
- * webhook SCAN slice included once, as in a real minute), run back to back; their process CPU time
- * (`process.cpuUsage`, this process only — redis-server's own share is not in it) divided by the
- * 60 s they stand for. The same CPU over 60 × 10 s is the share at the default 10 s interval.
+ * webhook SCAN slice included once, as in a real minute), with no app reports, so each runs the
+ * probe over PROBE_USERS users; their process CPU time (`process.cpuUsage`, this process only;
+ * redis-server's is printed beside it from its INFO) divided by the 60 s they stand for. The same
+ * CPU over 60 × 10 s is the share at the default 10 s interval.
+ *
+ * Reporter (issue 18): lookups of an in-memory "cache" through the app reporter against the same
+ * lookups without it; the difference in this process's CPU per lookup is the reporter's cost, and
+ * redis-server's EXPIRE count (one per pipeline) gives its round trips per lookup.
  */
 const RUNS = 30;
 const GOAL_MS = 50;
@@ -32,13 +39,16 @@ export async function benchMetrics(): Promise<void> {
       apiErrorRate: 0.004,
       responseTimeP95: 180,
       webhookSuccessRate: 0.96,
+      generationSuccessRate: 0.98,
+      sessionLookupSuccessRate: 0.99,
       redisMemory: 0.4,
     };
     const times: number[] = [];
     for (let t = now - 7 * 86_400_000; t < now - 7_200_000; t += 300_000) times.push(t);
     for (let t = now - 7_200_000; t <= now; t += 10_000) times.push(t);
-    for (let i = 0; i < times.length; i += 500)
-      await Promise.all(times.slice(i, i + 500).map((t) => collector.store.record({ t, values })));
+    // in slices of 50: thousands of scripts at once would outlast REDIS_COMMAND_TIMEOUT_MS
+    for (let i = 0; i < times.length; i += 50)
+      await Promise.all(times.slice(i, i + 50).map((t) => collector.store.record({ t, values })));
     note(`history: ${count(times.length)} samples × ${METRIC_NAMES.length} metrics written`);
 
     const rows: Figure[] = [];
@@ -70,22 +80,32 @@ export async function benchMetrics(): Promise<void> {
       });
     }
 
-    // a minute of 1 s sampling, with some Redis and upstream traffic between samples
+    // a minute of 1 s sampling with no app reports, so every sample runs the probe (PROBE_USERS)
     const start = Date.now() + 86_400_000;
     let sampleCpuMicros = 0;
     let sampleWallMs = 0;
+    let probed = 0;
+    const redisCpuBefore = await redisCpuSeconds(harness.services.redis);
     for (let i = 0; i < 60; i += 1) {
       await harness.services.redis.get(harness.services.keys.own('bench:absent'));
       const cpu = process.cpuUsage();
       const wall = performance.now();
-      await collector.sampleOnce(start + i * 1_000);
+      const sample = await collector.sampleOnce(start + i * 1_000);
       const used = process.cpuUsage(cpu);
       sampleCpuMicros += used.user + used.system;
       sampleWallMs += performance.now() - wall;
+      const source = sample?.sources.cacheHitRate;
+      if (source?.source === 'probe') probed += source.sampled ?? 0;
     }
+    const redisCpuMs = ((await redisCpuSeconds(harness.services.redis)) - redisCpuBefore) * 1000;
     await collector.stop();
     const cpuMs = sampleCpuMicros / 1000;
-    rows.push({ figure: 'collector CPU for 60 samples', value: ms(cpuMs) });
+    rows.push({
+      figure: 'users the probe read per sample (PROBE_USERS 200)',
+      value: count(Math.round(probed / 60)),
+    });
+    rows.push({ figure: 'collector CPU for 60 samples, probe on', value: ms(cpuMs) });
+    rows.push({ figure: "  redis-server's CPU for them (whole server)", value: ms(redisCpuMs) });
     rows.push({ figure: 'collector wall time for 60 samples', value: ms(sampleWallMs) });
     rows.push({
       figure: 'collector CPU share at 1 s sampling',
@@ -99,8 +119,78 @@ export async function benchMetrics(): Promise<void> {
       goal: '< 1 %',
       ok: cpuMs / 600_000 < 0.01,
     });
-    printTable('metrics · GET /api/metrics and the collector (issue 6)', rows);
+    rows.push(...(await benchReporter(harness.services.redis, harness.services.config.ownPrefix)));
+    printTable('metrics · GET /api/metrics, the collector with the probe, the app reporter', rows);
   } finally {
     await harness.close();
   }
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+async function expireCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(/^cmdstat_expire:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
+const LOOKUPS = 5_000;
+
+/**
+ * The app's two-step lookup (two GETs) of a cached customer, with and without the reporter: the
+ * difference in this process's CPU per lookup is the reporter's; redis-server's EXPIRE count (one
+ * per pipeline) gives the pipelines it sent.
+ */
+async function benchReporter(redis: Redis, prefix: string): Promise<Figure[]> {
+  await redis.set('user:user_benchReporter', 'cus_benchReporter');
+  await redis.set('customer:cus_benchReporter', '{"stripeCustomerId":"cus_benchReporter"}');
+  const read = async () => {
+    const customerId = await redis.get('user:user_benchReporter');
+    return customerId ? redis.get(`customer:${customerId}`) : null;
+  };
+  const fallback = async () => 'never';
+  const cpuOf = async (lookup: () => Promise<unknown>) => {
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < LOOKUPS; i += 1) await lookup();
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / LOOKUPS;
+  };
+  const bare = await cpuOf(async () => (await read()) ?? fallback());
+  const reporter = createAppReporter(redis, { prefix });
+  const expiresBefore = await expireCalls(redis);
+  const reported = await cpuOf(() => reporter.lookup(read, fallback));
+  await reporter.flush();
+  const pipelines = (await expireCalls(redis)) - expiresBefore;
+  // a busy app: 100 lookups at once share pipelines
+  const concurrentBefore = await expireCalls(redis);
+  for (let i = 0; i < LOOKUPS; i += 100)
+    await Promise.all(Array.from({ length: 100 }, () => reporter.lookup(read, fallback)));
+  await reporter.flush();
+  const concurrentPipelines = (await expireCalls(redis)) - concurrentBefore;
+  const perLookup = (n: number) => `${count(n)} (${(n / LOOKUPS).toFixed(3)} a lookup)`;
+  return [
+    {
+      figure: `reporter: pipelines for ${count(LOOKUPS)} lookups one after another`,
+      value: perLookup(pipelines),
+      goal: '≤ 1 a lookup',
+      ok: pipelines <= LOOKUPS,
+    },
+    {
+      figure: '  the same, 100 lookups at a time',
+      value: perLookup(concurrentPipelines),
+      goal: '≤ 1 a lookup',
+      ok: concurrentPipelines <= LOOKUPS,
+    },
+    { figure: "  reporter's client CPU per lookup", value: `${(reported - bare).toFixed(1)} µs` },
+    { figure: '  beside the two-step read itself (two GETs)', value: `${bare.toFixed(1)} µs` },
+    {
+      figure: '  dropped reports',
+      value: count(reporter.stats.dropped),
+      goal: '0',
+      ok: reporter.stats.dropped === 0,
+    },
+  ];
 }
