@@ -1,8 +1,10 @@
 import { createRedis, redisReady } from './adapters/redis';
 import type { Config } from './config';
+import { createKeys } from './keys';
 import { type RedisServer, startRedisServer } from './lib/redis-server';
 import { type Sandbox, startSandbox } from './sandbox';
 import { buildSeed, datasetWithStaff, writeSeedToRedis } from './sandbox/seed';
+import { startSimulatedApp } from './sandbox/simulated-app';
 
 /** The generation sandbox checks a bearer token like the real API; this one never leaves the process. */
 const DEMO_GENERATION_TOKEN = 'demo-generation-token';
@@ -16,8 +18,8 @@ export interface DemoEnvironment {
 
 /**
  * Demo mode (SPEC §7): its own redis-server, the sandbox upstreams in process, and a seeded
- * dataset of healthy and broken customers and sessions. The only product code that imports the
- * sandbox.
+ * dataset of healthy and broken customers and sessions, and a simulated app whose lookups the
+ * charts show. The only product code that imports the sandbox.
  */
 export async function startDemo(config: Config): Promise<DemoEnvironment> {
   let redisServer: RedisServer | undefined;
@@ -35,7 +37,20 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
     } finally {
       redis.disconnect();
     }
-    const started = { redisServer, sandbox };
+    const keys = createKeys(config.keys, config.ownPrefix);
+    // the demo's app, looking its customers up through the reporter (SPEC §5.1)
+    const app = startSimulatedApp({
+      redisUrl: redisServer.url,
+      ownPrefix: config.ownPrefix,
+      userKey: keys.user,
+      customerKey: keys.customer,
+      cachedUsers: Object.entries(seed.planted.users)
+        .filter(([, codes]) => codes.length === 0)
+        .map(([userId]) => userId),
+      clerk: { url: sandbox.clerkUrl, secretKey: config.clerk.secretKey },
+      stripe: { url: sandbox.stripeUrl, secretKey: config.stripe.secretKey },
+    });
+    const started = { redisServer, sandbox, app };
     return {
       users: config.demoData.users,
       config: {
@@ -54,6 +69,7 @@ export async function startDemo(config: Config): Promise<DemoEnvironment> {
         generation: { ...config.generation, url: sandbox.generationUrl, token: DEMO_GENERATION_TOKEN },
       },
       async stop() {
+        await started.app.stop();
         await started.sandbox.close();
         await started.redisServer.stop();
       },

@@ -11,6 +11,8 @@ export const METRIC_NAMES = [
   'apiErrorRate',
   'responseTimeP95',
   'webhookSuccessRate',
+  'generationSuccessRate',
+  'sessionLookupSuccessRate',
   'redisMemory',
 ] as const;
 export const metricNameSchema = z.enum(METRIC_NAMES);
@@ -23,6 +25,8 @@ export const METRIC_TITLES: Record<MetricName, string> = {
   apiErrorRate: 'API error rate',
   responseTimeP95: 'Response time (p95)',
   webhookSuccessRate: 'Webhook success rate',
+  generationSuccessRate: 'Generation success rate',
+  sessionLookupSuccessRate: 'Session lookup success rate',
   redisMemory: 'Redis memory',
 };
 
@@ -34,6 +38,8 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
   apiErrorRate: 'ratio',
   responseTimeP95: 'ms',
   webhookSuccessRate: 'ratio',
+  generationSuccessRate: 'ratio',
+  sessionLookupSuccessRate: 'ratio',
   redisMemory: 'ratio',
 };
 
@@ -47,6 +53,8 @@ export const METRIC_OPS: Record<MetricName, AlertOp> = {
   apiErrorRate: '>',
   responseTimeP95: '>',
   webhookSuccessRate: '<',
+  generationSuccessRate: '<',
+  sessionLookupSuccessRate: '<',
   redisMemory: '>',
 };
 

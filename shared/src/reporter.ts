@@ -5,8 +5,8 @@
  * ioredis client or an Upstash-style one (`pipeline()`/`multi()` + `hincrby` + `expire` + `exec`).
  *
  * Per minute: `HINCRBY {prefix}app:{minute} {field} {n}` and `EXPIRE` 8 days. Lookups that finish
- * in the same tick go out together, so a lookup costs at most one round trip and usually a share
- * of one. Reporting never throws into the app and never delays a lookup: a failed report is
+ * in the same tick, or while the previous report is on its way, go out together in one pipeline,
+ * so a lookup costs at most one round trip and, in a busy app, a small share of one. Reporting never throws into the app and never delays a lookup: a failed report is
  * dropped and counted in `stats.dropped`.
  */
 
@@ -70,6 +70,9 @@ export interface AppReporter {
 
 type Counts = Map<string, number>;
 
+/** Lookups kept waiting for Redis before further ones are dropped (and counted as dropped). */
+const MAX_PENDING_LOOKUPS = 100_000;
+
 /** The runtime's timers (Node, browsers, edge runtimes): shared/ is typed without their libraries. */
 const runtime = globalThis as unknown as {
   performance?: { now(): number };
@@ -91,9 +94,14 @@ export function createAppReporter(client: ReporterClient, options: AppReporterOp
   const stats: AppReporterStats = { reported: 0, dropped: 0 };
   let pending = new Map<number, Counts>();
   let pendingLookups = 0;
-  let scheduled: Promise<void> | null = null;
+  let sending: Promise<void> | null = null;
 
   const add = (fields: Partial<Record<AppCounterField, number>>, lookups: number) => {
+    // Redis has not answered for a long while: keep the app's memory bounded, count the loss
+    if (pendingLookups >= MAX_PENDING_LOOKUPS) {
+      stats.dropped += lookups;
+      return;
+    }
     const minute = Math.floor(now() / 60_000);
     let counts = pending.get(minute);
     if (!counts) {
@@ -104,7 +112,7 @@ export function createAppReporter(client: ReporterClient, options: AppReporterOp
       if (n) counts.set(field, (counts.get(field) ?? 0) + n);
     }
     pendingLookups += lookups;
-    if (!scheduled) scheduled = schedule();
+    if (!sending) sending = sendAll();
   };
 
   const send = async (): Promise<void> => {
@@ -127,12 +135,16 @@ export function createAppReporter(client: ReporterClient, options: AppReporterOp
     }
   };
 
-  const schedule = async (): Promise<void> => {
+  /**
+   * One pipeline in flight at a time: what the app counts while one is on its way goes in the
+   * next, so a busy app sends fewer, larger pipelines instead of queueing one per lookup.
+   */
+  const sendAll = async (): Promise<void> => {
     await new Promise<void>((resolve) =>
       options.batchMs ? runtime.setTimeout(resolve, options.batchMs) : runtime.queueMicrotask(resolve),
     );
-    scheduled = null;
-    await send();
+    while (pending.size > 0) await send();
+    sending = null;
   };
 
   const record: AppReporter['record'] = ({ hit, ms, upstreamCalls = 0, upstreamErrors = 0 }) => {
@@ -171,7 +183,7 @@ export function createAppReporter(client: ReporterClient, options: AppReporterOp
       }
     },
     async flush() {
-      await scheduled;
+      await sending;
       await send();
     },
   };

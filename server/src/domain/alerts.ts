@@ -78,8 +78,10 @@ export function notificationText(
   state: 'firing' | 'resolved',
   value: number,
   since: number,
+  source?: string,
 ): string {
-  const title = METRIC_TITLES[rule.metric];
+  // the source in words says whose figure it is: "reported by the app", "estimated from 200 sampled users"
+  const title = source ? `${METRIC_TITLES[rule.metric]} (${source})` : METRIC_TITLES[rule.metric];
   const limit = `${rule.op === '<' ? 'below' : 'above'} ${formatMetricValue(rule.metric, rule.threshold)}`;
   const at = new Date(since).toISOString();
   return state === 'firing'
@@ -100,9 +102,9 @@ function enter(
 export function stepAlert(
   rule: AlertRule,
   prev: AlertState | null,
-  sample: { t: number; v: number | null },
+  sample: { t: number; v: number | null; source?: string },
 ): AlertStep {
-  const { t, v } = sample;
+  const { t, v, source } = sample;
   const base = { metric: rule.metric, threshold: rule.threshold };
   const notified = prev?.notified ?? false;
 
@@ -127,7 +129,7 @@ export function stepAlert(
           state: 'resolved' as const,
           value: v,
           since: t,
-          text: notificationText(rule, 'resolved', v, t),
+          text: notificationText(rule, 'resolved', v, t, source),
         }
       : null;
     return { state, changed, notification };
@@ -148,7 +150,7 @@ export function stepAlert(
           state: 'firing' as const,
           value: v,
           since: t,
-          text: notificationText(rule, 'firing', v, t),
+          text: notificationText(rule, 'firing', v, t, source),
         };
     return { state, changed, notification };
   }

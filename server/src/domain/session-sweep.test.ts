@@ -85,7 +85,11 @@ describe('sweepSession', () => {
     );
     expect(swept.diagnosis.code).toBe('WEBHOOK_ERROR');
     expect(swept.unprocessed).toBe(false);
-    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0 })).toEqual({ paidWithPrompt: 1, ok: 0 });
+    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0, paid: 0 })).toEqual({
+      paidWithPrompt: 1,
+      ok: 0,
+      paid: 1,
+    });
   });
 
   it('a processed session is OK and counts as a success', () => {
@@ -98,7 +102,11 @@ describe('sweepSession', () => {
     );
     expect(swept.diagnosis.code).toBe('OK');
     expect(swept.unprocessed).toBe(false);
-    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0 })).toEqual({ paidWithPrompt: 1, ok: 1 });
+    expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0, paid: 0 })).toEqual({
+      paidWithPrompt: 1,
+      ok: 1,
+      paid: 1,
+    });
   });
 
   it('a paid session Redis never heard of has no prompt data: reported by neither the list nor the rate', () => {
@@ -111,8 +119,8 @@ describe('sweepSession', () => {
 
 describe('webhookSuccessRate', () => {
   it('is OK over paid sessions with prompt data, and no figure without any', () => {
-    expect(webhookSuccessRate({ paidWithPrompt: 40, ok: 38 })).toBe(0.95);
-    expect(webhookSuccessRate({ paidWithPrompt: 0, ok: 0 })).toBeNull();
+    expect(webhookSuccessRate({ paidWithPrompt: 40, ok: 38, paid: 41 })).toBe(0.95);
+    expect(webhookSuccessRate({ paidWithPrompt: 0, ok: 0, paid: 0 })).toBeNull();
   });
 });
 

@@ -65,6 +65,10 @@ export interface SweptSession {
   unprocessed: boolean;
   /** counts in the webhook success rate: Stripe says paid and Redis holds the prompt data */
   paidWithPrompt: boolean;
+  /** Stripe says paid (the session lookup success rate's denominator) */
+  paid: boolean;
+  /** the generation the app started for it (its records' `fileId`), if any */
+  fileId: string | null;
 }
 
 const UNPROCESSED: ReadonlySet<string> = new Set(UNPROCESSED_CODES);
@@ -92,17 +96,24 @@ export function sweepSession(
     diagnosis,
     unprocessed: paid && UNPROCESSED.has(diagnosis.code) && !fixedByStaff,
     paidWithPrompt: paid && typeof record.promptRecord?.prompt === 'string',
+    paid,
+    fileId: record.fileId,
   };
 }
 
-/** SPEC §5: sessions diagnosed OK / paid sessions with prompt data. */
+/**
+ * SPEC §5: sessions diagnosed OK / paid sessions with prompt data (webhook success rate), and
+ * paid sessions with prompt data / paid sessions (session lookup success rate).
+ */
 export interface WebhookTally {
   paidWithPrompt: number;
   ok: number;
+  paid: number;
 }
 
 export function tallyWebhooks(swept: readonly SweptSession[], into: WebhookTally): WebhookTally {
   for (const session of swept) {
+    if (session.paid) into.paid += 1;
     if (!session.paidWithPrompt) continue;
     into.paidWithPrompt += 1;
     if (session.diagnosis.code === 'OK') into.ok += 1;

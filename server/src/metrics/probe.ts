@@ -60,11 +60,16 @@ export class CacheProbe {
   private async nextMappingKeys(): Promise<string[]> {
     const found = new Set<string>();
     const pattern = this.keys.scanPattern('user');
+    let wrapped = false;
     for (let scans = 0; scans < MAX_SCANS_PER_SAMPLE && found.size < this.users; scans += 1) {
       const [next, keys] = await this.redis.scan(this.cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
       this.cursor = next;
       for (const key of keys) if (found.size < this.users) found.add(key);
-      if (next === '0') break; // the end of a pass: the next sample starts the next one
+      // the end of a pass: go on from the start once, to fill the sample, never round twice
+      if (next === '0') {
+        if (wrapped) break;
+        wrapped = true;
+      }
     }
     return [...found];
   }

@@ -1,4 +1,4 @@
-import { type MetricsRange, RANGE_MS } from '@cache-doctor/shared';
+import { type MetricsRange, RANGE_MS, type SourceDetail } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import { type AlertNotification, type AlertState, METRIC_NAMES, type MetricName } from '../domain/alerts';
 import type { Keys } from '../keys';
@@ -52,6 +52,8 @@ return 1
 export interface LatestSample {
   t: number;
   values: Record<MetricName, number | null>;
+  /** where each value came from (absent in samples stored before sources existed) */
+  sources?: Record<MetricName, SourceDetail>;
 }
 
 export class MetricsStore {

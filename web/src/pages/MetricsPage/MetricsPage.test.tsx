@@ -15,7 +15,19 @@ const thresholds = {
   apiErrorRate: { op: '>', value: 0.01 },
   responseTimeP95: { op: '>', value: 500 },
   webhookSuccessRate: { op: '<', value: 0.95 },
+  generationSuccessRate: { op: '<', value: 0.95 },
+  sessionLookupSuccessRate: { op: '<', value: 0.95 },
   redisMemory: { op: '>', value: 0.9 },
+};
+const sourceDetails = {
+  cacheHitRate: { source: 'probe', sampled: 200 },
+  syncFailureRate: { source: 'sweep', at: now - 14 * 60_000 },
+  apiErrorRate: { source: 'app' },
+  responseTimeP95: { source: 'probe', sampled: 200 },
+  webhookSuccessRate: { source: 'stripe', at: now - 3 * 60_000 },
+  generationSuccessRate: { source: 'generation', at: now - 3 * 60_000 },
+  sessionLookupSuccessRate: { source: 'stripe', at: now - 3 * 60_000 },
+  redisMemory: { source: 'redis', of: 'system' },
 };
 const metrics = {
   series: {
@@ -27,6 +39,8 @@ const metrics = {
     ],
   },
   thresholds,
+  sources: Object.fromEntries(Object.entries(sourceDetails).map(([metric, d]) => [metric, d.source])),
+  sourceDetails,
   alerts: METRIC_NAMES.map((metric) => ({
     metric,
     state: metric === 'apiErrorRate' ? 'firing' : metric === 'redisMemory' ? 'nodata' : 'ok',
@@ -41,7 +55,7 @@ const metrics = {
 
 describe('Metrics page', () => {
   it('shows one chart per metric, the alerts, and keeps the range in the URL', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     const { requests } = stubFetch({ ...signedInRoutes, 'GET /api/metrics': metrics });
     const { user, router } = renderApp('/metrics');
@@ -55,6 +69,8 @@ describe('Metrics page', () => {
       'API error rate',
       'Response time (p95)',
       'Webhook success rate',
+      'Generation success rate',
+      'Session lookup success rate',
       'Redis memory',
     ]) {
       expect(await screen.findByRole('region', { name: title })).toBeTruthy();
@@ -65,6 +81,13 @@ describe('Metrics page', () => {
     // no data reads as such, never as 0 %
     const memory = within(screen.getByRole('region', { name: 'Redis memory' }));
     expect(memory.getByText(/^Current:/).textContent).toMatch(/^Current: no data/);
+    // every chart says where its figure comes from, in words
+    const sourceOf = (title: string) =>
+      within(screen.getByRole('region', { name: title })).getByText(/^Source:/).textContent;
+    expect(sourceOf('API error rate')).toBe('Source: reported by the app');
+    expect(sourceOf('Cache hit rate')).toBe('Source: estimated from 200 sampled users');
+    expect(sourceOf('Sync failure rate')).toBe('Source: latest sweep, 14 min ago');
+    expect(sourceOf('Redis memory')).toMatch(/machine's memory/);
 
     const alerts = within(screen.getByRole('region', { name: 'Alerts' }));
     expect(alerts.getAllByText('API error rate').length).toBeGreaterThan(0);
