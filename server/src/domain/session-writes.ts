@@ -1,5 +1,6 @@
 import {
   FIX_SESSION_ERROR_MESSAGE,
+  type PlannedWrite,
   SESSION_TTL_SECONDS,
   type SessionLayout,
   type WebhookStatus,
@@ -18,13 +19,12 @@ import {
  * write carries the raw value it was planned from, so a concurrent change makes the commit stale
  * instead of being overwritten.
  */
-export interface SessionWrite {
-  key: string;
-  /** the raw value the write was planned from; null when the key does not exist yet */
-  before: string | null;
+export type SessionWrite = PlannedWrite & {
+  /** a session repair always writes a value (merged into what is there) ... */
   after: string;
+  /** ... and gives it a TTL (the key's own, or the app's 30 days) */
   ttlSeconds: number;
-}
+};
 
 /** The status fields a plan puts in place. */
 export interface WrittenStatus {

@@ -53,27 +53,34 @@ async function fetchByRule(
   userId: string,
   customerId: string | null,
   rule: typeof syncCustomer,
+  known?: UpstreamFacts,
 ): Promise<UpstreamFacts> {
   const fetcher = stripeFetcher(services);
+  const knownCustomer = known?.stripe ?? null;
+  const byId = (id: string) => (knownCustomer?.id === id ? Promise.resolve(knownCustomer) : fetcher.byId(id));
   // the mapped customer is asked for beside Clerk; anything else the rule asks for comes after
   const [clerk, mapped] = await Promise.all([
-    clerkFacts(services, userId),
-    customerId ? fetcher.byId(customerId) : Promise.resolve(null),
+    known ? Promise.resolve(known.clerk) : clerkFacts(services, userId),
+    customerId ? byId(customerId) : Promise.resolve(null),
   ]);
   const { decision } = await fetchAsDecided(
-    {
-      byId: (id) => (id === customerId ? Promise.resolve(mapped) : fetcher.byId(id)),
-      byEmail: fetcher.byEmail,
-    },
+    { byId: (id) => (id === customerId ? Promise.resolve(mapped) : byId(id)), byEmail: fetcher.byEmail },
     (lookup) => rule(customerId, clerk, lookup),
     { ids: customerId ? [customerId] : [] },
   );
   return { clerk, stripe: decision ?? null };
 }
 
-/** Clerk and the customer the sync view compares against. */
-export const fetchMappedUpstream = (services: Services, userId: string, customerId: string | null) =>
-  fetchByRule(services, userId, customerId, syncCustomer);
+/**
+ * Clerk and the customer the sync view compares against. `known`: what this request has just
+ * read (a refresh re-reading its result), asked again only for a customer it does not hold.
+ */
+export const fetchMappedUpstream = (
+  services: Services,
+  userId: string,
+  customerId: string | null,
+  known?: UpstreamFacts,
+) => fetchByRule(services, userId, customerId, syncCustomer, known);
 
 /** Clerk and the customer a refresh caches. */
 export const fetchRefreshUpstream = (services: Services, userId: string, customerId: string | null) =>

@@ -41,6 +41,17 @@ export async function getCustomerSync(services: Services, userId: string) {
   return diagnoseCustomerSync({ userId, ...cachedCustomerView(snapshot), ...upstream });
 }
 
+/**
+ * The sync view right after a refresh wrote: Redis read again, Clerk and Stripe as the refresh has
+ * just read them (asked again only if the cache now names another customer). The user page shows
+ * it instead of asking Clerk and Stripe a third time for the same facts.
+ */
+async function syncAfterRefresh(services: Services, userId: string, upstream: UpstreamFacts) {
+  const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
+  const facts = await fetchMappedUpstream(services, userId, mappedCustomerIdOf(snapshot), upstream);
+  return diagnoseCustomerSync({ userId, ...cachedCustomerView(snapshot), ...facts });
+}
+
 /** `GET /api/user/check-kv-sync` — the app's own endpoint and rules, booleans always. */
 export async function getKvSyncCheck(services: Services, userId: string) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
@@ -134,7 +145,10 @@ export async function refreshCustomer(
         message: `Refreshed the cache of ${userId} from Stripe customer ${plan.customerId}.`,
       }),
     });
-    if (result.kind === 'committed') return { ...preview, applied: true, auditId: result.entry?.id ?? null };
+    if (result.kind === 'committed') {
+      const sync = await syncAfterRefresh(services, userId, upstream);
+      return { ...preview, applied: true, auditId: result.entry?.id ?? null, sync };
+    }
   }
   throw new AppError(
     'CONFLICT',

@@ -1,6 +1,7 @@
-import type { PlannedWrite, SessionLayout, Staff } from '@cache-doctor/shared';
+import type { SessionLayout, Staff } from '@cache-doctor/shared';
 import { readSessionSnapshot } from '../adapters/session-store';
 import type { SessionSnapshot } from '../domain/session-snapshot';
+import type { SessionWrite } from '../domain/session-writes';
 import { planFixSession, type WrittenStatus } from '../domain/session-writes';
 import type { Services } from './container';
 import { inspectionOf, type SessionInspection } from './session-inspect';
@@ -21,7 +22,7 @@ export interface FixResult {
   /** the status fields written */
   status: WrittenStatus;
   auditId: string;
-  writes: PlannedWrite[];
+  writes: SessionWrite[];
   /** the id of the plan written (SPEC §3 confirmed plans) */
   planId: string;
   /**

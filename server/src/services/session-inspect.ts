@@ -1,9 +1,4 @@
-import {
-  type GenerationView,
-  OUTCOME_UNKNOWN_TEXT,
-  type PlannedWrite,
-  type SessionLayout,
-} from '@cache-doctor/shared';
+import { type GenerationView, OUTCOME_UNKNOWN_TEXT, type SessionLayout } from '@cache-doctor/shared';
 import type { UnknownStart } from '../adapters/generation-lock';
 import { readSessionSnapshot } from '../adapters/session-store';
 import { parseJson } from '../domain/cached-value';
@@ -11,6 +6,7 @@ import { type GenerationLookup, generationView } from '../domain/generation-file
 import type { SessionDiagnosis } from '../domain/session-diagnosis';
 import type { GenerationRequest } from '../domain/session-generation';
 import { type KeyState, rawString, type SessionSnapshot } from '../domain/session-snapshot';
+import type { SessionWrite } from '../domain/session-writes';
 import { planFixSession } from '../domain/session-writes';
 import type { Services } from './container';
 import { readSessionGenerations } from './generation-files';
@@ -53,8 +49,8 @@ export interface SessionInspection {
   generationConfigured: boolean;
   /** the writes each offered action would make, for the confirm step, with the plan's id to apply it with */
   previews: {
-    fixSession: PlannedWrite[] | null;
-    generate: { writes: PlannedWrite[]; request: GenerationRequest['config']; planId: string } | null;
+    fixSession: SessionWrite[] | null;
+    generate: { writes: SessionWrite[]; request: GenerationRequest['config']; planId: string } | null;
     planIds: { fixSession: string | null; generate: string | null };
   };
 }

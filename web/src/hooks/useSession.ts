@@ -33,12 +33,20 @@ export function useSessionAction<T>(run: () => Promise<T>) {
   });
 }
 
-export const fixSession = (sessionId: string) => unwrap(sessionRoutes.fix.$post({ param: { sessionId } }));
+/** `planId`: the plan the page showed; the server writes it or answers 409 PLAN_CHANGED (SPEC §3) */
+export const fixSession = (sessionId: string, planId: string | null) =>
+  unwrap(sessionRoutes.fix.$post({ param: { sessionId }, json: planId ? { planId } : {} }));
 /** `retryUnknown`: a new attempt although an earlier start's outcome is unknown (the second confirmation) */
-export const generateVideo = (sessionId: string, options: { retryUnknown?: boolean } = {}) =>
+export const generateVideo = (
+  sessionId: string,
+  options: { retryUnknown?: boolean; planId?: string | null } = {},
+) =>
   unwrap(
     sessionRoutes.generate.$post({
       param: { sessionId },
-      ...(options.retryUnknown && { json: { retryUnknown: true } }),
+      json: {
+        ...(options.retryUnknown && { retryUnknown: true }),
+        ...(options.planId && { planId: options.planId }),
+      },
     }),
   );
