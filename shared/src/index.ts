@@ -1,3 +1,4 @@
+export * from './alert-context';
 export * from './attention';
 export * from './audit';
 export * from './cache';

@@ -54,7 +54,7 @@ function auditItem(entry: AuditEntry): StoryItem {
   const words = AUDIT_WORDS[entry.action] ?? `Action "${entry.action}"`;
   const outcome = entry.result === 'applied' ? '' : ` (${entry.result})`;
   return {
-    at: entry.at,
+    at: isoOrNull(entry.at) ?? entry.at,
     kind: `audit.${entry.action}`,
     title: `${words} by ${entry.actorName ?? entry.actor}${outcome}`,
     source: 'audit',
@@ -136,7 +136,7 @@ function invoiceItem(invoice: Stripe.Invoice): StoryItem | null {
 }
 
 /** Newest first; items at the same time keep the order they were given in (a stable sort). */
-const newestFirst = (items: StoryItem[]) => items.sort((a, b) => b.at.localeCompare(a.at));
+const newestFirst = (items: StoryItem[]) => items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
 export interface UserStoryInput {
   customer: { id: string; created: number | null } | null;

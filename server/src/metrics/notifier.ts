@@ -1,3 +1,4 @@
+import { ALERT_AFFECTED, ALERT_RUNBOOK } from '@cache-doctor/shared';
 import type { AlertNotification } from '../domain/alerts';
 
 /**
@@ -28,7 +29,12 @@ export class AlertNotifier {
   }
 
   /** Resolves true once delivered, false after the last failed attempt (never throws). */
-  async send(notification: AlertNotification): Promise<boolean> {
+  send(notification: AlertNotification): Promise<boolean> {
+    return this.post(withContext(notification), { metric: notification.metric, state: notification.state });
+  }
+
+  /** Posts any alert body (a metric's, an automatic repair's) with the same retries. */
+  async post(body: { text: string } & Record<string, unknown>, about: Record<string, string>): Promise<boolean> {
     const { url } = this.options;
     if (!url) return false;
     let lastError = '';
@@ -37,7 +43,7 @@ export class AlertNotifier {
         const response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(notification),
+          body: JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         await response.body?.cancel();
@@ -52,12 +58,25 @@ export class AlertNotifier {
       JSON.stringify({
         level: 'error',
         message: `alert webhook failed after ${this.attempts} attempts: ${lastError}`,
-        metric: notification.metric,
-        state: notification.state,
+        ...about,
       }),
     );
     return false;
   }
+}
+
+/**
+ * The body as posted: SPEC §6.4's fields, what the alert affects (the dashboard page) and the
+ * runbook section, also as a second line of `text`, so a Slack or Teams channel shows where to look.
+ */
+export function withContext(notification: AlertNotification) {
+  const affected = ALERT_AFFECTED[notification.metric];
+  return {
+    ...notification,
+    affected,
+    runbook: ALERT_RUNBOOK,
+    text: `${notification.text}\nAffected: ${affected.words} (${affected.path}) · Runbook: ${ALERT_RUNBOOK}`,
+  };
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

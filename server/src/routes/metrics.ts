@@ -14,7 +14,11 @@ const rangeQuery = z.object({
 /** `GET /api/metrics?range=1h|24h|7d` (SPEC §6.4); staff identity required like every /api route. */
 export const metricsRoutes = (services: Services) =>
   new Hono<AppEnv>().get('/', validate('query', rangeQuery), async (c) =>
-    c.json(await readMetrics(services, c.req.valid('query').range, Date.now())),
+    c.json({
+      ...(await readMetrics(services, c.req.valid('query').range, Date.now())),
+      /** how long a breach lasts before its alert fires, so a pending alert can say how far it is */
+      alertForMs: services.config.alerts.forMs,
+    }),
   );
 
 /**

@@ -1,3 +1,5 @@
+import { ALERT_AFFECTED, ALERT_RUNBOOK, pendingWords } from '@cache-doctor/shared';
+import { Link } from 'react-router';
 import type { Metrics } from '../../api/types';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { formatTime } from '../../format';
@@ -19,6 +21,24 @@ export function AlertsList({ metrics }: { metrics: Metrics }) {
               <strong>{titleOf(alert.metric)}</strong>: {formatValue(unitOf(alert.metric), alert.value)}{' '}
               (threshold {formatValue(unitOf(alert.metric), alert.threshold)}), since{' '}
               {formatTime(alert.since)}
+              {alert.state === 'pending' ? (
+                <>
+                  {' '}
+                  — pending:{' '}
+                  {pendingWords(
+                    metrics.thresholds[alert.metric].op,
+                    alert.since,
+                    Date.now(),
+                    metrics.alertForMs,
+                  )}
+                </>
+              ) : null}
+              <br />
+              <Link to={ALERT_AFFECTED[alert.metric].path}>{ALERT_AFFECTED[alert.metric].words}</Link>
+              <span className="muted">
+                {' '}
+                · runbook: <code>{ALERT_RUNBOOK}</code>
+              </span>
             </li>
           ))}
         </ul>
