@@ -14,6 +14,8 @@ export function harnessEnv(harness: Pick<Harness, 'services'>): Record<string, s
     STRIPE_API_BASE: config.stripe.apiBase,
     CLERK_SECRET_KEY: config.clerk.secretKey,
     CLERK_API_URL: config.clerk.apiUrl,
+    REDIS_COMMAND_TIMEOUT_MS: String(config.redisCommandTimeoutMs),
+    UPSTREAM_TIMEOUT_MS: String(config.upstreamTimeoutMs),
     AUTH_MODE: 'token',
     STAFF_TOKENS: Object.entries(STAFF)
       .map(([role, staff]) => `${staff.name}:${role}:${staff.token}`)
