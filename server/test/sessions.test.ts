@@ -4,15 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SESSION_CODES, type SessionCode } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCAN_BATCH } from '../src/adapters/prompt-scan';
 import { compareNewestFirst } from '../src/domain/prompt-stats';
 import { MAX_SAMPLE_KEYS, WebhookSampler } from '../src/metrics/webhook-sample';
 import { buildSessionCacheLoad, writeSeedToRedis } from '../src/sandbox/seed';
-import {
-  type PromptPage,
-  type PromptStatsReport,
-  readPromptStats,
-  SCAN_BATCH,
-} from '../src/services/prompts';
+import { type PromptPage, type PromptStatsReport, readPromptStats } from '../src/services/prompts';
 import type { SessionInspection } from '../src/services/session-inspect';
 import { GENERATION_TOKEN, type Harness, STAFF, startHarness } from './harness';
 

@@ -1,6 +1,13 @@
 import type { SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
-import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
-import { isJsonObject, parseJson } from '../domain/cached-value';
+import {
+  keyState,
+  type PromptKeyspace,
+  promptKeysOf,
+  type ReadBatch,
+  readBatch,
+  scanAndRead,
+  scanStep,
+} from '../adapters/prompt-scan';
 import {
   createPromptStats,
   mergeRecentPrompts,
@@ -12,7 +19,7 @@ import {
 } from '../domain/prompt-stats';
 import { diagnoseSession } from '../domain/session-diagnosis';
 import { readSession } from '../domain/session-record';
-import { detectLayout, type KeyState, type RawValue, type SessionSnapshot } from '../domain/session-snapshot';
+import { detectLayout, type KeyState, type SessionSnapshot } from '../domain/session-snapshot';
 import { AppError } from '../lib/app-error';
 import type { Services } from './container';
 
@@ -24,76 +31,10 @@ import type { Services } from './container';
  * session), so PAYMENT_NOT_COMPLETED never appears in these counts.
  */
 
-/** Keys per SCAN and per MGET: ~300 values of ~1 KB keep each command well under 10 ms. */
-export const SCAN_BATCH = 300;
-
 export interface ScannedPrompt extends PromptEntry {
   layout: SessionLayout;
   diagnosisCode: SessionCode;
   webhookStatus: WebhookStatus | null;
-}
-
-/**
- * `prompt:{sessionId}` → the session id, or null for a key that is not one (never trust SCAN's
- * glob alone). Made once per pattern: a scan runs it on every key.
- */
-function idFromKeyOf(pattern: string): (key: string) => string | null {
-  const [prefix = '', suffix = ''] = pattern.split('{sessionId}');
-  return (key) => {
-    if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length <= prefix.length + suffix.length)
-      return null;
-    const id = key.slice(prefix.length, key.length - suffix.length);
-    return SESSION_ID_PATTERN.test(id) ? id : null;
-  };
-}
-
-/**
- * Each value is parsed here, once: a JSON object goes to the domain already parsed (which it
- * takes as it takes a value a REST client parsed), anything else as the text read, for the domain
- * to find malformed exactly as before.
- */
-function parsedOnce(raw: string | null): RawValue {
-  if (raw === null) return null;
-  const value = parseJson(raw);
-  return isJsonObject(value) ? value : raw;
-}
-
-const state = (key: string, raw: string | null): KeyState => ({
-  key,
-  exists: raw !== null,
-  ttl: -1,
-  raw: parsedOnce(raw),
-});
-
-/** Keeps a promise read ahead from being an unhandled rejection before (or unless) it is awaited. */
-function readAhead<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
-/**
- * SCAN batches of keys, each with its values (`read`), one batch ahead: while the caller works
- * through a batch, the next SCAN and the next batch's reads are already in flight, so Redis and
- * Node work at the same time. Every command stays one batch of at most a few hundred keys, and
- * memory about two batches.
- */
-async function* scanAndRead<T>(
-  services: Services,
-  match: string,
-  read: (keys: string[]) => Promise<T>,
-): AsyncGenerator<T> {
-  const scan = (cursor: string): Promise<[string, string[]]> =>
-    readAhead(services.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_BATCH));
-  let scanning: Promise<[string, string[]]> | null = scan('0');
-  let reading: Promise<T> | null = null;
-  while (scanning !== null) {
-    const [cursor, found]: [string, string[]] = await scanning;
-    scanning = cursor === '0' ? null : scan(cursor);
-    const next = found.length > 0 ? readAhead(read(found)) : null;
-    if (reading !== null) yield await reading;
-    reading = next;
-  }
-  if (reading !== null) yield await reading;
 }
 
 /** The prompt as stored (blank included, as the old script counted it); null when there is none. */
@@ -129,80 +70,12 @@ export interface ScanTally {
   unreadable: number;
 }
 
-type Values = (string | null)[];
-
-type PromptPattern = 'prompt' | 'session';
-
-/** The key patterns that can hold a prompt, in each layout setting. */
-const PROMPT_PATTERNS: Record<Services['config']['sessionLayout'], readonly PromptPattern[]> = {
-  'three-key': ['prompt'],
-  'session-only': ['session'],
-  detect: ['prompt', 'session'],
-};
-
-function valuesOf(replies: [Error | null, unknown][] | null): Values[] {
-  return (replies ?? []).map(([error, values]) => {
-    if (error) throw error;
-    return values as Values;
-  });
-}
-
-/** Each list of keys read with one MGET, all in one pipeline; an empty list reads nothing. */
-async function mgetEach(services: Services, lists: readonly string[][]): Promise<Values[]> {
-  const pipeline = services.redis.pipeline();
-  for (const names of lists) if (names.length > 0) pipeline.mget(names);
-  const replies = pipeline.length > 0 ? valuesOf(await pipeline.exec()) : [];
-  let next = 0;
-  return lists.map((names) => (names.length > 0 ? (replies[next++] ?? []) : []));
-}
-
-/** One SCAN batch with every key read for it, by index of its session ids. */
-interface ReadBatch {
-  /** keys SCAN returned */
-  found: string[];
-  /** sessions found by a `prompt:` key, read with their `webhook:` and `session:` */
-  threeKey: { ids: string[]; prompts: KeyState[]; webhooks: KeyState[]; lookups: KeyState[] };
-  /** sessions found by a `session:` key, with its value */
-  sessionOnly: { ids: string[]; sessions: KeyState[] };
-}
-
-interface IdsOf {
-  prompt: (key: string) => string | null;
-  session: (key: string) => string | null;
-}
-
-/**
- * The sessions behind a SCAN batch's keys, read in one pipeline: a `prompt:` key is a three-key
- * session, read with its `webhook:` and `session:` for the diagnosis; a `session:` key may be a
- * session-only one. (A three-key `session:` lookup is read twice, with its `prompt:` and as a
- * `session:` key: telling the two apart before reading costs more than the small lookup.)
- */
-async function readBatch(services: Services, found: string[], idsOf: IdsOf): Promise<ReadBatch> {
-  const { keys } = services;
-  const threeKey: string[] = [];
-  const sessionOnly: string[] = [];
-  for (const key of found) {
-    const fromPrompt = idsOf.prompt(key);
-    if (fromPrompt !== null) threeKey.push(fromPrompt);
-    const fromSession = idsOf.session(key);
-    if (fromSession !== null) sessionOnly.push(fromSession);
-  }
-  const names = [
-    threeKey.map(keys.prompt),
-    threeKey.map(keys.webhook),
-    threeKey.map(keys.session),
-    sessionOnly.map(keys.session),
-  ];
-  const values = await mgetEach(services, names);
-  const [prompts = [], webhooks = [], lookups = [], sessions = []] = names.map((list, which) =>
-    list.map((key, index) => state(key, values[which]?.[index] ?? null)),
-  );
-  return {
-    found,
-    threeKey: { ids: threeKey, prompts, webhooks, lookups },
-    sessionOnly: { ids: sessionOnly, sessions },
-  };
-}
+const keyspaceOf = (services: Services): PromptKeyspace => ({
+  redis: services.redis,
+  keys: services.keys,
+  patterns: services.config.keys,
+  layout: services.config.sessionLayout,
+});
 
 interface PromptScan {
   services: Services;
@@ -238,27 +111,13 @@ function promptsOfBatch({ services, now }: PromptScan, batch: ReadBatch, tally: 
       sessionId: id,
       session,
       // Not read: a `session:` record holding a prompt is the session-only layout.
-      webhook: state(keys.webhook(id), null),
-      prompt: state(keys.prompt(id), null),
+      webhook: keyState(keys.webhook(id), null),
+      prompt: keyState(keys.prompt(id), null),
     };
     const entry = entryOf(services, snapshot, now);
     if (entry?.layout === 'session-only') prompts.push(entry);
   });
   return prompts;
-}
-
-/** What one SCAN over both key patterns looks for: its glob, and how each key names its session. */
-function promptKeysOf(services: Services): { match: string; idsOf: IdsOf } {
-  const { keys, config } = services;
-  const patterns = PROMPT_PATTERNS[config.sessionLayout];
-  const none = () => null;
-  return {
-    match: keys.scanPatternOfAll(patterns),
-    idsOf: {
-      prompt: patterns.includes('prompt') ? idFromKeyOf(config.keys.prompt) : none,
-      session: patterns.includes('session') ? idFromKeyOf(config.keys.session) : none,
-    },
-  };
 }
 
 /**
@@ -267,8 +126,9 @@ function promptKeysOf(services: Services): { match: string; idsOf: IdsOf } {
  */
 async function* promptBatches(services: Services, tally: ScanTally): AsyncGenerator<ScannedPrompt[]> {
   const scan: PromptScan = { services, now: new Date() };
-  const { match, idsOf } = promptKeysOf(services);
-  for await (const batch of scanAndRead(services, match, (found) => readBatch(services, found, idsOf))) {
+  const { match, idsOf } = promptKeysOf(keyspaceOf(services));
+  const space = keyspaceOf(services);
+  for await (const batch of scanAndRead(services.redis, match, (found) => readBatch(space, found, idsOf))) {
     tally.scannedKeys += batch.found.length;
     yield promptsOfBatch(scan, batch, tally);
   }
@@ -291,15 +151,15 @@ export async function readPromptSlice(
   options: { cursor: string; minKeys: number; now: Date },
 ): Promise<PromptSlice> {
   const scan: PromptScan = { services, now: options.now };
-  const { match, idsOf } = promptKeysOf(services);
+  const { match, idsOf } = promptKeysOf(keyspaceOf(services));
   const tally: ScanTally = { scannedKeys: 0, unreadable: 0 };
   const prompts: ScannedPrompt[] = [];
   let cursor = options.cursor;
   do {
-    const [next, found] = await services.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_BATCH);
+    const [next, found] = await scanStep(keyspaceOf(services), cursor, match);
     tally.scannedKeys += found.length;
     if (found.length > 0)
-      prompts.push(...promptsOfBatch(scan, await readBatch(services, found, idsOf), tally));
+      prompts.push(...promptsOfBatch(scan, await readBatch(keyspaceOf(services), found, idsOf), tally));
     cursor = next;
   } while (cursor !== '0' && tally.scannedKeys < options.minKeys);
   return { prompts, cursor, scannedKeys: tally.scannedKeys };
