@@ -16,7 +16,7 @@ export const jsonBodiesOnly = createMiddleware(async (c, next) => {
   const body = await c.req.text();
   if (body.length === 0) {
     // an empty body under application/json would otherwise be "malformed JSON" (json() parses the cached text)
-    c.req.bodyCache.text = Promise.resolve('{}');
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
     return next();
   }
   if (mediaType(c.req.header('content-type')) !== 'application/json') {

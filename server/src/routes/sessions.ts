@@ -7,7 +7,6 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
-import { errorBody } from '../lib/app-error';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
 import { fixSession, previewFix } from '../services/session-fix';
@@ -43,13 +42,9 @@ export const sessionRoutes = (services: Services) =>
       '/:sessionId/generate',
       requirePermission('generate'),
       validate('param', sessionParam),
+      validate('json', generateBodySchema),
       async (c) => {
-        const body = generateBodySchema.safeParse(await c.req.json().catch(() => ({})));
-        if (!body.success)
-          return c.json(
-            errorBody('INVALID_REQUEST', 'The body must be { dryRun?, planId?, retryUnknown? }.'),
-            400,
-          );
+        const body = { data: c.req.valid('json') };
         const { sessionId } = c.req.valid('param');
         if (body.data.dryRun) return c.json(await previewGenerate(services, sessionId), 200);
         const result = await generateVideo(

@@ -30,7 +30,11 @@ export type SessionView = InferResponseType<SessionRoutes['$get'], 200>;
 export type KeyView = SessionView['keys']['webhook'];
 export type WriteView = NonNullable<SessionView['previews']['fixSession']>[number];
 export type FixResult = InferResponseType<SessionRoutes['fix']['$post'], 200>;
-export type GenerateResult = InferResponseType<SessionRoutes['generate']['$post'], 200 | 202>;
+/** a start's answer (the dry run's preview is the other 200 shape) */
+export type GenerateResult = Extract<
+  InferResponseType<SessionRoutes['generate']['$post'], 200 | 202>,
+  { outcome: unknown }
+>;
 export type UnprocessedPage = InferResponseType<typeof client.api.sessions.$get, 200>;
 export type UnprocessedSession = UnprocessedPage['sessions'][number];
 export type PromptPage = InferResponseType<typeof client.api.prompts.$get, 200>;

@@ -46,10 +46,26 @@ export function useJob(jobId: string | null) {
   });
 }
 
+/** `POST /api/jobs` with `dryRun`: what the job would touch, and the plan's id to start it with (SPEC §3). */
+export function usePlanJob() {
+  return useMutation({
+    mutationFn: async (request: CreateJob) => {
+      const planned = await unwrap(client.api.jobs.$post({ json: { ...request, dryRun: true } }));
+      if (!('plan' in planned)) throw new Error('The server started a job instead of planning it.');
+      return planned;
+    },
+  });
+}
+
+/** Starts a job; with the `planId` of its preview, only while that plan still holds (else 409 PLAN_CHANGED). */
 export function useStartJob() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: (request: CreateJob) => unwrap(client.api.jobs.$post({ json: request })),
+    mutationFn: async (request: CreateJob & { planId?: string }) => {
+      const started = await unwrap(client.api.jobs.$post({ json: request }));
+      if (started.jobId === null) throw new Error('The server planned the job instead of starting it.');
+      return { ...started, jobId: started.jobId };
+    },
     onSuccess: () => invalidate(staleAfter.jobs),
   });
 }

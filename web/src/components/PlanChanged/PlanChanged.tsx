@@ -17,7 +17,8 @@ export interface ConfirmablePlan<Write extends ShownWrite = ShownWrite> {
 export function changedPlanOf<Write extends ShownWrite>(error: unknown): ConfirmablePlan<Write> | null {
   if (!(error instanceof ApiError) || error.code !== 'PLAN_CHANGED') return null;
   const details = error.details as Partial<ConfirmablePlan<Write>> | undefined;
-  if (!details || !Array.isArray(details.plan) || typeof details.planId !== 'string') return null;
+  // a job's plan is an object (its users or sessions), a write's a list of keys
+  if (!details || details.plan === undefined || typeof details.planId !== 'string') return null;
   return { plan: details.plan, planId: details.planId };
 }
 

@@ -57,7 +57,9 @@ const missing = {
         },
       ],
       request: { prompt: 'A lighthouse in a storm', width: 1280, height: 720, duration: 5, batch_size: 1 },
+      planId: 'plan_generate',
     },
+    planIds: { fixSession: 'plan_fix', generate: 'plan_generate' },
   },
 };
 
@@ -103,7 +105,7 @@ describe('Session page', () => {
                 layout: 'three-key',
                 status: 'error',
               },
-              previews: { fixSession: null, generate: missing.previews.generate },
+              previews: { ...missing.previews, fixSession: null, planIds: { ...missing.previews.planIds, fixSession: null } },
             }
           : missing,
       [`POST /api/sessions/${ID}/fix`]: () => {

@@ -1,4 +1,4 @@
-import type { SessionCode } from '@cache-doctor/shared';
+import { problemTitle } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { GenerateResult, SessionView, WriteView } from '../../api/types';
@@ -7,12 +7,13 @@ import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { changedPlanOf, PlanChanged, type ShownWrite } from '../../components/PlanChanged/PlanChanged';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { fixSession, generateVideo, useSession, useSessionAction } from '../../hooks/useSession';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
-import { CODE_LABELS, formatDate, prettyRaw, severityTone, textField } from './format';
+import { formatDate, prettyRaw, severityTone, textField } from './format';
 import { GenerationSection } from './GenerationSection';
 import { type Fact, KeySection } from './KeySection';
 import { SessionCustomer, SessionTimeline } from './SessionStory';
@@ -131,23 +132,32 @@ function Writes({ writes }: { writes: readonly WriteView[] }) {
   );
 }
 
-type Done = { kind: 'fix'; auditId: string } | { kind: 'generate'; result: GenerateResult };
+type Done = { kind: 'fix'; auditId: string | null } | { kind: 'generate'; result: GenerateResult };
 
 function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) => void }) {
   const id = useId();
   const { can } = useStaff();
   const { diagnosis, sessionId, previews } = view;
   const [dialog, setDialog] = useState<'fix' | 'generate' | null>(null);
-  const fix = useSessionAction(() => fixSession(sessionId));
+  // the apply carries the id of the plan shown; the re-read after a 409 PLAN_CHANGED shows the new one
+  const fix = useSessionAction(() => fixSession(sessionId, previews.planIds.fixSession));
   // an earlier start with an unknown outcome: a new attempt is a second, explicit confirmation
   const retryUnknown = view.outcomeUnknown !== null;
-  const generate = useSessionAction(() => generateVideo(sessionId, { retryUnknown }));
+  const generate = useSessionAction(() =>
+    generateVideo(sessionId, { retryUnknown, planId: previews.planIds.generate }),
+  );
+  /** the writes shown when the apply found the plan changed, to say what differs now */
+  const [changedFrom, setChangedFrom] = useState<readonly ShownWrite[] | null>(null);
+  const planChanged = (shown: readonly ShownWrite[]) => (error: unknown) => {
+    if (changedPlanOf(error)) setChangedFrom(shown);
+  };
   const canFix =
     diagnosis.fixes.includes('fix-session') && can('fix-session') && previews.fixSession !== null;
   const generateFits = diagnosis.fixes.includes('generate') && previews.generate !== null;
   const canGenerate = generateFits && can('generate') && view.generationConfigured;
   const close = () => {
     setDialog(null);
+    setChangedFrom(null);
     fix.reset();
     generate.reset();
   };
@@ -156,9 +166,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
     <section className="card" aria-labelledby={id}>
       <div className="card-heading">
         <h2 id={id}>Diagnosis</h2>
-        <StatusBadge tone={severityTone(diagnosis.severity)}>
-          {CODE_LABELS[diagnosis.code as SessionCode]}
-        </StatusBadge>
+        <StatusBadge tone={severityTone(diagnosis.severity)}>{problemTitle(diagnosis.code)}</StatusBadge>
       </div>
       <p>
         {diagnosis.message} <span className="problem-code">{diagnosis.code}</span>
@@ -201,6 +209,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
               close();
               onDone({ kind: 'fix', auditId: result.auditId });
             },
+            onError: planChanged(previews.fixSession ?? []),
           })
         }
       >
@@ -209,6 +218,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
           get no video; "Generate video" is what makes it. Existing data is kept (merged, never replaced); if
           a status arrives meanwhile nothing is written. You can undo it from the audit log.
         </p>
+        {changedFrom ? <PlanChanged shown={changedFrom} now={previews.fixSession ?? []} /> : null}
         <Writes writes={previews.fixSession ?? []} />
       </ConfirmDialog>
       <ConfirmDialog
@@ -221,11 +231,13 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
           generate.mutate(undefined, {
             onSuccess: (result) => {
               close();
-              onDone({ kind: 'generate', result });
+              if ('outcome' in result) onDone({ kind: 'generate', result });
             },
+            onError: planChanged(previews.generate?.writes ?? []),
           })
         }
       >
+        {changedFrom ? <PlanChanged shown={changedFrom} now={previews.generate?.writes ?? []} /> : null}
         {retryUnknown ? (
           <p className="notice notice-warning" role="alert">
             An earlier start has an unknown outcome — the generation API may have started it. Generating again
