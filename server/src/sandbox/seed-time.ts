@@ -1,0 +1,5 @@
+/** Durations the seed plants its times with. */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+export const DAY_S = 86_400;
