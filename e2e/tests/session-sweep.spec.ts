@@ -7,10 +7,17 @@ import { expect, planted, sessionAgeMs, test } from './fixtures';
  * The window ("since") is chosen from the seed's manifest so the spec shares no session with
  * the specs that run after it: sessions.spec.ts fixes WEBHOOK_MISSING[0] and generates [1], so the
  * window must start after both. It holds only WEBHOOK_MISSING sessions, the ones Fix session
- * applies to (a STUCK or genuinely failed session stays unprocessed after "Fix all", by design).
+ * applies to. "Fix all" marks them failed: the customers still have no video, so they stay listed as
+ * "marked failed, no video" until one is generated.
  * Specs that ran before only read sessions.
  */
-const UNPROCESSED = ['WEBHOOK_MISSING', 'STUCK', 'WEBHOOK_ERROR'] as const;
+const UNPROCESSED = [
+  'WEBHOOK_MISSING',
+  'STUCK',
+  'WEBHOOK_ERROR',
+  'GENERATION_FAILED',
+  'GENERATION_STUCK',
+] as const;
 const reservedForLater = new Set(planted.byCode.WEBHOOK_MISSING.slice(0, 2));
 
 const newestFirst = UNPROCESSED.flatMap((code) =>
@@ -49,14 +56,19 @@ test.describe('unprocessed paid sessions', () => {
     await expect(page.getByRole('button', { name: 'Generate all' })).toHaveCount(0);
   });
 
-  test('ops runs "Fix all" after typing the count; the list empties', async ({ page, signInAs }) => {
+  test('ops runs "Fix all" after typing how many it writes; they stay listed as marked failed, no video', async ({
+    page,
+    signInAs,
+  }) => {
     await signInAs('ops');
     await page.goto(sweepUrl());
     const region = page.getByRole('region', { name: 'Unprocessed paid sessions' });
     await expect(region.getByText(countText, { exact: true })).toBeVisible();
 
     await region.getByRole('button', { name: 'Fix all' }).click();
-    const dialog = page.getByRole('dialog', { name: `Fix all: ${countText}?` });
+    const dialog = page.getByRole('dialog', {
+      name: `Fix all: ${count} session${count === 1 ? '' : 's'} of ${count} listed?`,
+    });
     const apply = dialog.getByRole('button', { name: 'Apply' });
     await expect(apply).toBeDisabled();
     await dialog.getByRole('textbox', { name: `Type ${count} to confirm` }).fill(String(count));
@@ -70,9 +82,11 @@ test.describe('unprocessed paid sessions', () => {
     for (const { sessionId } of inWindow) {
       await expect(results.getByRole('row').filter({ hasText: sessionId })).toContainText('Fixed');
     }
-    await expect(region.getByRole('region', { name: 'No unprocessed paid sessions' })).toBeVisible();
-    await expect(region.getByText('0 unprocessed paid sessions', { exact: true })).toBeVisible();
+    // still no video: listed until a generation is recorded, and nothing left for "Fix all" to write
+    await expect(region.getByText(countText, { exact: true })).toBeVisible();
+    await expect(region.getByText('Marked failed, no video')).toHaveCount(count);
     await expect(region.getByRole('button', { name: 'Fix all' })).toBeDisabled();
+    await expect(region.getByRole('button', { name: 'Generate all' })).toBeEnabled();
 
     // a session of the window now carries the error status Fix session writes
     const [first] = inWindow;

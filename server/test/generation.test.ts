@@ -70,6 +70,26 @@ describe('generation: file states, generate again, unknown outcomes', () => {
     await harness?.close();
   });
 
+  it('the unprocessed paid sessions list (and so "Generate all") includes failed and stuck generations', async () => {
+    const since = new Date(Date.now() - 8 * 24 * 3600_000).toISOString();
+    const response = await harness.request('GET', `/api/sessions?problem=unprocessed&since=${since}`, {
+      role: 'support',
+    });
+    const list = (await response.json()) as {
+      sessions: Array<{ sessionId: string; diagnosis: { code: string; fixes: string[] } }>;
+    };
+    const codeOf = new Map(list.sessions.map((row) => [row.sessionId, row.diagnosis]));
+    for (const sessionId of harness.seed.planted.byCode.GENERATION_FAILED)
+      expect(codeOf.get(sessionId)?.code, sessionId).toBe('GENERATION_FAILED');
+    for (const sessionId of harness.seed.planted.byCode.GENERATION_STUCK)
+      expect(codeOf.get(sessionId)?.code, sessionId).toBe('GENERATION_STUCK');
+    const retryableRow = harness.seed.planted.byCode.GENERATION_FAILED.find(retryable) as string;
+    expect(codeOf.get(retryableRow)?.fixes).toContain('generate');
+    // the tests below change files at the sandbox: forget what this read kept
+    const kept = await harness.services.redis.keys(harness.services.keys.own('generation:file:*'));
+    if (kept.length > 0) await harness.services.redis.del(...kept);
+  });
+
   for (const layout of ['three-key', 'session-only'] as const) {
     it(`${layout}: completed → OK; failed → GENERATION_FAILED; unfinished past the limit → GENERATION_STUCK; running within it → OK`, async () => {
       const completed = await h.inspect(

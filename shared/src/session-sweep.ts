@@ -22,11 +22,13 @@ export const sessionDiagnosisSchema = z.object({
 });
 export type SessionDiagnosisView = z.infer<typeof sessionDiagnosisSchema>;
 
-/** The diagnoses that mean "paid, and the app never processed it". */
+/** The diagnoses that mean "paid, and no video made or on its way". */
 export const UNPROCESSED_CODES = [
   'WEBHOOK_MISSING',
   'STUCK',
   'WEBHOOK_ERROR',
+  'GENERATION_FAILED',
+  'GENERATION_STUCK',
 ] as const satisfies readonly SessionCode[];
 
 /** How far back the list and the sweep look when no `since` is given. */
@@ -56,6 +58,8 @@ export const unprocessedSessionSchema = z.object({
   currency: z.string().nullable(),
   customerEmail: z.string().nullable(),
   diagnosis: sessionDiagnosisSchema,
+  /** staff marked it failed ("Mark as failed"): the customer sees an error and still has no video */
+  markedFailed: z.boolean(),
   /** failed-delivery events (of `failedEvents`) about this session */
   eventIds: z.array(z.string()),
 });

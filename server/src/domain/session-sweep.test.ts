@@ -71,7 +71,7 @@ describe('sweepSession', () => {
     expect([stuck.unprocessed, failed.unprocessed]).toEqual([true, true]);
   });
 
-  it('the error status Fix session wrote is no longer waiting for anyone, but still not a success', () => {
+  it('the error status Fix session wrote stays listed (marked failed, no video), and is not a success', () => {
     const swept = sweepSession(
       snapshotOf({
         session: sessionOnlyRecord({
@@ -84,7 +84,8 @@ describe('sweepSession', () => {
       RULES,
     );
     expect(swept.diagnosis.code).toBe('WEBHOOK_ERROR');
-    expect(swept.unprocessed).toBe(false);
+    expect(swept).toMatchObject({ unprocessed: true, markedFailed: true });
+    expect(swept.diagnosis.fixes).toEqual(['generate']);
     expect(tallyWebhooks([swept], { paidWithPrompt: 0, ok: 0, paid: 0 })).toEqual({
       paidWithPrompt: 1,
       ok: 0,

@@ -1,5 +1,6 @@
 import { type FailedEvent, FIX_SESSION_ERROR_MESSAGE, UNPROCESSED_CODES } from '@cache-doctor/shared';
 import type Stripe from 'stripe';
+import type { GenerationLookup } from './generation-file';
 import { diagnoseSession, type SessionDiagnosis, type StripeCheckoutState } from './session-diagnosis';
 import { readSession } from './session-record';
 import type { LayoutSetting, SessionSnapshot } from './session-snapshot';
@@ -56,13 +57,17 @@ export interface SweepRules {
   now: Date;
   stuckAfterMs: number;
   layoutSetting: LayoutSetting;
+  /** GENERATION_STUCK_AFTER_MS */
+  generationStuckAfterMs?: number;
 }
 
 export interface SweptSession {
   facts: CheckoutFacts;
   diagnosis: SessionDiagnosis;
-  /** paid, and Redis shows the app never processed it (the list's rows) */
+  /** paid, and Redis shows the customer has no video and none on its way (the list's rows) */
   unprocessed: boolean;
+  /** staff marked it failed ("Mark as failed"): the customer sees an error, and still has no video */
+  markedFailed: boolean;
   /** counts in the webhook success rate: Stripe says paid and Redis holds the prompt data */
   paidWithPrompt: boolean;
   /** Stripe says paid (the session lookup success rate's denominator) */
@@ -77,24 +82,27 @@ const isPaid = (stripe: StripeCheckoutState) =>
   stripe.paymentStatus === 'paid' || stripe.paymentStatus === 'no_payment_required';
 
 /**
- * One completed checkout session against its Redis records. WEBHOOK_MISSING, STUCK and
- * WEBHOOK_ERROR are unprocessed — except an error status that Fix session wrote: staff already
- * decided what the user sees, so the session no longer waits for anyone (it stays not OK in the
- * success rate, because the webhook still failed).
+ * One completed checkout session against its Redis records (and, for a started generation, what
+ * the generation API said about its file). Unprocessed: paid, and no video made or on its way —
+ * WEBHOOK_MISSING, STUCK, WEBHOOK_ERROR, GENERATION_FAILED, GENERATION_STUCK. A session staff
+ * marked failed stays listed (marked failed, no video) until a generation is recorded; it is not
+ * OK in the success rate either, because the webhook still failed.
  */
 export function sweepSession(
   snapshot: SessionSnapshot,
   facts: CheckoutFacts,
   rules: SweepRules,
+  generation?: GenerationLookup,
 ): SweptSession {
-  const diagnosis = diagnoseSession({ snapshot, stripe: facts.stripe, ...rules });
+  const diagnosis = diagnoseSession({ snapshot, stripe: facts.stripe, ...rules, generation });
   const record = readSession(snapshot, diagnosis.layout);
-  const fixedByStaff = diagnosis.code === 'WEBHOOK_ERROR' && record.error === FIX_SESSION_ERROR_MESSAGE;
+  const markedFailed = diagnosis.code === 'WEBHOOK_ERROR' && record.error === FIX_SESSION_ERROR_MESSAGE;
   const paid = isPaid(facts.stripe);
   return {
     facts,
     diagnosis,
-    unprocessed: paid && UNPROCESSED.has(diagnosis.code) && !fixedByStaff,
+    unprocessed: paid && UNPROCESSED.has(diagnosis.code),
+    markedFailed,
     paidWithPrompt: paid && typeof record.promptRecord?.prompt === 'string',
     paid,
     fileId: record.fileId,

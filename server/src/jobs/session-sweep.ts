@@ -66,6 +66,8 @@ const isRefusal = (error: unknown) =>
     'ACTION_NOT_AVAILABLE',
     'SESSION_NOT_FOUND',
     'CONFLICT',
+    'GENERATION_NOT_CONFIGURED',
+    'GENERATION_OUTCOME_UNKNOWN',
   );
 
 export class SessionSweepTask {

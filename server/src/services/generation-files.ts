@@ -7,16 +7,24 @@ import type { Services } from './container';
 /**
  * What the generation API says about started generations (SPEC §6.4): read in batches through one
  * limiter shared by every process, each file asked at most once a minute — the answer (or why
- * there was none) is kept under Cache Doctor's own prefix for that long, so a list, a sweep and a
- * page open at once ask once. Session pages, lists, the sweep and metrics all read through here.
+ * there was none) is kept under Cache Doctor's own prefix for that long (a final one for 30 days),
+ * so a list, a sweep and a page open at once ask once. Session pages, lists, the sweep and metrics all read through here.
  */
 
-/** How long an answer about one file is reused before the generation API is asked again. */
+/** How long an answer about an unfinished (or unanswered) file is reused before asking again. */
 export const FILE_CHECK_INTERVAL_MS = 60_000;
+/**
+ * A finished or failed file never changes again: its answer is kept as long as the session's
+ * records live (30 days), so sweeps ask only about new and unfinished files.
+ */
+export const FINAL_STATE_KEPT_MS = 30 * 24 * 3600_000;
 /** The generation API's share of calls: the limit every process's reads stay under together. */
-export const GENERATION_READ_LIMIT = { requests: 20, windowMs: 1000 } as const;
+export const GENERATION_READ_LIMIT = { requests: 50, windowMs: 1000 } as const;
 /** Files asked about at once within one batch. */
-const PARALLEL_READS = 8;
+const PARALLEL_READS = 16;
+
+const keptFor = (lookup: GenerationLookup) =>
+  lookup.kind === 'known' && lookup.file.state !== 'running' ? FINAL_STATE_KEPT_MS : FILE_CHECK_INTERVAL_MS;
 /** Someone is usually waiting for the page: one quick retry, then say the API could not be asked. */
 const READ_RETRY: RetryPolicy = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, budgetMs: 2_000 };
 
@@ -101,7 +109,7 @@ export async function readGenerationFiles(
     for (const lookup of answers) {
       const fileId = lookup.kind === 'known' ? lookup.file.fileId : lookup.fileId;
       found.set(fileId, lookup);
-      keep.set(cacheKey(services, fileId), JSON.stringify(lookup), 'PX', FILE_CHECK_INTERVAL_MS);
+      keep.set(cacheKey(services, fileId), JSON.stringify(lookup), 'PX', keptFor(lookup));
     }
     await keep.exec();
   }

@@ -4,8 +4,10 @@ import {
   type UnprocessedSession,
   type UnprocessedSessionsResponse,
 } from '@cache-doctor/shared';
+import { PolicyStore } from '../adapters/policy-store';
 import { readSessionSnapshots } from '../adapters/session-store';
 import { type GenerationTally, type StartedGeneration, tallyGenerations } from '../domain/generation-success';
+import type { SweptSessionFacts } from '../domain/policies';
 import type { SessionSnapshot } from '../domain/session-snapshot';
 import {
   checkoutFacts,
@@ -19,7 +21,7 @@ import {
 } from '../domain/session-sweep';
 import { type BatchUpstream, createBatchUpstream } from './batch-upstream';
 import type { Services } from './container';
-import { readGenerationFiles } from './generation-files';
+import { readGenerationFiles, readSessionGenerations } from './generation-files';
 
 /**
  * The session sweep (SPEC §6.3, §6.4, §5): Stripe's completed checkout sessions, 100 a page
@@ -81,8 +83,13 @@ export async function* sweepCompletedSessions(
       now: new Date(),
       stuckAfterMs: services.config.stuckAfterMs,
       layoutSetting: services.config.sessionLayout,
+      generationStuckAfterMs: services.config.generation.stuckAfterMs,
     };
-    const swept = facts.map((fact, index) => sweepSession(snapshots[index] as SessionSnapshot, fact, rules));
+    // the started generations' files, one batch per page (answers a minute old are reused)
+    const generations = await readSessionGenerations(services, snapshots);
+    const swept = facts.map((fact, index) =>
+      sweepSession(snapshots[index] as SessionSnapshot, fact, rules, generations.get(fact.sessionId)),
+    );
     yield { swept, cursor };
     if (cursor === null || pages >= maxPages) return;
   }
@@ -119,6 +126,7 @@ export function unprocessedRow(
       layout: diagnosis.layout,
       ...(diagnosis.status && { status: diagnosis.status }),
     },
+    markedFailed: session.markedFailed,
     eventIds: eventIds.get(facts.sessionId) ?? [],
   };
 }
@@ -157,6 +165,15 @@ export async function listUnprocessedSessions(
   };
 }
 
+/** What automatic repairs need of an unprocessed session (SPEC §3). */
+const sweptSessionFacts = ({ facts, diagnosis, unprocessed }: SweptSession): SweptSessionFacts => ({
+  sessionId: facts.sessionId,
+  code: diagnosis.code,
+  fixes: diagnosis.fixes,
+  unprocessed,
+  created: facts.created,
+});
+
 /** What the scheduled run leaves for the metrics collector (SPEC §5). */
 export interface SessionSweepSummary extends WebhookTally {
   /** ISO time the run finished */
@@ -186,9 +203,12 @@ export async function runScheduledSessionSweep(
   const started: StartedGeneration[] = [];
   let checked = 0;
   let unprocessed = 0;
+  const forPolicies: SweptSessionFacts[] = [];
   for await (const page of sweepCompletedSessions(services, upstream, { since, cursor: null })) {
     checked += page.swept.length;
-    unprocessed += page.swept.filter((session) => session.unprocessed).length;
+    const found = page.swept.filter((session) => session.unprocessed);
+    unprocessed += found.length;
+    forPolicies.push(...found.map(sweptSessionFacts));
     tallyWebhooks(page.swept, tally);
     for (const session of page.swept)
       if (session.paid && session.fileId)
@@ -211,5 +231,6 @@ export async function runScheduledSessionSweep(
     }),
   };
   await services.redis.set(lastSessionSweepKey(services), JSON.stringify(summary));
+  await new PolicyStore(services.redis, services.keys, services.config.demo).saveSweptSessions(forPolicies);
   return summary;
 }

@@ -1,4 +1,4 @@
-import { SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
+import { problemTitle, SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
@@ -18,7 +18,6 @@ import { useUnprocessedSessions } from '../../hooks/useUnprocessedSessions';
 import { paths } from '../../paths';
 import { JobProgress, JobStateBadge } from '../JobsPage/JobProgress';
 import { SessionResults } from '../JobsPage/SessionResults';
-import { CODE_LABELS } from '../SessionPage/format';
 import { Section } from './Section';
 import { defaultSince, fromLocalInput, toLocalInput } from './since';
 
@@ -33,7 +32,7 @@ const BULK = {
     running: 'Fixing sessions',
     applies: (session: UnprocessedSession) => session.diagnosis.fixes.includes('fix-session'),
     explain: (applies: number) =>
-      `Fix session writes the error status to the ${plural(applies, 'session', 'sessions')} with no webhook status, so each user sees what happened instead of "File Not Found". It merges into the existing records and never overwrites a status that arrived meanwhile; each write is audited and can be undone. The others already have a status and are skipped.`,
+      `Mark as failed writes the error status to the ${plural(applies, 'session', 'sessions')} with no webhook status, so each user sees what happened instead of "File Not Found" — they still get no video, and the sessions stay listed as "marked failed, no video" until one is generated. It merges into the existing records and never overwrites a status that arrived meanwhile; each write is audited and can be undone. The others already have a status and are left alone.`,
   },
   generate: {
     button: 'Generate all',
@@ -112,7 +111,9 @@ function SessionRows({ sessions, nowMs }: { sessions: UnprocessedSession[]; nowM
               </time>
             </td>
             <td>
-              <strong>{CODE_LABELS[session.diagnosis.code]}</strong>{' '}
+              <strong>
+                {session.markedFailed ? 'Marked failed, no video' : problemTitle(session.diagnosis.code)}
+              </strong>{' '}
               <span className="muted">{session.diagnosis.message}</span>
             </td>
             <td>
@@ -265,7 +266,7 @@ export function UnprocessedSessions() {
         key={action}
         type="button"
         className={action === 'fix' ? 'button button-primary' : 'button'}
-        disabled={!complete || count === 0 || busy}
+        disabled={!complete || sessions.filter(BULK[action].applies).length === 0 || busy}
         onClick={() => setDialog(action)}
       >
         {BULK[action].button}
@@ -307,8 +308,9 @@ export function UnprocessedSessions() {
         <ConfirmDialog
           key={action}
           open={dialog === action}
-          title={`${BULK[action].button}: ${plural(count, 'unprocessed paid session', 'unprocessed paid sessions')}?`}
-          typeToConfirm={String(count)}
+          // the number it will actually write, not how many are listed
+          title={`${BULK[action].button}: ${plural(sessions.filter(BULK[action].applies).length, 'session', 'sessions')} of ${count.toLocaleString()} listed?`}
+          typeToConfirm={String(sessions.filter(BULK[action].applies).length)}
           pending={start.isPending}
           error={dialog === action ? start.error : null}
           onConfirm={() => run(action)}
