@@ -1,4 +1,4 @@
-import { problemName } from '@cache-doctor/shared';
+import { problemTitle } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ProblemTrend } from '../../api/types';
@@ -108,7 +108,7 @@ export function ProblemsTrend() {
           </p>
           <div className="trend-chart" aria-hidden="true">
             <ResponsiveContainer width="100%" height={260}>
-              <BarChart data={data}>
+              <BarChart data={data} accessibilityLayer={false}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis
                   dataKey="t"
@@ -123,7 +123,7 @@ export function ProblemsTrend() {
                   <Bar
                     key={code}
                     dataKey={code}
-                    name={problemName(code)}
+                    name={problemTitle(code)}
                     stackId="problems"
                     fill={COLOURS[index % COLOURS.length]}
                     isAnimationActive={false}
@@ -148,7 +148,7 @@ export function ProblemsTrend() {
                 {codes.map((code) => (
                   <tr key={code}>
                     <td>
-                      {problemName(code)} <code className="muted">{code}</code>
+                      {problemTitle(code)} <code className="muted">{code}</code>
                     </td>
                     <td>{latest.counts[code] ?? 0}</td>
                     <td>{Math.max(...points.map((point) => point.counts[code] ?? 0))}</td>
