@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth';
 import { customerStoryRoutes } from './routes/customer-story';
 import { jobRoutes } from './routes/jobs';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics';
+import { policyRoutes } from './routes/policies';
 import { promptRoutes } from './routes/prompts';
 import { serviceRoutes } from './routes/service';
 import { sessionRoutes } from './routes/sessions';
@@ -142,7 +143,8 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .route('/api', customerStoryRoutes(services))
     .route('/api/attention', attentionRoutes(services))
     .route('/api/jobs', jobRoutes(services))
-    .route('/api/metrics', metricsRoutes(services));
+    .route('/api/metrics', metricsRoutes(services))
+    .route('/api/policies', policyRoutes(services));
 
   app.onError((error, c) => {
     if (error instanceof AppError)

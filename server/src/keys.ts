@@ -153,3 +153,26 @@ export const ATTENTION_KEYS = {
   /** userId → `{ email, name }` as the latest sweep saw them */
   people: 'people:rows',
 } as const;
+
+/**
+ * Names of Cache Doctor's own keys for automatic repairs (under `own()`; SPEC §1.3, §3).
+ */
+export const POLICY_KEYS = {
+  /** one policy's state, `state:` + name: a hash of mode, maxPerHour, minAgeMs, failuresInRow,
+   * stoppedAt, stoppedReason (absent fields: the defaults), so each writer sets only its fields */
+  state: 'policies:state:',
+  /** set while "Pause all" holds: JSON `{ at, by }`; every process reads it before each action */
+  paused: 'policies:paused',
+  /** one policy's actions, `actions:` + name: sorted set scored by time (ms), JSON members */
+  actions: 'policies:actions:',
+  /** a dry run's list, `wouldDo:` + name: JSON `{ at, items }` */
+  wouldDo: 'policies:would-do:',
+  /** a policy's claim on one target and problem, `claim:` + name + `:` + target + `:` + code (SET NX) */
+  claim: 'policies:claim:',
+  /** what the latest scheduled session sweep found for the session policies (JSON) */
+  sessionCandidates: 'policies:session-candidates',
+  /** actions per `policy result`, since the store began (the Prometheus series) */
+  counts: 'policies:counts',
+  /** one policy run at a time across every process */
+  runLock: 'lock:policies-run',
+} as const;

@@ -9,6 +9,7 @@ export * from './jobs';
 export * from './metric-sources';
 export * from './metrics';
 export * from './plans';
+export * from './policies';
 export * from './problems';
 export * from './roles';
 export * from './session-sweep';

@@ -23,6 +23,8 @@ const LEAST_ROLE = {
   rebuild: 'admin',
   'sweep-schedule': 'admin',
   settings: 'admin',
+  /** switch automatic repairs on, off or to dry-run, change their limits, pause them all */
+  policies: 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof LEAST_ROLE;
 export const PERMISSIONS = Object.keys(LEAST_ROLE) as Permission[];

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { POLICY_RUN_KIND } from './policies';
 import type { HEALTH_SWEEP_SCHEDULER_ID } from './scheduled-sweep';
 import type { SESSION_SWEEP_SCHEDULER_ID } from './session-sweep';
 
@@ -12,12 +13,15 @@ export type TaskData =
   | { kind: 'plan'; jobId: string }
   | { kind: 'batch'; jobId: string; batch: number }
   | { kind: typeof SESSION_SWEEP_SCHEDULER_ID }
-  | { kind: typeof HEALTH_SWEEP_SCHEDULER_ID };
+  | { kind: typeof HEALTH_SWEEP_SCHEDULER_ID }
+  | { kind: typeof POLICY_RUN_KIND };
 
 /** The tasks of one job (the scheduled runs belong to none). */
 export type JobTaskData = Exclude<
   TaskData,
-  { kind: typeof SESSION_SWEEP_SCHEDULER_ID } | { kind: typeof HEALTH_SWEEP_SCHEDULER_ID }
+  | { kind: typeof SESSION_SWEEP_SCHEDULER_ID }
+  | { kind: typeof HEALTH_SWEEP_SCHEDULER_ID }
+  | { kind: typeof POLICY_RUN_KIND }
 >;
 
 export const taskId = (data: JobTaskData) =>

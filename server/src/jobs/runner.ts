@@ -13,10 +13,12 @@ import { diagnoseUser } from '../domain/customer-owner';
 import type { CustomerCacheSnapshot } from '../domain/customer-snapshot';
 import { createBatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
+import { runPolicies } from '../services/policies';
 import type { BatchJobTask, JobContext } from './batch-task';
 import { bulkRefreshTask } from './bulk-refresh';
 import { collectPart, startCollecting } from './collect';
 import { enqueue, type JobTaskData, type TaskData, taskId } from './job-tasks';
+import { POLICY_RUN_KIND, queuePolicyRun } from './policies';
 import { bullPrefix, createBullConnection, QUEUE_NAME } from './queue';
 import { rebuildTask } from './rebuild';
 import { HEALTH_SWEEP_SCHEDULER_ID, startScheduledHealthSweep } from './scheduled-sweep';
@@ -136,6 +138,7 @@ export class JobWorker {
     batch: 0,
     [SESSION_SWEEP_SCHEDULER_ID]: 0,
     [HEALTH_SWEEP_SCHEDULER_ID]: 0,
+    [POLICY_RUN_KIND]: 0,
   };
 
   constructor(
@@ -179,7 +182,13 @@ export class JobWorker {
   private async run(job: Job<TaskData>): Promise<void> {
     const data = job.data;
     if (data.kind === SESSION_SWEEP_SCHEDULER_ID) {
-      await runScheduledOnce(this.services);
+      // automatic repairs act on what the run found (SPEC §3)
+      if (await runScheduledOnce(this.services)) await queuePolicyRun(this.queue);
+      this.processed[data.kind] += 1;
+      return;
+    }
+    if (data.kind === POLICY_RUN_KIND) {
+      await runPolicies(this.services);
       this.processed[data.kind] += 1;
       return;
     }

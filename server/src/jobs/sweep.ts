@@ -2,6 +2,7 @@ import { recordHealthSweep } from '../metrics/sweep-figures';
 import { recordSweepAttention } from '../services/attention';
 import { type BatchJobTask, resultBase } from './batch-task';
 import { collectedFacts, collectedUsers } from './collect';
+import { queuePolicyRun } from './policies';
 
 /**
  * The health sweep (SPEC §3, §4): every user Clerk or Stripe knows, diagnosed from the collected
@@ -27,5 +28,7 @@ export const sweepTask: BatchJobTask = {
     });
     // before the run's data is retired: it reads the facts the run collected
     await recordSweepAttention(services, store, record.id);
+    // automatic repairs act on what the sweep found (SPEC §3)
+    await queuePolicyRun(services.jobQueue);
   },
 };

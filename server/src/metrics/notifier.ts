@@ -34,7 +34,10 @@ export class AlertNotifier {
   }
 
   /** Posts any alert body (a metric's, an automatic repair's) with the same retries. */
-  async post(body: { text: string } & Record<string, unknown>, about: Record<string, string>): Promise<boolean> {
+  async post(
+    body: { text: string } & Record<string, unknown>,
+    about: Record<string, string>,
+  ): Promise<boolean> {
     const { url } = this.options;
     if (!url) return false;
     let lastError = '';

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { type AlertStateName, METRIC_NAMES, type MetricName } from '../domain/alerts';
+import { POLICY_KEYS } from '../keys';
 import { LATENCY_BUCKETS_MS } from '../lib/upstream-meter';
 import type { Services } from '../services/container';
 import { MetricsStore } from './store';
@@ -57,6 +58,7 @@ export class PrometheusExporter {
   private readonly source: Gauge<'metric' | 'source'>;
   private readonly ownCalls: Counter<'upstream' | 'outcome'>;
   private readonly ownRequests: Counter<'le'>;
+  private readonly policyActions: Counter<'policy' | 'result'>;
 
   constructor(private readonly services: Pick<Services, 'redis' | 'keys' | 'meter' | 'requestLatency'>) {
     this.store = new MetricsStore(services.redis, services.keys);
@@ -77,6 +79,13 @@ export class PrometheusExporter {
       name: 'cache_doctor_own_http_request_duration_ms_bucket',
       help: "Cache Doctor's own /api requests served by this process, cumulative by latency bound (ms)",
       labelNames: ['le'],
+      registers: [this.registry],
+    });
+    // kept in Redis, so every instance serves the same totals whichever process acted
+    this.policyActions = new Counter({
+      name: 'cache_doctor_policy_actions_total',
+      help: 'Automatic repairs per policy and result (applied, failed, skipped, stopped), over every process',
+      labelNames: ['policy', 'result'],
       registers: [this.registry],
     });
     this.gauges = Object.fromEntries(
@@ -105,7 +114,16 @@ export class PrometheusExporter {
   }
 
   async render(): Promise<string> {
-    const [latest, alerts] = await Promise.all([this.store.readLatest(), this.store.readAlerts()]);
+    const [latest, alerts, policyCounts] = await Promise.all([
+      this.store.readLatest(),
+      this.store.readAlerts(),
+      this.services.redis.hgetall(this.services.keys.own(POLICY_KEYS.counts)),
+    ]);
+    this.policyActions.reset();
+    for (const [field, count] of Object.entries(policyCounts)) {
+      const [policy = '', result = ''] = field.split(' ');
+      this.policyActions.inc({ policy, result }, Number(count));
+    }
     for (const metric of METRIC_NAMES) {
       const value = latest?.values[metric] ?? null;
       const gauge = this.gauges[metric];

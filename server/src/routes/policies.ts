@@ -1,0 +1,27 @@
+import { POLICY_NAMES, policyNameSchema, updatePolicySchema } from '@cache-doctor/shared';
+import { Hono } from 'hono';
+import { type AppEnv, requirePermission } from '../auth/middleware';
+import { AppError } from '../lib/app-error';
+import { validate } from '../lib/validate';
+import type { Services } from '../services/container';
+import { readPolicies, setPaused, updatePolicy } from '../services/policy-settings';
+
+/** `/api/policies` (SPEC §6.4): everyone reads; admins change a policy, pause or resume them all. */
+export const policyRoutes = (services: Services) =>
+  new Hono<AppEnv>()
+    .get('/', async (c) => c.json(await readPolicies(services)))
+    .post('/pause', requirePermission('policies'), async (c) =>
+      c.json(await setPaused(services, true, c.get('staff'))),
+    )
+    .post('/resume', requirePermission('policies'), async (c) =>
+      c.json(await setPaused(services, false, c.get('staff'))),
+    )
+    .put('/:name', requirePermission('policies'), validate('json', updatePolicySchema), async (c) => {
+      const name = policyNameSchema.safeParse(c.req.param('name'));
+      if (!name.success)
+        throw new AppError(
+          'NOT_FOUND',
+          `No policy ${c.req.param('name')}; policies: ${POLICY_NAMES.join(', ')}.`,
+        );
+      return c.json(await updatePolicy(services, name.data, c.req.valid('json'), c.get('staff')));
+    });

@@ -1,0 +1,108 @@
+import {
+  POLICY_NAMES,
+  type PoliciesResponse,
+  type PolicyName,
+  type PolicyView,
+  type Staff,
+  type UpdatePolicy,
+} from '@cache-doctor/shared';
+import type { PolicyStore } from '../adapters/policy-store';
+import { updatedState } from '../domain/policies';
+import type { Services } from './container';
+import { policyStore } from './policies';
+
+/**
+ * `GET/PUT /api/policies`, "Pause all" and "Resume" (SPEC §6.4): what each policy does and did,
+ * and an admin's changes — each audited, with the policy's state written in the audit entry's
+ * own transaction.
+ */
+
+const LAST_ACTIONS = 20;
+
+async function viewOf(store: PolicyStore, name: PolicyName): Promise<PolicyView> {
+  const [state, actionsLastHour, lastActions, dryRun] = await Promise.all([
+    store.state(name),
+    store.actionsLastHour(name),
+    store.lastActions(name, LAST_ACTIONS),
+    store.wouldDo(name),
+  ]);
+  return {
+    name,
+    mode: state.mode,
+    maxPerHour: state.maxPerHour,
+    minAgeMs: state.minAgeMs,
+    actionsLastHour,
+    stopped: state.stopped,
+    lastActions,
+    ...(state.mode === 'dry-run' && { wouldDo: dryRun.items, wouldDoAt: dryRun.at }),
+  };
+}
+
+export async function readPolicies(services: Services): Promise<PoliciesResponse> {
+  const store = policyStore(services);
+  const [paused, policies] = await Promise.all([
+    store.paused(),
+    Promise.all(POLICY_NAMES.map((name) => viewOf(store, name))),
+  ]);
+  return { paused: paused !== null, pausedAt: paused?.at ?? null, pausedBy: paused?.by ?? null, policies };
+}
+
+const describeChange = (name: PolicyName, before: Record<string, unknown>, change: UpdatePolicy) =>
+  `Policy ${name}: ${Object.entries(change)
+    .map(([field, value]) => `${field} ${String(before[field])} → ${String(value)}`)
+    .join(', ')}.`;
+
+export async function updatePolicy(
+  services: Services,
+  name: PolicyName,
+  change: UpdatePolicy,
+  staff: Staff,
+): Promise<PolicyView> {
+  const store = policyStore(services);
+  const before = await store.state(name);
+  const next = updatedState(before, change);
+  await services.writer.commit({
+    writes: [],
+    audit: services.audit.draft(staff, {
+      action: 'policy',
+      target: `policy:${name}`,
+      message: describeChange(name, before as unknown as Record<string, unknown>, change),
+    }),
+    guard: {
+      watch: [],
+      allows: async () => true,
+      alongside: (tx) =>
+        store.writeState(tx, name, {
+          ...change,
+          ...(next.stopped === null && { stopped: null, failuresInRow: next.failuresInRow }),
+        }),
+    },
+  });
+  return viewOf(store, name);
+}
+
+/** "Pause all" / "Resume": one key every process reads before each action. */
+export async function setPaused(
+  services: Services,
+  paused: boolean,
+  staff: Staff,
+): Promise<PoliciesResponse> {
+  const store = policyStore(services);
+  await services.writer.commit({
+    writes: [],
+    audit: services.audit.draft(staff, {
+      action: paused ? 'policies-pause' : 'policies-resume',
+      target: 'policies',
+      message: paused ? 'Paused every automatic repair.' : 'Resumed automatic repairs.',
+    }),
+    guard: {
+      watch: [],
+      allows: async () => true,
+      alongside: (tx) => {
+        if (paused) tx.set(store.pauseKey(), JSON.stringify({ at: new Date().toISOString(), by: staff.id }));
+        else tx.del(store.pauseKey());
+      },
+    },
+  });
+  return readPolicies(services);
+}

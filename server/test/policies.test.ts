@@ -1,0 +1,390 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuditEntry, PoliciesResponse, PolicyView } from '@cache-doctor/shared';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { redisReady } from '../src/adapters/redis';
+import { type JobWorker, startJobWorker } from '../src/jobs/runner';
+import { scheduleSessionSweep } from '../src/jobs/session-sweep';
+import { testCheckoutSession, testDataset } from '../src/sandbox/test-data';
+import { createServices, type Services } from '../src/services/container';
+import { runPolicies, runPolicy } from '../src/services/policies';
+import { runScheduledSessionSweep } from '../src/services/session-sweep';
+import { type Harness, startHarness } from './harness';
+
+/**
+ * Automatic repairs (SPEC §3, §6.4) on real redis-server, BullMQ and the sandbox upstreams: which
+ * sessions generate-unprocessed acts on and how often, its hourly limit, dry-run, "Pause all",
+ * three failures in a row, a target a person just changed, and two processes on one Redis.
+ */
+
+const MINUTE_MS = 60_000;
+let harness: Harness;
+let alerts: Array<Record<string, unknown>>;
+let alertServer: Server;
+
+beforeAll(async () => {
+  alerts = [];
+  alertServer = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      alerts.push(JSON.parse(body) as Record<string, unknown>);
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => alertServer.listen(0, '127.0.0.1', resolve));
+  const { port } = alertServer.address() as AddressInfo;
+  harness = await startHarness({ users: 40, env: { ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/alerts` } });
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await new Promise((resolve) => alertServer.close(resolve));
+});
+
+async function until<T>(read: () => Promise<T | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const policies = async () =>
+  (await (await harness.request('GET', '/api/policies', { role: 'support' })).json()) as PoliciesResponse;
+const policy = async (name: string) => (await policies()).policies.find((p) => p.name === name) as PolicyView;
+const setPolicy = async (name: string, body: unknown, role: 'admin' | 'ops' | 'support' = 'admin') =>
+  harness.request('PUT', `/api/policies/${name}`, { role, body });
+
+/** Paid or not, created `ageMs` ago, with the prompt stored and no status (WEBHOOK_MISSING when paid). */
+interface Planted {
+  id: string;
+  prompt: string;
+}
+let counter = 0;
+async function plantSessions(specs: Array<{ ageMs: number; paid: boolean }>): Promise<Planted[]> {
+  const now = Date.now();
+  const planted: Planted[] = [];
+  const sessions: Stripe.Checkout.Session[] = [];
+  for (const spec of specs) {
+    counter += 1;
+    const id = `cs_test_policy${String(counter).padStart(6, '0')}`;
+    const createdMs = now - spec.ageMs;
+    const prompt = `A lighthouse at dusk, shot ${counter}`;
+    sessions.push(
+      testCheckoutSession({
+        id,
+        status: 'complete',
+        payment_status: spec.paid ? 'paid' : 'unpaid',
+        created: Math.floor(createdMs / 1000),
+      }),
+    );
+    const iso = new Date(createdMs).toISOString();
+    await harness.services.redis.set(
+      `session:${id}`,
+      JSON.stringify({
+        prompt,
+        videoCount: 1,
+        duration: 8,
+        resolution: '1280x720',
+        style: 'cinematic',
+        toolSlug: 'video',
+        toolTitle: 'Video',
+        createdAt: iso,
+        timestamp: iso,
+      }),
+      'EX',
+      30 * 86_400,
+    );
+    planted.push({ id, prompt });
+  }
+  harness.sandbox.load(testDataset({ checkoutSessions: sessions }));
+  return planted;
+}
+
+/** Generation starts the sandbox received, per planted session (by its unique prompt). */
+const startsOf = (planted: readonly Planted[]) => {
+  const started = harness.sandbox.state.generation.started.map(
+    (call) => (call.body as { config: { prompt: string } }).config.prompt,
+  );
+  return planted.map((session) => started.filter((prompt) => prompt === session.prompt).length);
+};
+
+const appKeys = async () =>
+  Object.fromEntries(
+    Object.entries(await harness.snapshot()).filter(([key]) => !key.startsWith('cache-doctor:')),
+  );
+
+let testStartedAt = 0;
+const policyAudit = async (name: string) =>
+  (await harness.services.audit.since(testStartedAt)).filter(
+    (entry: AuditEntry) => entry.actor === `policy:${name}`,
+  );
+
+/** Services of their own, as another server process has: its own Redis connections and queue. */
+async function anotherProcess(): Promise<Services> {
+  const services = createServices(harness.services.config);
+  await redisReady(services.redis);
+  return services;
+}
+
+/** Every policy back to its defaults, claims and actions forgotten, nothing paused. */
+async function resetPolicies(services: Services = harness.services) {
+  const own = await services.redis.keys(services.keys.own('policies:*'));
+  if (own.length > 0) await services.redis.del(...own);
+  harness.sandbox.reset({ data: false });
+  alerts.length = 0;
+}
+
+beforeEach(async () => {
+  testStartedAt = Date.now();
+  await resetPolicies();
+});
+
+describe('generate-unprocessed', () => {
+  it('is off by default; support reads it, only an admin changes it, and the change is audited', async () => {
+    const view = await policy('generate-unprocessed');
+    expect(view).toMatchObject({ mode: 'off', maxPerHour: 20, minAgeMs: 600_000, actionsLastHour: 0 });
+    expect((await setPolicy('generate-unprocessed', { mode: 'on' }, 'support')).status).toBe(403);
+    expect((await setPolicy('generate-unprocessed', { mode: 'on' }, 'ops')).status).toBe(403);
+    expect((await harness.request('POST', '/api/policies/pause', { role: 'ops' })).status).toBe(403);
+    expect((await setPolicy('generate-unprocessed', { mode: 'sometimes' })).status).toBe(400);
+    expect((await setPolicy('no-such-policy', { mode: 'on' })).status).toBe(404);
+    const changed = await setPolicy('generate-unprocessed', { mode: 'dry-run', maxPerHour: 5 });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ mode: 'dry-run', maxPerHour: 5 });
+    const [entry] = (await harness.services.audit.list({ limit: 1 })).entries;
+    expect(entry).toMatchObject({ action: 'policy', target: 'policy:generate-unprocessed', role: 'admin' });
+    expect(entry?.message).toContain('mode off → dry-run');
+  });
+
+  it('on its schedule: one generation for the paid session older than 10 minutes, none for a newer or unpaid one', async () => {
+    const [old, recent, unpaid] = await plantSessions([
+      { ageMs: 11 * MINUTE_MS, paid: true },
+      { ageMs: 2 * MINUTE_MS, paid: true },
+      { ageMs: 30 * MINUTE_MS, paid: false },
+    ]);
+    expect((await setPolicy('generate-unprocessed', { mode: 'on' })).status).toBe(200);
+    const worker: JobWorker = await startJobWorker(harness.services);
+    try {
+      await scheduleSessionSweep(harness.services.jobQueue, 1_000);
+      await until(async () => worker.processed.policies >= 1);
+      // and a few more sweeps and runs after it: still exactly one
+      const after = worker.processed.policies;
+      await until(async () => worker.processed.policies >= after + 2);
+    } finally {
+      await scheduleSessionSweep(harness.services.jobQueue, 0);
+      await worker.close();
+    }
+    expect(startsOf([old, recent, unpaid] as Planted[])).toEqual([1, 0, 0]);
+    const [entry, ...more] = await policyAudit('generate-unprocessed');
+    expect(more).toHaveLength(0);
+    expect(entry).toMatchObject({ action: 'generate', target: old?.id, result: 'applied' });
+    const view = await policy('generate-unprocessed');
+    expect(view.actionsLastHour).toBe(1);
+    expect(view.lastActions[0]).toMatchObject({ target: old?.id, result: 'applied', auditId: entry?.id });
+    // undoable like a click's write
+    const undo = await harness.request('POST', `/api/audit/${entry?.id}/undo`, { role: 'admin', body: {} });
+    expect(undo.status).toBe(200);
+  });
+
+  it('dry-run writes nothing and lists the 50; on, the hourly limit holds at 20, then it stops itself and alerts', async () => {
+    const planted = await plantSessions(
+      Array.from({ length: 50 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+    );
+    await runScheduledSessionSweep(harness.services);
+    await setPolicy('generate-unprocessed', { mode: 'dry-run' });
+    const before = await appKeys();
+    await runPolicies(harness.services);
+    expect(await appKeys()).toEqual(before);
+    expect(startsOf(planted).every((count) => count === 0)).toBe(true);
+    const dry = await policy('generate-unprocessed');
+    expect(dry.wouldDo?.map((item) => item.target).sort()).toEqual(planted.map((s) => s.id).sort());
+    expect(dry.wouldDo?.filter((item) => item.withinLimit)).toHaveLength(20);
+    expect(await policyAudit('generate-unprocessed')).toHaveLength(0);
+
+    await setPolicy('generate-unprocessed', { mode: 'on' });
+    const [report] = (await runPolicies(harness.services)) ?? [];
+    expect(report).toMatchObject({ acted: 20, stoppedBy: 'limit' });
+    const starts = startsOf(planted);
+    expect(starts.filter((count) => count === 1)).toHaveLength(20);
+    expect(starts.filter((count) => count > 1)).toHaveLength(0);
+    const view = await policy('generate-unprocessed');
+    expect(view).toMatchObject({ mode: 'off', actionsLastHour: 20 });
+    expect(view.stopped?.reason).toMatch(/limit of 20 actions an hour/);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      metric: 'policy:generate-unprocessed',
+      state: 'firing',
+      value: 20,
+      threshold: 20,
+    });
+    // switched on again within the hour, it stops before acting again
+    await setPolicy('generate-unprocessed', { mode: 'on' });
+    await runPolicies(harness.services);
+    expect(startsOf(planted).reduce((a, b) => a + b, 0)).toBe(20);
+  });
+
+  it('"Pause all" stops a policy mid-run within one action, across processes', async () => {
+    const planted = await plantSessions(
+      Array.from({ length: 30 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+    );
+    await runScheduledSessionSweep(harness.services);
+    await setPolicy('generate-unprocessed', { mode: 'on', maxPerHour: 100 });
+    harness.sandbox.faults.generation.set({ latencyMs: 100 });
+    const other = await anotherProcess();
+    try {
+      const run = runPolicies(other); // another process's connections
+      await until(async () => startsOf(planted).reduce((a, b) => a + b, 0) >= 3);
+      expect((await harness.request('POST', '/api/policies/pause', { role: 'admin' })).status).toBe(200);
+      const atPause = startsOf(planted).reduce((a, b) => a + b, 0);
+      const [report] = (await run) ?? [];
+      expect(report?.stoppedBy).toBe('pause');
+      // the action in flight when the flag was set may finish; none starts after it
+      expect(startsOf(planted).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(atPause + 1);
+      expect((await policies()).paused).toBe(true);
+      const total = startsOf(planted).reduce((a, b) => a + b, 0);
+      expect(await runPolicies(harness.services)).toEqual([]);
+      expect(startsOf(planted).reduce((a, b) => a + b, 0)).toBe(total);
+      const paused = (await harness.services.audit.since(testStartedAt)).filter(
+        (entry) => entry.action === 'policies-pause',
+      );
+      expect(paused).toMatchObject([{ target: 'policies', role: 'admin' }]);
+      expect((await harness.request('POST', '/api/policies/resume', { role: 'admin' })).status).toBe(200);
+      expect((await policies()).paused).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('three failures in a row stop the policy and fire its alert', async () => {
+    const planted = await plantSessions(
+      Array.from({ length: 6 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+    );
+    await runScheduledSessionSweep(harness.services);
+    await setPolicy('generate-unprocessed', { mode: 'on' });
+    harness.sandbox.faults.generation.set({ serverErrorFraction: 1, serverErrorStatus: 500 });
+    const [report] = (await runPolicies(harness.services)) ?? [];
+    expect(report).toMatchObject({ acted: 3, stoppedBy: 'failures' });
+    const view = await policy('generate-unprocessed');
+    expect(view.mode).toBe('off');
+    expect(view.stopped?.reason).toMatch(/3 actions in a row failed/);
+    expect(view.lastActions.map((action) => action.result)).toEqual(['failed', 'failed', 'failed']);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ metric: 'policy:generate-unprocessed', state: 'firing', threshold: 3 });
+    expect(String(alerts[0]?.text)).toContain('3 actions in a row failed');
+    // nothing of ours landed in a customer's record
+    for (const session of planted) {
+      const value = await harness.services.redis.get(`session:${session.id}`);
+      expect(JSON.parse(value ?? '{}').status).toBeUndefined();
+    }
+    const metrics = await (await harness.app.request('/metrics')).text();
+    expect(metrics).toMatch(
+      /cache_doctor_policy_actions_total\{policy="generate-unprocessed",result="failed"\} 3/,
+    );
+  });
+
+  it('two processes on one Redis never both act on one session', async () => {
+    const planted = await plantSessions(
+      Array.from({ length: 12 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+    );
+    await runScheduledSessionSweep(harness.services);
+    await setPolicy('generate-unprocessed', { mode: 'on', maxPerHour: 100 });
+    harness.sandbox.faults.generation.set({ latencyMs: 20 });
+    const [a, b] = [await anotherProcess(), await anotherProcess()];
+    try {
+      // the run lock lets one of two runs through
+      const runs = await Promise.all([runPolicies(a), runPolicies(b)]);
+      expect(runs.filter((run) => run === null)).toHaveLength(1);
+      expect(startsOf(planted)).toEqual(planted.map(() => 1));
+      // and without the lock (two runs of the policy itself at once), each target is claimed once
+      const more = await plantSessions(
+        Array.from({ length: 12 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+      );
+      await runScheduledSessionSweep(harness.services);
+      await Promise.all([runPolicy(a, 'generate-unprocessed'), runPolicy(b, 'generate-unprocessed')]);
+      expect(startsOf(more)).toEqual(more.map(() => 1));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('refresh-drifted', () => {
+  it('refreshes drifted users from the latest sweep, skipping one a person refreshed minutes ago', async () => {
+    const { services } = harness;
+    harness.sandbox.load(harness.seed.dataset); // the session tests left only their checkouts
+    const worker = await startJobWorker(services);
+    try {
+      const created = await harness.request('POST', '/api/jobs', { role: 'ops', body: { type: 'sweep' } });
+      const { jobId } = (await created.json()) as { jobId: string };
+      await until(async () => {
+        const view = (await (await harness.request('GET', `/api/jobs/${jobId}`, { role: 'ops' })).json()) as {
+          state: string;
+        };
+        return view.state === 'completed';
+      });
+      const attention = (await (
+        await harness.request('GET', '/api/attention?limit=500', { role: 'ops' })
+      ).json()) as {
+        users: Array<{ userId: string; problems: Array<{ code: string }> }>;
+      };
+      const drift = new Set([
+        'SUBSCRIPTIONS_STALE',
+        'PAYMENT_METHOD_STALE',
+        'EMAIL_MISMATCH_CLERK',
+        'EMAIL_MISMATCH_STRIPE',
+      ]);
+      const drifted = attention.users.filter((user) => user.problems.some((p) => drift.has(p.code)));
+      expect(drifted.length).toBeGreaterThanOrEqual(2);
+      const [byPerson, ...others] = drifted.map((user) => user.userId) as [string, ...string[]];
+      const preview = await harness.request('POST', `/api/users/${byPerson}/refresh`, {
+        role: 'ops',
+        body: { dryRun: true },
+      });
+      const { planId } = (await preview.json()) as { planId: string };
+      const applied = await harness.request('POST', `/api/users/${byPerson}/refresh`, {
+        role: 'ops',
+        body: { planId },
+      });
+      expect(applied.status).toBe(200);
+
+      await setPolicy('refresh-drifted', { mode: 'on' });
+      await runPolicies(services);
+      const view = await policy('refresh-drifted');
+      const touched = (await policyAudit('refresh-drifted')).map((entry) => entry.target);
+      // every drifted user but the person's had its action: a refresh, or none needed (a Clerk
+      // email that differs from Stripe's is not the cache's to change)
+      expect(view.lastActions.map((action) => action.target).sort()).toEqual([...others].sort());
+      for (const action of view.lastActions)
+        expect(action.result === 'applied' || action.message === 'Already up to date.').toBe(true);
+      expect(touched.length).toBeGreaterThan(0);
+      expect(touched.sort()).toEqual(
+        view.lastActions
+          .filter((action) => action.result === 'applied')
+          .map((action) => action.target)
+          .sort(),
+      );
+      for (const userId of touched) {
+        const sync = (await (
+          await harness.request('GET', `/api/users/${userId}/sync`, { role: 'ops' })
+        ).json()) as {
+          problems: Array<{ code: string }>;
+        };
+        expect(sync.problems.filter((p) => drift.has(p.code) && p.code !== 'EMAIL_MISMATCH_CLERK')).toEqual(
+          [],
+        );
+      }
+      // never twice on one target for one problem
+      await runPolicies(services);
+      expect(await policyAudit('refresh-drifted')).toHaveLength(touched.length);
+    } finally {
+      await worker.close();
+    }
+  });
+});
