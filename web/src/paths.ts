@@ -13,6 +13,7 @@ export const paths = {
   metrics: '/metrics',
   jobs: '/jobs',
   audit: '/audit',
+  policies: '/policies',
   signIn: (next?: string) =>
     next && next !== '/' && !next.startsWith('/sign-in')
       ? `/sign-in?${new URLSearchParams({ next })}`

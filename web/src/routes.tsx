@@ -19,6 +19,7 @@ const SessionsPage = lazyPage(() => import('./pages/SessionsPage/SessionsPage'),
 const SessionPage = lazyPage(() => import('./pages/SessionPage/SessionPage'), 'SessionPage');
 const MetricsPage = lazyPage(() => import('./pages/MetricsPage/MetricsPage'), 'MetricsPage');
 const JobsPage = lazyPage(() => import('./pages/JobsPage/JobsPage'), 'JobsPage');
+const PoliciesPage = lazyPage(() => import('./pages/PoliciesPage/PoliciesPage'), 'PoliciesPage');
 const AuditPage = lazyPage(() => import('./pages/AuditPage/AuditPage'), 'AuditPage');
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage/NotFoundPage'), 'NotFoundPage');
 
@@ -58,6 +59,7 @@ export const routes: RouteObject[] = [
           { path: 'sessions', element: <SessionsPage /> },
           { path: 'sessions/:sessionId', element: <SessionPage /> },
           { path: 'metrics', element: <MetricsPage /> },
+          { path: 'policies', element: <PoliciesPage /> },
           { path: 'jobs', element: <JobsPage /> },
           { path: 'audit', element: <AuditPage /> },
           { path: '*', element: <NotFoundPage /> },

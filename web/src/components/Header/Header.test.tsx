@@ -19,6 +19,7 @@ describe('Header', () => {
       ['Metrics', '/metrics'],
       ['Jobs', '/jobs'],
       ['Audit log', '/audit'],
+      ['Automatic repairs', '/policies'],
     ]) {
       expect(within(nav).getByRole('link', { name }).getAttribute('href')).toBe(href);
     }

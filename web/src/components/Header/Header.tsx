@@ -16,6 +16,7 @@ export const NAV_LINKS = [
   { to: paths.metrics, label: 'Metrics' },
   { to: paths.jobs, label: 'Jobs' },
   { to: paths.audit, label: 'Audit log' },
+  { to: paths.policies, label: 'Automatic repairs' },
 ] as const;
 
 export function Header() {

@@ -1,0 +1,42 @@
+import type { PolicyName, UpdatePolicy } from '@cache-doctor/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { client, unwrap } from '../api/client';
+
+const POLICIES_KEY = ['policies'] as const;
+
+/** `GET /api/policies`: every automatic repair, re-read every 10 s (a run may act meanwhile). */
+export function usePolicies() {
+  return useQuery({
+    queryKey: POLICIES_KEY,
+    queryFn: () => unwrap(client.api.policies.$get()),
+    refetchInterval: 10_000,
+  });
+}
+
+/** An admin's change to one policy (audited); the list and the audit log are re-read. */
+export function useUpdatePolicy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, change }: { name: PolicyName; change: UpdatePolicy }) =>
+      unwrap(client.api.policies[':name'].$put({ param: { name }, json: change })),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: POLICIES_KEY }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
+  });
+}
+
+/** "Pause all" / "Resume": every policy, in every process, at once. */
+export function usePauseAll() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (paused: boolean) =>
+      unwrap(paused ? client.api.policies.pause.$post() : client.api.policies.resume.$post()),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: POLICIES_KEY }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
+  });
+}
