@@ -83,6 +83,16 @@ export async function readCustomerKeys(
   return assemble(keys, request, await readKeys(redis, [...current, ...legacy]));
 }
 
+/** Whether anything is cached under the user's mapping key (a user Clerk no longer has). */
+export async function hasMapping(redis: Redis, keys: Keys, userId: string): Promise<boolean> {
+  return (await redis.exists(keys.user(userId))) > 0;
+}
+
+/** The raw value of an email's mapping key (the customer id it files the address under). */
+export function readEmailMapping(redis: Redis, keys: Keys, email: string): Promise<string | null> {
+  return redis.get(keys.email(email));
+}
+
 /** The script reads one key per id it follows; more rounds are only for names it could not build. */
 const MAX_FALLBACK_READS = 3;
 

@@ -72,3 +72,8 @@ export async function readSessionSnapshots(
     prompt: state(names.prompt[index] as string, prompts[index]),
   }));
 }
+
+/** Whether Redis holds any of the session's keys. */
+export async function sessionExists(redis: Redis, keys: Keys, sessionId: string): Promise<boolean> {
+  return (await redis.exists(keys.session(sessionId), keys.prompt(sessionId), keys.webhook(sessionId))) > 0;
+}

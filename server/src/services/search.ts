@@ -1,6 +1,7 @@
 import { EVENT_ID_PATTERN, idKind, isEmail } from '@cache-doctor/shared';
 import type { User } from '@clerk/backend';
-import { BatchCacheReader } from '../adapters/customer-store';
+import { BatchCacheReader, hasMapping, readEmailMapping } from '../adapters/customer-store';
+import { sessionExists } from '../adapters/session-store';
 import { readMapping } from '../domain/cached-value';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
 import { clerkUserFacts } from '../domain/upstream-facts';
@@ -37,7 +38,7 @@ async function exactId(
   if (kind === 'user') {
     const user = await services.clerk.getUser(query);
     if (user) return [userResult(user)];
-    const cached = await services.redis.exists(services.keys.user(query));
+    const cached = await hasMapping(services.redis, services.keys, query);
     return cached ? [{ kind: 'user', id: query, label: `${query} (not in Clerk)`, userId: query }] : [];
   }
   if (kind === 'customer') {
@@ -48,8 +49,7 @@ async function exactId(
     const userId = customer.metadata?.userId;
     return [{ kind: 'customer', id: query, label: customer.email ?? query, ...(userId && { userId }) }];
   }
-  const keys = [services.keys.session(query), services.keys.prompt(query), services.keys.webhook(query)];
-  const inRedis = (await services.redis.exists(...keys)) > 0;
+  const inRedis = await sessionExists(services.redis, services.keys, query);
   const inStripe = inRedis ? null : await services.stripe.getCheckoutSession(query);
   return inRedis || inStripe ? [{ kind: 'session', id: query, label: query }] : [];
 }
@@ -112,7 +112,7 @@ export async function search(services: Services, query: string): Promise<{ resul
   if (isEmail(query)) {
     const [users, mapping] = await Promise.all([
       services.clerk.findUsers({ emailAddress: [query], limit: MAX_RESULTS }),
-      services.redis.get(services.keys.email(query)),
+      readEmailMapping(services.redis, services.keys, query),
     ]);
     const results = users.map(userResult);
     const mapped = readMapping(mapping);
