@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pendingWords } from './alert-context';
-import {
-  CUSTOMER_PROBLEM_NAMES,
-  foldText,
-  isErrorLevelCustomerCode,
-  problemName,
-  searchWords,
-} from './attention';
-import { CUSTOMER_HEALTH_CODES, CUSTOMER_SYNC_CODES } from './problems';
+import { foldText, isErrorLevelCustomerCode, searchWords } from './attention';
 
 describe('people search words', () => {
   it('ignores case and accents, and letters Unicode does not decompose', () => {
@@ -24,14 +17,7 @@ describe('people search words', () => {
   });
 });
 
-describe('problem names', () => {
-  it('names every customer code in words, and falls back to the code for an unknown one', () => {
-    for (const code of [...CUSTOMER_HEALTH_CODES, ...CUSTOMER_SYNC_CODES]) {
-      expect(CUSTOMER_PROBLEM_NAMES[code], code).toMatch(/\w/);
-    }
-    expect(problemName('SOMETHING_NEW')).toBe('something new');
-  });
-
+describe('Needs attention', () => {
   it('lists warnings out of "Needs attention"', () => {
     expect(isErrorLevelCustomerCode('MAPPING_MISSING')).toBe(true);
     expect(isErrorLevelCustomerCode('NO_TTL')).toBe(false);

@@ -10,6 +10,7 @@ export * from './metric-sources';
 export * from './metrics';
 export * from './plans';
 export * from './policies';
+export * from './problem-titles';
 export * from './problems';
 export * from './roles';
 export * from './session-sweep';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
+import { problemTitle, SESSION_ID_PATTERN } from '@cache-doctor/shared';
 import { fixSession } from '../services/session-fix';
 import { generateVideo } from '../services/session-generate';
 import { inspectSession, type SessionInspection } from '../services/session-inspect';
@@ -26,7 +26,7 @@ function printInspection(io: CliIo, view: SessionInspection): void {
   if (view.outcomeUnknown)
     io.out(`Generation start ${view.outcomeUnknown.at}: ${view.outcomeUnknown.message}`);
   const { diagnosis } = view;
-  io.out(`Diagnosis: ${diagnosis.code} (${diagnosis.severity})`);
+  io.out(`Diagnosis: ${diagnosis.code} (${diagnosis.severity}) — ${problemTitle(diagnosis.code)}`);
   io.out(`  ${diagnosis.message}`);
   const offered = diagnosis.fixes.map((fix) => (fix === 'fix-session' ? '--fix' : '--generate'));
   if (offered.length > 0) io.out(`  Offered: ${offered.join(', ')}`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { USER_ID_PATTERN } from '@cache-doctor/shared';
+import { problemTitle, USER_ID_PATTERN } from '@cache-doctor/shared';
 import { isAppError } from '../lib/app-error';
 import { removeCustomerKeys } from '../services/customer-remove';
 import { getCustomerHealth, getCustomerSync, refreshCustomer } from '../services/customers';
@@ -16,7 +16,7 @@ function printReport(io: CliIo, health: Health, sync: Sync): void {
     `Cache health: ${health.healthy ? 'Healthy' : 'Problems'}   Sync status: ${sync.inSync ? 'In sync' : 'Out of sync'}`,
   );
   for (const problem of [...health.problems, ...sync.problems]) {
-    io.out(`  ${problem.severity === 'error' ? '✕' : '!'} ${problem.code}: ${problem.message}`);
+    io.out(`  ${problem.severity === 'error' ? '✕' : '!'} ${problemTitle(problem.code)} (${problem.code}): ${problem.message}`);
   }
   for (const difference of sync.differences) {
     io.out(

@@ -1,4 +1,4 @@
-import { createJobRequestSchema, JOB_PERMISSION, permissionToStart } from '@cache-doctor/shared';
+import { createJobRequestSchema, JOB_PERMISSION, permissionToStart, problemTitles } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -66,7 +66,7 @@ export const jobRoutes = (services: Services) => {
       c.header('content-type', 'text/csv; charset=utf-8');
       c.header('content-disposition', `attachment; filename="job-${record.id}-results.csv"`);
       return stream(c, async (out) => {
-        await out.write('userId,outcome,broken,problems,message\n');
+        await out.write('userId,outcome,broken,problems,problemTitles,message\n');
         for await (const page of jobs.store.results(record.id)) {
           const lines = page.map((result) =>
             [
@@ -74,6 +74,7 @@ export const jobRoutes = (services: Services) => {
               result.outcome,
               String(result.broken),
               result.problems.join(' '),
+              problemTitles(result.problems),
               result.message ?? '',
             ]
               .map(csvCell)

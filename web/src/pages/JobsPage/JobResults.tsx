@@ -1,10 +1,10 @@
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { Job } from '../../api/types';
-import { Codes } from '../../components/Codes/Codes';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
+import { ProblemTitles } from '../../components/ProblemTitle/ProblemTitle';
 import { downloadResultsCsv, useJobResults } from '../../hooks/useJobs';
 import { paths } from '../../paths';
 import { SessionResults } from './SessionResults';
@@ -85,7 +85,7 @@ export function JobResults({
                   <Link to={paths.user(result.userId)}>{result.userId}</Link>
                 </th>
                 <td>
-                  <Codes codes={result.problems} />
+                  <ProblemTitles codes={result.problems} />
                 </td>
                 <td>
                   {OUTCOME_LABELS[result.outcome] ?? result.outcome}

@@ -2,8 +2,8 @@ import type { SessionJobOutcome } from '@cache-doctor/shared';
 import { Link } from 'react-router';
 import type { JobSessionResult } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
+import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { paths } from '../../paths';
-import { CODE_LABELS } from '../SessionPage/format';
 
 const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
   reported: 'Listed',
@@ -26,7 +26,9 @@ export function SessionResults({ results, caption }: { results: JobSessionResult
           <th scope="row">
             <Link to={paths.session(result.sessionId)}>{result.sessionId}</Link>
           </th>
-          <td>{CODE_LABELS[result.code]}</td>
+          <td>
+            <ProblemTitle code={result.code} />
+          </td>
           <td>
             {OUTCOME_LABELS[result.outcome]}
             <span className="muted"> — {result.message}</span>

@@ -1,4 +1,3 @@
-import type { SessionCode } from '@cache-doctor/shared';
 import type { BadgeTone } from '../../components/StatusBadge/StatusBadge';
 
 /** A Redis TTL in words: -1 never expires, -2 the key does not exist. */
@@ -24,21 +23,6 @@ export function prettyRaw(raw: string | null): string {
   }
   return raw;
 }
-
-/** The diagnosis code as a short label; the message says the rest. */
-export const CODE_LABELS: Record<SessionCode, string> = {
-  OK: 'OK',
-  NOT_FOUND: 'Not found',
-  WEBHOOK_MISSING: 'Webhook status missing',
-  SESSION_MAPPING_MISSING: 'Session lookup missing',
-  PROMPT_MISSING: 'Prompt missing',
-  WEBHOOK_ERROR: 'Generation failed',
-  STUCK: 'Stuck',
-  PAYMENT_NOT_COMPLETED: 'Not paid',
-  MALFORMED: 'Malformed value',
-  GENERATION_FAILED: 'Video generation failed',
-  GENERATION_STUCK: 'Video generation stuck',
-};
 
 export function severityTone(severity: string): BadgeTone {
   if (severity === 'error') return 'danger';

@@ -1,4 +1,4 @@
-import type { SessionCode } from '@cache-doctor/shared';
+import { problemTitle } from '@cache-doctor/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
@@ -8,9 +8,10 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { usePromptStats, usePrompts } from '../../hooks/usePrompts';
 import { paths } from '../../paths';
-import { CODE_LABELS, formatDate } from '../SessionPage/format';
+import { formatDate } from '../SessionPage/format';
 import { Section } from './Section';
 import { UnprocessedSessions } from './UnprocessedSessions';
 
@@ -27,7 +28,9 @@ function PromptRows({ page }: { page: PromptPage }) {
           </td>
           <td>{formatDate(prompt.timestamp)}</td>
           <td>{prompt.length}</td>
-          <td>{CODE_LABELS[prompt.diagnosisCode as SessionCode] ?? prompt.diagnosisCode}</td>
+          <td>
+            <ProblemTitle code={prompt.diagnosisCode} />
+          </td>
           <td className="cell-value">
             {prompt.preview}
             {prompt.length > prompt.preview.length ? '…' : ''}
@@ -89,7 +92,7 @@ function Counts({ label, counts }: { label: string; counts: Record<string, numbe
           ? 'none'
           : entries
               .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
-              .map(([key, count]) => `${CODE_LABELS[key as SessionCode] ?? key}: ${count}`)
+              .map(([key, count]) => `${problemTitle(key)}: ${count}`)
               .join(', ')}
       </dd>
     </div>

@@ -1,4 +1,4 @@
-import type { SessionCode } from '@cache-doctor/shared';
+import { problemTitle } from '@cache-doctor/shared';
 import { useId } from 'react';
 import { Link } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -8,7 +8,7 @@ import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { formatDateTime, formatMoney } from '../../format';
 import { useUserPurchases } from '../../hooks/useCustomerStory';
 import { paths } from '../../paths';
-import { CODE_LABELS, severityTone } from '../SessionPage/format';
+import { severityTone } from '../SessionPage/format';
 
 const PAYMENT_WORDS: Record<string, string> = {
   paid: 'Paid',
@@ -74,7 +74,7 @@ export function Purchases({ userId }: { userId: string }) {
                   <td>{PAYMENT_WORDS[session.paymentStatus] ?? session.paymentStatus}</td>
                   <td>
                     <StatusBadge tone={severityTone(session.diagnosis.severity)}>
-                      {CODE_LABELS[session.diagnosis.code as SessionCode] ?? session.diagnosis.code}
+                      {problemTitle(session.diagnosis.code)}
                     </StatusBadge>
                   </td>
                   <td>

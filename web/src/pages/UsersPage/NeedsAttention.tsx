@@ -1,4 +1,4 @@
-import { problemName } from '@cache-doctor/shared';
+import { problemTitle } from '@cache-doctor/shared';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { AttentionPage, AttentionUser } from '../../api/types';
@@ -40,7 +40,7 @@ function ProblemChips({
           aria-pressed={active === code}
           onClick={() => onPick(code)}
         >
-          {problemName(code)} <code className="chip-code">{code}</code>{' '}
+          {problemTitle(code)} <code className="chip-code">{code}</code>{' '}
           <span className="chip-count">{count}</span>
         </button>
       ))}
@@ -63,7 +63,7 @@ function Row({ user }: { user: AttentionUser }) {
         <ul className="plain-list">
           {user.problems.map((problem) => (
             <li key={problem.code}>
-              {problemName(problem.code)} <code className="muted">{problem.code}</code>
+              {problemTitle(problem.code)} <code className="muted">{problem.code}</code>
             </li>
           ))}
         </ul>
@@ -202,7 +202,7 @@ export function NeedsAttention() {
         <>
           <p className="muted panel-note">
             From the health sweep of {formatDateTime(first.sweptAt)}: {first.total}{' '}
-            {first.total === 1 ? 'user' : 'users'} with errors{problem ? ` of ${problemName(problem)}` : ''}{' '}
+            {first.total === 1 ? 'user' : 'users'} with errors{problem ? ` of ${problemTitle(problem)}` : ''}{' '}
             among {first.checked} checked.
             {first.refreshedSince > 0
               ? ` ${first.refreshedSince} refreshed since are left out until the next sweep checks them.`
@@ -211,7 +211,7 @@ export function NeedsAttention() {
           <ProblemChips counts={first.counts} active={problem} onPick={pick} />
           {users.length === 0 ? (
             <p>
-              No user has {problem ? `“${problemName(problem)}”` : 'an error-level problem'} in the latest
+              No user has {problem ? `“${problemTitle(problem)}”` : 'an error-level problem'} in the latest
               sweep.
             </p>
           ) : (
