@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import { redisReady } from './adapters/redis';
 import { analyticsCommand } from './cli/analytics';
@@ -141,6 +142,16 @@ if (isMain) {
   const io: CliIo = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    ...(process.stdin.isTTY && {
+      async confirm(question: string) {
+        const prompt = createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          return /^y(es)?$/i.test((await prompt.question(question)).trim());
+        } finally {
+          prompt.close();
+        }
+      },
+    }),
   };
   process.exitCode = await runCli(process.argv.slice(2), { io, open: openFromEnvironment });
 }

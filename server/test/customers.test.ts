@@ -348,7 +348,14 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     expect((JSON.parse(dryRun.out) as { refresh: RefreshBody }).refresh.applied).toBe(false);
     expect(await harness.snapshot()).toEqual(before);
 
-    const applied = await harness.cli(['user', userId, '--refresh', '--json'], 'cli:alice');
+    // the plan is printed; without --yes (and no terminal to ask) nothing is written
+    const unconfirmed = await harness.cli(['user', userId, '--refresh']);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.out).toContain('Planned writes');
+    expect(unconfirmed.err).toContain('add --yes');
+    expect(await harness.snapshot()).toEqual(before);
+
+    const applied = await harness.cli(['user', userId, '--refresh', '--yes', '--json'], 'cli:alice');
     const { refresh: result } = JSON.parse(applied.out) as { refresh: RefreshBody };
     expect(result.applied).toBe(true);
     expect(await harness.services.audit.get(result.auditId as string)).toMatchObject({

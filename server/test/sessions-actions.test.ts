@@ -267,7 +267,7 @@ describe('sessions: fix and generate', () => {
 
   it('cli session --fix / --generate act through the same services, audited as cli:<user> (admin)', async () => {
     const fixId = take('WEBHOOK_MISSING', 'three-key');
-    const fix = await harness.cli(['session', fixId, '--fix', '--json']);
+    const fix = await harness.cli(['session', fixId, '--fix', '--yes', '--json']);
     // marked failed: the customer still has no video, so problems remain (exit 3)
     expect(fix.code).toBe(3);
     const fixed = JSON.parse(fix.out) as { fix: FixResult; after: SessionInspection };
@@ -277,12 +277,12 @@ describe('sessions: fix and generate', () => {
       role: 'admin',
     });
 
-    const again = await harness.cli(['session', fixId, '--fix']);
+    const again = await harness.cli(['session', fixId, '--fix', '--yes']);
     expect(again.code).toBe(1);
     expect(again.err).toContain('error STATUS_EXISTS');
 
     const calls = generateCalls();
-    const generate = await harness.cli(['session', fixId, '--generate']);
+    const generate = await harness.cli(['session', fixId, '--generate', '--yes']);
     expect(generate.code).toBe(0);
     expect(generate.out).toMatch(/Generation file_\w+ started/);
     expect(generateCalls()).toBe(calls + 1);

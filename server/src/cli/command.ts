@@ -5,6 +5,21 @@ import type { Services } from '../services/container';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** asks a yes/no question on a terminal; absent when nobody can answer (a pipe, a script) */
+  confirm?(question: string): Promise<boolean>;
+}
+
+/**
+ * Confirmed plans on the command line (SPEC §3): the plan has been printed; it is applied, with its
+ * planId, after `--yes` or a yes typed at the terminal. Without either nothing is written.
+ */
+export async function confirmPlan(io: CliIo, yes: boolean, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.confirm) {
+    io.err('Nothing was written: add --yes to apply the plan shown (no terminal to ask).');
+    return false;
+  }
+  return io.confirm(`${question} [y/N] `);
 }
 
 export interface OpenedServices {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { problemTitle, SESSION_ID_PATTERN } from '@cache-doctor/shared';
-import { fixSession } from '../services/session-fix';
-import { generateVideo } from '../services/session-generate';
+import { fixSession, previewFix } from '../services/session-fix';
+import { generateVideo, previewGenerate } from '../services/session-generate';
 import { inspectSession, type SessionInspection } from '../services/session-inspect';
-import { type CliCommand, type CliIo, EXIT, UsageError } from './command';
+import { type CliCommand, type CliIo, confirmPlan, EXIT, UsageError } from './command';
 import { formatTtl, json, reportError, truncate } from './format';
 
 function printInspection(io: CliIo, view: SessionInspection): void {
@@ -32,15 +32,26 @@ function printInspection(io: CliIo, view: SessionInspection): void {
   if (offered.length > 0) io.out(`  Offered: ${offered.join(', ')}`);
 }
 
-/** `pnpm cli session <sessionId> [--fix] [--generate] [--json]` — redis-session-debug.js, kept. */
+/** The person said no (or could not be asked): nothing was written. */
+function declined(io: CliIo, result: Record<string, unknown>, asJson: boolean): number {
+  if (asJson) io.out(json({ ...result, applied: false }));
+  return EXIT.failed;
+}
+
+/** `pnpm cli session <sessionId> [--fix] [--generate] [--yes] [--json]` — redis-session-debug.js, kept. */
 export const sessionCommand: CliCommand = {
-  usage: 'session <sessionId> [--fix] [--generate] [--json]',
+  usage: 'session <sessionId> [--fix] [--generate] [--yes] [--json]',
   summary: 'show a checkout session, its diagnosis, and fix it or start its generation',
   async run({ args, io, open }) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { fix: { type: 'boolean' }, generate: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        fix: { type: 'boolean' },
+        generate: { type: 'boolean' },
+        yes: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
     const [sessionId, ...extra] = positionals;
     if (!sessionId || extra.length > 0) throw new UsageError('expected exactly one session id');
@@ -52,13 +63,32 @@ export const sessionCommand: CliCommand = {
     try {
       result.session = await inspectSession(services, sessionId);
       if (!asJson) printInspection(io, result.session as SessionInspection);
+      const yes = values.yes === true;
       if (values.fix) {
-        const fix = await fixSession(services, sessionId, actor);
+        // the plan first (printed), then exactly that plan once confirmed
+        const plan = await previewFix(services, sessionId);
+        if (!asJson) for (const write of plan.writes) io.out(`  + ${write.key}: ${write.after}`);
+        if (!(await confirmPlan(io, yes, 'Mark this session as failed?')))
+          return declined(io, result, asJson);
+        const fix = await fixSession(services, sessionId, actor, {}, plan.planId);
         result.fix = fix;
         if (!asJson) io.out(`Fixed: wrote status "${fix.status.status}" (audit entry ${fix.auditId}).`);
       }
       if (values.generate) {
-        const generation = await generateVideo(services, sessionId, actor);
+        const plan = await previewGenerate(services, sessionId);
+        if (!asJson && plan.request) {
+          io.out(`  sends: ${JSON.stringify(plan.request)}`);
+          for (const write of plan.writes) io.out(`  + ${write.key}: ${write.after}`);
+        }
+        if (plan.planId && !(await confirmPlan(io, yes, 'Start this paid generation?')))
+          return declined(io, result, asJson);
+        const generation = await generateVideo(
+          services,
+          sessionId,
+          actor,
+          {},
+          { ...(plan.planId && { planId: plan.planId }) },
+        );
         result.generate = generation;
         if (!asJson)
           io.out(

@@ -4,7 +4,7 @@ import { isAppError } from '../lib/app-error';
 import { removeCustomerKeys } from '../services/customer-remove';
 import { getCustomerHealth, getCustomerSync, refreshCustomer } from '../services/customers';
 import { search } from '../services/search';
-import { type CliCommand, type CliIo, EXIT, UsageError } from './command';
+import { type CliCommand, type CliIo, confirmPlan, EXIT, UsageError } from './command';
 import { formatTtl, json, reportError } from './format';
 
 type Health = Awaited<ReturnType<typeof getCustomerHealth>>;
@@ -16,7 +16,9 @@ function printReport(io: CliIo, health: Health, sync: Sync): void {
     `Cache health: ${health.healthy ? 'Healthy' : 'Problems'}   Sync status: ${sync.inSync ? 'In sync' : 'Out of sync'}`,
   );
   for (const problem of [...health.problems, ...sync.problems]) {
-    io.out(`  ${problem.severity === 'error' ? '✕' : '!'} ${problemTitle(problem.code)} (${problem.code}): ${problem.message}`);
+    io.out(
+      `  ${problem.severity === 'error' ? '✕' : '!'} ${problemTitle(problem.code)} (${problem.code}): ${problem.message}`,
+    );
   }
   for (const difference of sync.differences) {
     io.out(
@@ -63,7 +65,7 @@ async function readAgain(services: Parameters<typeof getCustomerHealth>[0], user
  * refreshUserCache, kept, and Remove keys. Exit 3 while error-level problems remain.
  */
 export const userCommand: CliCommand = {
-  usage: 'user <userId|email> [--refresh] [--remove] [--dry-run] [--json]',
+  usage: 'user <userId|email> [--refresh [--yes]] [--remove] [--dry-run] [--json]',
   summary:
     "show a user's cache health and sync; refresh it from Stripe, or remove legacy / orphaned keys (--dry-run shows the plan only)",
   async run({ args, io, open }) {
@@ -74,6 +76,7 @@ export const userCommand: CliCommand = {
         refresh: { type: 'boolean' },
         remove: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        yes: { type: 'boolean' },
         json: { type: 'boolean' },
       },
     });
@@ -93,19 +96,36 @@ export const userCommand: CliCommand = {
       ]);
       const result: Record<string, unknown> = { health, sync };
       if (!asJson) printReport(io, health, sync);
+      let declined = false;
       if (values.refresh) {
-        const refresh = await refreshCustomer(services, userId, { dryRun, staff: actor });
-        result.refresh = refresh;
+        // the plan first; then exactly that plan (its planId), once confirmed
+        let refresh = await refreshCustomer(services, userId, { dryRun: true, staff: actor });
         if (!asJson) {
           io.out(
-            refresh.applied
-              ? `Refreshed (audit entry ${refresh.auditId}):`
-              : 'Planned writes (dry run, nothing written):',
+            refresh.upToDate
+              ? 'Planned writes (already up to date; applying writes nothing):'
+              : 'Planned writes:',
           );
           for (const write of refresh.plan) {
             io.out(`  ${write.unchanged ? '=' : write.after === null ? '-' : '+'} ${write.key}`);
           }
         }
+        if (!dryRun) {
+          if (await confirmPlan(io, values.yes === true, `Apply this plan to ${userId}?`)) {
+            refresh = await refreshCustomer(services, userId, {
+              dryRun: false,
+              planId: refresh.planId,
+              staff: actor,
+            });
+            if (!asJson)
+              io.out(
+                refresh.applied
+                  ? `Refreshed (audit entry ${refresh.auditId}).`
+                  : 'Already up to date; nothing written.',
+              );
+          } else declined = true;
+        }
+        result.refresh = refresh;
       }
       if (values.remove) {
         const remove = await removeCustomerKeys(services, userId, { dryRun, staff: actor });
@@ -118,6 +138,10 @@ export const userCommand: CliCommand = {
           );
           for (const entry of remove.plan) io.out(`  - ${entry.key} (${entry.reason})`);
         }
+      }
+      if (declined) {
+        if (asJson) io.out(json(result));
+        return EXIT.failed;
       }
       const wrote = !dryRun && (values.refresh || values.remove);
       const remaining = wrote ? (await readAgain(services, userId)).problems : hasProblems(health, sync);
