@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { diffWrite } from './writeDiff';
+
+const record = {
+  stripeCustomerId: 'cus_123',
+  email: 'ada@example.com',
+  userId: 'user_1',
+  created: 1_700_000_000,
+  subscriptions: [{ id: 'sub_1', status: 'active' }],
+};
+const json = (value: unknown) => JSON.stringify(value);
+
+describe('a planned write as a diff', () => {
+  it('lists only the changed field, before → after, and folds the unchanged ones', () => {
+    const result = diffWrite({
+      key: 'stripe:customer:cus_123',
+      before: json(record),
+      after: json({ ...record, email: 'ada@new.example' }),
+    });
+    expect(result.kind).toBe('update');
+    expect(result.changes).toEqual([
+      { path: 'email', kind: 'changed', before: 'ada@example.com', after: 'ada@new.example' },
+    ]);
+    expect(result.unchanged.map((field) => field.path)).toEqual([
+      'stripeCustomerId',
+      'userId',
+      'created',
+      'subscriptions',
+    ]);
+  });
+
+  it('names added and removed fields', () => {
+    const { email: _email, ...withoutEmail } = record;
+    const result = diffWrite({
+      key: 'k',
+      before: json(withoutEmail),
+      after: json({ ...record, email: 'a@b.c' }),
+    });
+    expect(result.changes).toEqual([{ path: 'email', kind: 'added', after: 'a@b.c' }]);
+    const removed = diffWrite({ key: 'k', before: json(record), after: json(withoutEmail) });
+    expect(removed.changes).toEqual([{ path: 'email', kind: 'removed', before: 'ada@example.com' }]);
+  });
+
+  it('gives a nested change its dotted path and folds its untouched siblings', () => {
+    const after = { ...record, subscriptions: [{ id: 'sub_1', status: 'canceled' }] };
+    const result = diffWrite({ key: 'k', before: json(record), after: json(after) });
+    expect(result.changes).toEqual([
+      { path: 'subscriptions.0.status', kind: 'changed', before: 'active', after: 'canceled' },
+    ]);
+    expect(result.unchanged.map((field) => field.path)).not.toContain('subscriptions');
+  });
+
+  it('reads a new key as all added, a deleted key as removed, a bare value as one change', () => {
+    expect(diffWrite({ key: 'k', before: null, after: json({ a: 1 }) })).toMatchObject({
+      kind: 'create',
+      changes: [{ path: 'a', kind: 'added', after: 1 }],
+    });
+    expect(diffWrite({ key: 'k', before: 'cus_1', after: null })).toMatchObject({
+      kind: 'delete',
+      changes: [{ path: '', kind: 'removed', before: 'cus_1' }],
+    });
+    expect(diffWrite({ key: 'k', before: 'cus_1', after: 'cus_2' }).changes).toEqual([
+      { path: '', kind: 'changed', before: 'cus_1', after: 'cus_2' },
+    ]);
+    expect(diffWrite({ key: 'k', before: json(record), after: json(record) })).toMatchObject({
+      kind: 'unchanged',
+      changes: [],
+    });
+  });
+});

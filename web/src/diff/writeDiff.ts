@@ -1,0 +1,69 @@
+import type { PlannedWrite } from '@cache-doctor/shared';
+import diff from 'microdiff';
+
+export type FieldChange =
+  | { path: string; kind: 'changed'; before: unknown; after: unknown }
+  | { path: string; kind: 'added'; after: unknown }
+  | { path: string; kind: 'removed'; before: unknown };
+
+/**
+ * One key's planned write as a person reads it: the fields that change (nested ones by their dotted
+ * path), before → after, and the top-level fields left alone folded into a list to open on demand.
+ */
+export interface KeyDiff {
+  key: string;
+  /** create: the key is new; delete: it goes; update: fields change; unchanged: same value written */
+  kind: 'create' | 'delete' | 'update' | 'unchanged';
+  changes: FieldChange[];
+  unchanged: { path: string; value: unknown }[];
+}
+
+/** A stored value as data: JSON parsed, anything else (a bare id, a malformed value) as its text. */
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] =>
+  typeof value === 'object' && value !== null;
+
+const fieldsOf = (value: unknown) =>
+  isContainer(value) ? Object.entries(value).map(([path, item]) => ({ path, value: item })) : [];
+
+export function diffWrite(write: Pick<PlannedWrite, 'key' | 'before' | 'after'>): KeyDiff {
+  const { key } = write;
+  if (write.before === null && write.after === null)
+    return { key, kind: 'unchanged', changes: [], unchanged: [] };
+  if (write.before === null) {
+    const after = parseValue(write.after as string);
+    const changes: FieldChange[] = isContainer(after)
+      ? fieldsOf(after).map(({ path, value }) => ({ path, kind: 'added', after: value }))
+      : [{ path: '', kind: 'added', after }];
+    return { key, kind: 'create', changes, unchanged: [] };
+  }
+  const before = parseValue(write.before);
+  if (write.after === null)
+    return { key, kind: 'delete', changes: [{ path: '', kind: 'removed', before }], unchanged: [] };
+  const after = parseValue(write.after);
+  if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
+    const same = write.before === write.after;
+    return {
+      key,
+      kind: same ? 'unchanged' : 'update',
+      changes: same ? [] : [{ path: '', kind: 'changed', before, after }],
+      unchanged: [],
+    };
+  }
+  const changes: FieldChange[] = diff(before, after).map((change) => {
+    const path = change.path.join('.');
+    if (change.type === 'CREATE') return { path, kind: 'added', after: change.value };
+    if (change.type === 'REMOVE') return { path, kind: 'removed', before: change.oldValue };
+    return { path, kind: 'changed', before: change.oldValue, after: change.value };
+  });
+  const touched = new Set(changes.map((change) => change.path.split('.')[0]));
+  const unchanged = fieldsOf(after).filter(({ path }) => !touched.has(path));
+  return { key, kind: changes.length === 0 ? 'unchanged' : 'update', changes, unchanged };
+}
