@@ -19,6 +19,16 @@ export interface SandboxDataset {
   generationFiles?: GenerationFileWire[];
 }
 
+/** A dataset with nothing in it, its lists fresh (a seed fills them in place). */
+export const emptyDataset = (): SandboxDataset => ({
+  clerkUsers: [],
+  stripeCustomers: [],
+  stripeSubscriptions: [],
+  checkoutSessions: [],
+  events: [],
+  generationFiles: [],
+});
+
 /** A file as the generation API answers for it (SPEC §6.4). */
 export interface GenerationFileWire {
   id: string;

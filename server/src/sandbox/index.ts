@@ -6,7 +6,7 @@ import {
   signSessionToken,
 } from './clerk-sessions';
 import { ClerkStore } from './clerk-store';
-import type { SandboxDataset } from './dataset';
+import { emptyDataset, type SandboxDataset } from './dataset';
 import { FaultController, type FaultPatch, RequestCounters } from './faults';
 import { createGenerationRoutes, GenerationStore, generationErrors } from './generation';
 import { createStripeRoutes, stripeErrors } from './stripe';
@@ -95,13 +95,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const EMPTY_DATASET: SandboxDataset = {
-  clerkUsers: [],
-  stripeCustomers: [],
-  stripeSubscriptions: [],
-  checkoutSessions: [],
-  events: [],
-};
+export const EMPTY_DATASET: SandboxDataset = emptyDataset();
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';

@@ -2,7 +2,7 @@ import type { SessionCode, SessionLayout } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import { DEFAULT_KEY_PATTERNS } from '../config';
 import { createKeys, type Keys } from '../keys';
-import type { SandboxDataset, SeedRedisWrite } from './dataset';
+import { emptyDataset, type SandboxDataset, type SeedRedisWrite } from './dataset';
 import { checkoutCompletedEventWire, checkoutSessionWire } from './seed-checkout-wire';
 import type { SetWrite } from './seed-customers';
 import { TOOLS } from './seed-prompts';
@@ -111,14 +111,7 @@ export function buildCheckoutSweepLoad(options: CheckoutSweepLoadOptions): Check
   const keys = options.keys ?? createKeys(DEFAULT_KEY_PATTERNS, 'cache-doctor:');
   const windowMs = (options.days ?? 7) * DAY_MS;
   const load: CheckoutSweepLoad = {
-    dataset: {
-      clerkUsers: [],
-      stripeCustomers: [],
-      stripeSubscriptions: [],
-      checkoutSessions: [],
-      events: [],
-      generationFiles: [],
-    },
+    dataset: emptyDataset(),
     redisWrites: [],
     unprocessedIds: [],
     unpaidIds: [],

@@ -12,7 +12,7 @@ import type { UserJSON } from '@clerk/backend';
 import type Stripe from 'stripe';
 import { DEFAULT_KEY_PATTERNS } from '../config';
 import { createKeys, type Keys } from '../keys';
-import type { SandboxDataset, SeedRedisWrite } from './dataset';
+import { emptyDataset, type SandboxDataset, type SeedRedisWrite } from './dataset';
 import { clerkUserWire } from './seed-clerk-wire';
 import {
   makeSubscription,
@@ -125,14 +125,7 @@ export function buildSeed(options: BuildSeedOptions = {}): Seed {
   const keys = options.keys ?? createKeys(DEFAULT_KEY_PATTERNS, 'cache-doctor:');
   const livemode = options.livemode ?? false;
 
-  const dataset: SandboxDataset = {
-    clerkUsers: [],
-    stripeCustomers: [],
-    stripeSubscriptions: [],
-    checkoutSessions: [],
-    events: [],
-    generationFiles: [],
-  };
+  const dataset = emptyDataset();
   const writes: SeedRedisWrite[] = [];
   const planted: Planted = {
     users: {},

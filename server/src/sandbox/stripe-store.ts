@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import type { SandboxDataset } from './dataset';
+import { emptyDataset, type SandboxDataset } from './dataset';
 import { OrderedIndex } from './ordered-index';
 import { customerShape } from './stripe-shapes';
 
@@ -70,15 +70,7 @@ export class StripeStore {
 
   /** back to the dataset as last loaded */
   reset(): void {
-    this.load(
-      this.loaded ?? {
-        clerkUsers: [],
-        stripeCustomers: [],
-        stripeSubscriptions: [],
-        checkoutSessions: [],
-        events: [],
-      },
-    );
+    this.load(this.loaded ?? emptyDataset());
   }
 
   getCustomer(id: string): Stripe.Customer | Stripe.DeletedCustomer | undefined {
