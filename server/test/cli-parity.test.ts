@@ -70,14 +70,14 @@ describe('pnpm cli: parity and exit codes', () => {
     expect(broken.code).toBe(3);
     expect(JSON.parse(broken.out).session.diagnosis.code).toBe('WEBHOOK_MISSING');
 
-    const fixed = await cli('session', missing, '--fix', '--json');
+    const fixed = await cli('session', missing, '--fix', '--yes', '--json');
     expect(fixed.code).toBe(3);
     expect(JSON.parse(fixed.out)).toMatchObject({
       fix: { status: { status: 'error' } },
       problemsRemain: true,
     });
 
-    const refused = await cli('session', missing, '--fix', '--json');
+    const refused = await cli('session', missing, '--fix', '--yes', '--json');
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.out).error.code).toBe('STATUS_EXISTS');
 
@@ -97,7 +97,7 @@ describe('pnpm cli: parity and exit codes', () => {
     expect(JSON.parse(before.out).sync.problems).toEqual([
       expect.objectContaining({ code: 'PAYMENT_METHOD_STALE', fix: 'refresh' }),
     ]);
-    const refreshed = await cli('user', stale, '--refresh', '--json');
+    const refreshed = await cli('user', stale, '--refresh', '--yes', '--json');
     expect(refreshed.code).toBe(0);
     expect(JSON.parse(refreshed.out)).toMatchObject({ refresh: { applied: true }, problemsRemain: false });
 
