@@ -1,17 +1,11 @@
 import type { PlannedWrite } from '../../api/types';
-import { RawValue } from '../../components/RawValue/RawValue';
+import { WriteDiff } from '../../diff/WriteDiff';
 import { formatRaw } from '../../format';
 
 /** `unchanged` is optional in the contract; when absent, equal before and after mean the same. */
 export function isUnchanged(entry: PlannedWrite): boolean {
   const flag = (entry as { unchanged?: unknown }).unchanged;
   return typeof flag === 'boolean' ? flag : formatRaw(entry.before) === formatRaw(entry.after);
-}
-
-function Value({ value, what }: { value: unknown; what: string }) {
-  if (value === null || value === undefined)
-    return <p className="muted plan-none">{what === 'after' ? '(deleted)' : '(does not exist)'}</p>;
-  return <RawValue>{formatRaw(value)}</RawValue>;
 }
 
 /** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */
@@ -50,21 +44,7 @@ export function RefreshPlan({
                   <span className="badge badge-info">changes</span>
                 )}
               </div>
-              {unchanged ? null : (
-                <div className="plan-diff">
-                  <div>
-                    <p className="plan-label">Before</p>
-                    <Value value={entry.before} what="before" />
-                  </div>
-                  <span aria-hidden="true" className="plan-arrow">
-                    →
-                  </span>
-                  <div>
-                    <p className="plan-label">After</p>
-                    <Value value={entry.after} what="after" />
-                  </div>
-                </div>
-              )}
+              {unchanged ? null : <WriteDiff write={entry} />}
             </li>
           );
         })}

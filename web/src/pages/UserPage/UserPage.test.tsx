@@ -188,7 +188,8 @@ describe('User page', () => {
     expect(items).toHaveLength(2);
     expect(items[0]?.textContent).toContain(`customer:${CUSTOMER}`);
     expect(items[0]?.textContent).toContain('(does not exist)');
-    expect(items[0]?.textContent).toContain('"stripeCustomerId"');
+    // a new key reads as its fields added (issue #21: diffs, not blobs)
+    expect(items[0]?.textContent).toMatch(/stripeCustomerId\s*added/);
     expect(items[1]?.textContent).toContain(`user:${USER}`);
     expect(items[1]?.textContent).toContain('unchanged');
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ dryRun: true }]);
