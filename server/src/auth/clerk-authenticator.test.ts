@@ -41,6 +41,7 @@ const USERS: Record<string, StaffUser> = {
 const clerkConfig = (overrides: Partial<Config['clerk']> = {}): Config['clerk'] => ({
   secretKey: 'sk_test_unit',
   apiUrl: undefined,
+  dashboardUrl: undefined,
   jwtKey: key.publicKeyPem,
   signInUrl: undefined,
   issuer: ISSUER,

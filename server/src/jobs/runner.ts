@@ -165,10 +165,6 @@ export class JobWorker {
     this.worker.on('error', () => {});
   }
 
-  private get store(): JobStore {
-    return this.context.store;
-  }
-
   get limiterStats() {
     const { upstream } = this.context;
     return { stripe: upstream.stripeLimiter.stats, clerk: upstream.clerkLimiter.stats };
@@ -197,7 +193,7 @@ export class JobWorker {
       this.processed[data.kind] += 1;
       return;
     }
-    const record = await this.store.get(data.jobId);
+    const record = await this.context.store.get(data.jobId);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!record) {
       // a start task can run before its job's record commits; one whose record never came is dropped
@@ -212,12 +208,12 @@ export class JobWorker {
       this.processed[data.kind] += 1;
     } catch (error) {
       if (lastAttempt && data.kind !== 'batch') {
-        const failed = await this.store.transition(record.id, 'failed', {
+        const failed = await this.context.store.transition(record.id, 'failed', {
           phase: 'finished',
           finishedAt: new Date().toISOString(),
           error: error instanceof Error ? error.message : String(error),
         });
-        if (failed) await this.store.retire(record.id, RUN_PARTS);
+        if (failed) await this.context.store.retire(record.id, RUN_PARTS);
       }
       throw error;
     }
@@ -226,7 +222,7 @@ export class JobWorker {
   private async start(record: JobRecord): Promise<void> {
     if (record.state !== 'queued' && record.state !== 'running') return;
     if (record.type === 'session-sweep') {
-      await this.store.transition(record.id, 'running', { phase: 'processing' });
+      await this.context.store.transition(record.id, 'running', { phase: 'processing' });
       if (await this.sessionSweep.run(record)) await this.finish(record.id);
       return;
     }
@@ -234,7 +230,7 @@ export class JobWorker {
       await startCollecting(this.context, this.queue, record);
       return;
     }
-    await this.store.transition(record.id, 'running', { phase: 'processing' });
+    await this.context.store.transition(record.id, 'running', { phase: 'processing' });
     await enqueue(this.queue, { kind: 'plan', jobId: record.id });
   }
 
@@ -248,11 +244,11 @@ export class JobWorker {
       const tx = redis.multi();
       for (let index = 0; index < batches; index += 1) {
         tx.set(
-          this.store.key(record.id, `batch:${index}`),
+          this.context.store.key(record.id, `batch:${index}`),
           JSON.stringify(userIds.slice(index * size, (index + 1) * size)),
         );
       }
-      tx.hset(this.store.key(record.id), {
+      tx.hset(this.context.store.key(record.id), {
         total: String(userIds.length),
         batches: String(batches),
         phase: 'processing',
@@ -275,9 +271,9 @@ export class JobWorker {
   private async batch(record: JobRecord, batch: number, lastAttempt: boolean): Promise<void> {
     const { redis } = this.services;
     if (record.state !== 'running' || record.type === 'session-sweep') return;
-    if (await redis.exists(this.store.key(record.id, `batch-done:${batch}`))) return;
+    if (await redis.exists(this.context.store.key(record.id, `batch-done:${batch}`))) return;
     const userIds = JSON.parse(
-      (await redis.get(this.store.key(record.id, `batch:${batch}`))) ?? '[]',
+      (await redis.get(this.context.store.key(record.id, `batch:${batch}`))) ?? '[]',
     ) as string[];
     let committed: boolean;
     try {
@@ -356,10 +352,8 @@ export class JobWorker {
   }
 
   /**
-   * The batch's own bookkeeping in its commit: it goes ahead only while the job runs and the batch
-   * is not done yet. The job hash is not watched: every batch bumps its counters, so watching it
-   * would make parallel batches abort each other. The cancel key is: a cancel aborts every batch
-   * in flight.
+   * The batch's bookkeeping in its commit, only while the job runs and the batch is not done. The
+   * cancel key is watched (a cancel aborts batches in flight), the job hash is not (every batch bumps it).
    */
   private batchGuard(
     record: JobRecord,
@@ -367,34 +361,34 @@ export class JobWorker {
     results: readonly JobUserResult[],
     outOfSync: number,
   ): CommitGuard {
-    const marker = this.store.key(record.id, `batch-done:${batch}`);
+    const marker = this.context.store.key(record.id, `batch-done:${batch}`);
     return {
-      watch: [marker, this.store.key(record.id, 'cancel')],
+      watch: [marker, this.context.store.key(record.id, 'cancel')],
       allows: async (connection) => {
         const [exists, state] = await Promise.all([
           connection.exists(marker),
-          connection.hget(this.store.key(record.id), 'state'),
+          connection.hget(this.context.store.key(record.id), 'state'),
         ]);
         return !exists && state === 'running';
       },
       alongside: (transaction) =>
-        this.store.recordBatch(transaction, record.id, batch, results, { outOfSync }),
+        this.context.store.recordBatch(transaction, record.id, batch, results, { outOfSync }),
     };
   }
 
   private async maybeFinish(jobId: string): Promise<void> {
-    const record = await this.store.get(jobId);
+    const record = await this.context.store.get(jobId);
     if (record && record.batchesDone >= record.batches) await this.finish(jobId);
   }
 
   private async finish(jobId: string): Promise<void> {
     const finishedAt = new Date().toISOString();
-    if (!(await this.store.transition(jobId, 'completed', { phase: 'finished', finishedAt }))) return;
-    const record = await this.store.get(jobId);
+    if (!(await this.context.store.transition(jobId, 'completed', { phase: 'finished', finishedAt }))) return;
+    const record = await this.context.store.get(jobId);
     if (record && record.type !== 'session-sweep')
       await BATCH_TASKS[record.type].finished?.(this.context, record, finishedAt);
     const batchKeys = Array.from({ length: record?.batches ?? 0 }, (_, index) => `batch:${index}`);
-    await this.store.retire(jobId, [...RUN_PARTS, ...batchKeys]);
+    await this.context.store.retire(jobId, [...RUN_PARTS, ...batchKeys]);
   }
 }
 

@@ -1,4 +1,9 @@
-import { createJobRequestSchema, JOB_PERMISSION, permissionToStart, problemTitles } from '@cache-doctor/shared';
+import {
+  createJobRequestSchema,
+  JOB_PERMISSION,
+  permissionToStart,
+  problemTitles,
+} from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';

@@ -152,7 +152,7 @@ interface SessionRotation {
   promptsStored: number;
   malformed: number;
   stuck: number;
-  generationFailed: number;
+  generationFailed: Record<SessionLayout, number>;
 }
 
 /** A fresh set of rotation counters, one per build. */
@@ -160,7 +160,7 @@ export const newRotation = (): SessionRotation => ({
   promptsStored: 0,
   malformed: 0,
   stuck: 0,
-  generationFailed: 0,
+  generationFailed: { 'three-key': 0, 'session-only': 0 },
 });
 
 /** Writes one checkout session's Redis keys in its layout, with its planted problem applied. */
@@ -187,8 +187,11 @@ export function writeSessionCache(
   const fileId = r.uuid();
   const status = sessionStatus(r, code, fileId, webhookMs, nowMs, rotation.stuck);
   if (code === 'STUCK') rotation.stuck++;
-  if (status?.status === 'processing' && status.fileId && files)
-    files.push(generationFileOf(status.fileId, code, webhookMs, nowMs, rotation.generationFailed++));
+  if (status?.status === 'processing' && status.fileId && files) {
+    // per layout, so each layout gets both a retryable failure and a refusal
+    const failedRotation = code === 'GENERATION_FAILED' ? rotation.generationFailed[layout]++ : 0;
+    files.push(generationFileOf(status.fileId, code, webhookMs, nowMs, failedRotation));
+  }
 
   if (layout === 'three-key') {
     const promptValue = JSON.stringify({ prompt, timestamp: iso(createdMs) });
