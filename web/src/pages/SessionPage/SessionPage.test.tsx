@@ -24,6 +24,7 @@ const missing = {
   keys: { webhook: key('webhook', null), session: key('session', null), prompt: key('prompt', prompt) },
   stripe: { status: 'complete', paymentStatus: 'paid' },
   stripeNote: null,
+  generationConfigured: true,
   diagnosis: {
     code: 'WEBHOOK_MISSING',
     severity: 'error',
@@ -105,7 +106,11 @@ describe('Session page', () => {
                 layout: 'three-key',
                 status: 'error',
               },
-              previews: { ...missing.previews, fixSession: null, planIds: { ...missing.previews.planIds, fixSession: null } },
+              previews: {
+                ...missing.previews,
+                fixSession: null,
+                planIds: { ...missing.previews.planIds, fixSession: null },
+              },
             }
           : missing,
       [`POST /api/sessions/${ID}/fix`]: () => {
@@ -152,6 +157,18 @@ describe('Session page', () => {
     await user.click(dialog.getByRole('button', { name: 'Apply' }));
     const link = await screen.findByRole('link', { name: 'Generation file_abc123' });
     expect(link.getAttribute('href')).toBe(`/audit?target=${ID}`);
+  });
+
+  it('offers no "Generate video" and says why when no generation API is configured', async () => {
+    stubFetch({
+      ...signedInRoutes,
+      [`GET /api/sessions/${ID}`]: { ...missing, generationConfigured: false },
+    });
+    renderApp(`/sessions/${ID}`);
+    const diagnosis = await region('Diagnosis');
+    expect(diagnosis.getByText(/no generation API is configured \(GENERATION_API_URL\)/)).toBeTruthy();
+    expect(diagnosis.queryByRole('button', { name: 'Generate video' })).toBeNull();
+    expect(diagnosis.getByRole('button', { name: 'Mark as failed' })).toBeTruthy();
   });
 
   it('shows a refusal inside the dialog (e.g. a status arrived meanwhile)', async () => {

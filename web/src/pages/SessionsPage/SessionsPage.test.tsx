@@ -176,7 +176,7 @@ describe('Unprocessed paid sessions', () => {
     );
 
     await user.click(region.getByRole('button', { name: 'Fix all' }));
-    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 2 unprocessed paid sessions?' }));
+    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 2 sessions of 2 listed?' }));
     const apply = dialog.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
     expect(apply.disabled).toBe(true);
     await user.type(dialog.getByRole('textbox', { name: 'Type 2 to confirm' }), '2');
@@ -230,6 +230,37 @@ describe('Unprocessed paid sessions', () => {
         (r) => new URLSearchParams(r.search).get('since') === wanted && r.path === '/api/sessions',
       ),
     ).toBe(true);
+  });
+
+  it('"Fix all" names and asks for the number it will write, not the number listed', {
+    timeout: 20_000,
+  }, async () => {
+    const failedGeneration = {
+      code: 'GENERATION_FAILED',
+      severity: 'error',
+      message: 'The generation failed; the user has no video.',
+      fixes: ['generate'],
+      layout: 'session-only',
+    };
+    stubFetch({
+      ...quietRoutes,
+      'GET /api/sessions': listPage([unprocessed(1), unprocessed(2, { diagnosis: failedGeneration })]),
+    });
+    const { user } = renderApp('/sessions?since=2026-01-01T00:00:00.000Z');
+    const region = within(
+      await screen.findByRole('region', { name: 'Unprocessed paid sessions' }, { timeout: 10_000 }),
+    );
+    expect(await region.findByText('2 unprocessed paid sessions')).toBeTruthy();
+
+    await user.click(region.getByRole('button', { name: 'Fix all' }));
+    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 1 session of 2 listed?' }));
+    const apply = dialog.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    const confirm = dialog.getByRole('textbox', { name: 'Type 1 to confirm' });
+    await user.type(confirm, '2');
+    expect(apply.disabled).toBe(true);
+    await user.clear(confirm);
+    await user.type(confirm, '1');
+    expect(apply.disabled).toBe(false);
   });
 
   it('support sees the list but no bulk buttons', { timeout: 20_000 }, async () => {
