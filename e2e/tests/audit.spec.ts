@@ -6,14 +6,15 @@ test('ops finds its refresh in the audit log by actor and target, and undoes it 
 }) => {
   await signInAs('ops');
   const headers = await apiHeaders(page);
-  const me = (await (await page.request.get('/api/me', { headers })).json()) as { name: string };
+  const me = (await (await page.request.get('/api/me', { headers })).json()) as { id: string };
   const userId = firstPlanted('FIELDS_MISSING');
   const refresh = await page.request.post(`/api/users/${userId}/refresh`, { headers, data: {} });
   expect(refresh.ok(), 'POST refresh').toBe(true);
 
   await page.getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
-  await page.getByRole('textbox', { name: 'Actor' }).fill(me.name);
+  // the audit log keys on the stable staff id, never on the display name (SPEC §8, issue #17)
+  await page.getByRole('textbox', { name: 'Actor' }).fill(me.id);
   await page.getByRole('textbox', { name: 'Target' }).fill(userId);
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/actor=.*&target=/);
@@ -25,6 +26,10 @@ test('ops finds its refresh in the audit log by actor and target, and undoes it 
   await expect(page.getByRole('heading', { name: 'Before' }).first()).toBeVisible();
 
   await newest.getByRole('button', { name: 'Undo' }).click();
+  // undo is previewed and confirmed like every write (issue #17)
+  const undoDialog = page.getByRole('dialog', { name: 'Undo this change?' });
+  await undoDialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(undoDialog).toBeHidden();
   await expect(page.getByText(/Undone: restored/)).toBeVisible();
 
   // The log re-reads: the undo itself is now the newest entry, and nothing is left to undo for this target.

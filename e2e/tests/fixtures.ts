@@ -26,6 +26,14 @@ export function sessionAgeMs(sessionId: string): number {
   return seedBuiltAt - session.created * 1000;
 }
 
+/**
+ * The WEBHOOK_MISSING sessions sessions.spec.ts fixes and generates: the two oldest, so that the
+ * newest are left for the "since" window of session-sweep.spec.ts, which runs before it.
+ */
+export const webhookMissingForSessionsSpec = [...planted.byCode.WEBHOOK_MISSING]
+  .sort((a, b) => sessionAgeMs(b) - sessionAgeMs(a))
+  .slice(0, 2) as [string, string];
+
 export function emailOf(userId: string): string {
   const user = seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
   const primary = user?.email_addresses.find((address) => address.id === user.primary_email_address_id);

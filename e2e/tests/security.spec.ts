@@ -22,7 +22,8 @@ test('every page renders under the Content-Security-Policy without a violation',
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
   await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible();
   await page.getByRole('link', { name: 'Metrics', exact: true }).click();
-  await expect(page.locator('.recharts-reference-line')).toHaveCount(6);
+  // one threshold line per chart: the eight metrics of SPEC §5
+  await expect(page.locator('.recharts-reference-line')).toHaveCount(8);
   await page.getByRole('link', { name: 'Jobs', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Health sweep' })).toBeVisible();
   await page.getByRole('link', { name: 'Audit log', exact: true }).click();

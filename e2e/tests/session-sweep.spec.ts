@@ -1,14 +1,15 @@
-import { expect, planted, sessionAgeMs, test } from './fixtures';
+import { expect, planted, sessionAgeMs, test, webhookMissingForSessionsSpec } from './fixtures';
 
 /**
  * Issue #9 on the Sessions page, against the demo server: the paid sessions the app never
  * processed, and "Fix all" for them.
  *
  * The window ("since") is chosen from the seed's manifest so the spec shares no session with
- * the specs that run after it: sessions.spec.ts fixes WEBHOOK_MISSING[0] and generates [1], so the
- * window must start after both. It holds only WEBHOOK_MISSING sessions, the ones Fix session
- * applies to. "Fix all" marks them failed: the customers still have no video, so they stay listed as
- * "marked failed, no video" until one is generated.
+ * the specs that run after it: sessions.spec.ts fixes and generates the two oldest WEBHOOK_MISSING
+ * sessions (webhookMissingForSessionsSpec), so the window must start after both. It holds only
+ * WEBHOOK_MISSING sessions, the ones Fix session applies to. "Fix all" marks them failed: the
+ * customers still have no video, so they stay listed as "marked failed, no video" until one is
+ * generated.
  * Specs that ran before only read sessions.
  */
 const UNPROCESSED = [
@@ -18,7 +19,7 @@ const UNPROCESSED = [
   'GENERATION_FAILED',
   'GENERATION_STUCK',
 ] as const;
-const reservedForLater = new Set(planted.byCode.WEBHOOK_MISSING.slice(0, 2));
+const reservedForLater = new Set(webhookMissingForSessionsSpec);
 
 const newestFirst = UNPROCESSED.flatMap((code) =>
   planted.byCode[code].map((sessionId) => ({ sessionId, code, ageMs: sessionAgeMs(sessionId) })),
@@ -84,7 +85,8 @@ test.describe('unprocessed paid sessions', () => {
     }
     // still no video: listed until a generation is recorded, and nothing left for "Fix all" to write
     await expect(region.getByText(countText, { exact: true })).toBeVisible();
-    await expect(region.getByText('Marked failed, no video')).toHaveCount(count);
+    // exact: the Fix all explanation also says "marked failed, no video"
+    await expect(region.getByText('Marked failed, no video', { exact: true })).toHaveCount(count);
     await expect(region.getByRole('button', { name: 'Fix all' })).toBeDisabled();
     await expect(region.getByRole('button', { name: 'Generate all' })).toBeEnabled();
 

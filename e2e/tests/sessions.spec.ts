@@ -1,4 +1,4 @@
-import { expect, planted, test } from './fixtures';
+import { expect, planted, test, webhookMissingForSessionsSpec } from './fixtures';
 
 /**
  * The session page end to end in demo mode (seeded redis-server + sandbox upstreams): fix a
@@ -12,7 +12,7 @@ test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error stat
   page,
   signInAs,
 }) => {
-  const sessionId = planted.byCode.WEBHOOK_MISSING[0] as string;
+  const sessionId = webhookMissingForSessionsSpec[0];
   await signInAs('ops');
   await page.goto(`/sessions/${sessionId}`);
   await expect(page.getByRole('heading', { level: 1, name: sessionId })).toBeVisible();
@@ -33,7 +33,7 @@ test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error stat
 
 test('ops starts the generation of a paid session: processing with a file id', async ({ page, signInAs }) => {
   // paid (the seeder plants unpaid sessions as PAYMENT_NOT_COMPLETED), so "Generate video" is offered
-  const sessionId = planted.byCode.WEBHOOK_MISSING[1] as string;
+  const sessionId = webhookMissingForSessionsSpec[1];
   await signInAs('ops');
   await page.goto(`/sessions/${sessionId}`);
   await page.getByRole('button', { name: 'Generate video' }).click();

@@ -36,6 +36,11 @@ test('ops finds a broken user by email, refreshes the cache, sees it healthy, an
   await expect(sync.getByText('In sync', { exact: true })).toBeVisible();
 
   await page.getByRole('button', { name: 'Undo' }).click();
+  // undo is previewed and confirmed like every write (issue #17)
+  const undoDialog = page.getByRole('dialog', { name: 'Undo this change?' });
+  await expect(undoDialog).toBeVisible();
+  await undoDialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(undoDialog).toBeHidden();
   await expect(health.getByText('Problems', { exact: true })).toBeVisible();
   await expect(health.getByText(user.code, { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);

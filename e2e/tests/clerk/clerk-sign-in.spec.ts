@@ -46,7 +46,8 @@ test("an ops refresh shows the Clerk user's name in the audit log", async ({ pag
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog).toBeHidden();
 
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  // the header's link: the user page has its own "Audit log" link, filtered to this user (issue #20)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
   const row = page.getByRole('row').filter({ hasText: userId }).first();
   await expect(row).toContainText(clerkStaff('ops').name);
   await expect(row).toContainText('ops');
