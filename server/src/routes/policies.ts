@@ -1,19 +1,23 @@
 import { POLICY_NAMES, policyNameSchema, updatePolicySchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
 import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
 import type { Services } from '../services/container';
 import { readPolicies, setPaused, updatePolicy } from '../services/policy-settings';
 
+/** Pause and resume take nothing: any field is a mistake, refused rather than ignored. */
+const noFields = z.object({}).strict();
+
 /** `/api/policies` (SPEC §6.4): everyone reads; admins change a policy, pause or resume them all. */
 export const policyRoutes = (services: Services) =>
   new Hono<AppEnv>()
     .get('/', async (c) => c.json(await readPolicies(services)))
-    .post('/pause', requirePermission('policies'), async (c) =>
+    .post('/pause', requirePermission('policies'), validate('json', noFields), async (c) =>
       c.json(await setPaused(services, true, c.get('staff'))),
     )
-    .post('/resume', requirePermission('policies'), async (c) =>
+    .post('/resume', requirePermission('policies'), validate('json', noFields), async (c) =>
       c.json(await setPaused(services, false, c.get('staff'))),
     )
     .put('/:name', requirePermission('policies'), validate('json', updatePolicySchema), async (c) => {

@@ -32,7 +32,11 @@ export function usePauseAll() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (paused: boolean) =>
-      unwrap(paused ? client.api.policies.pause.$post() : client.api.policies.resume.$post()),
+      unwrap(
+        paused
+          ? client.api.policies.pause.$post({ json: {} })
+          : client.api.policies.resume.$post({ json: {} }),
+      ),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: POLICIES_KEY }),
