@@ -2,6 +2,7 @@ import type { Role } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tamperWithToken } from '../src/sandbox';
 import { apiRoutes, type Harness, MUTATING, startHarness } from './harness';
+import { makeStale } from './integrity';
 
 type Route = { method: string; path: string };
 
@@ -12,6 +13,9 @@ const queryFor = (path: string, userId: string) =>
     '/api/user/check-kv-sync': `?userId=${userId}`,
     '/api/search': '?q=example',
   })[path] ?? '';
+
+/** Mutations only admins may make (SPEC §8 settings; §6.4 policies). */
+const ADMIN_ONLY = /^\/api\/policies/;
 
 const bodyFor = (route: Route) => (MUTATING.has(route.method) ? { body: {} } : {});
 
@@ -49,7 +53,7 @@ describe('staff sign-in with Clerk session tokens', () => {
         if (!MUTATING.has(route.method)) {
           // Unknown job and audit ids are 404; everything else a staff member may read answers 200.
           expect(response.status, where).toBe(route.path.includes('/0000') ? 404 : 200);
-        } else if (role === 'support') {
+        } else if (role === 'support' || (role === 'ops' && ADMIN_ONLY.test(route.path))) {
           expect(response.status, where).toBe(403);
           expect(await errorCode(response), where).toBe('FORBIDDEN');
         } else {
@@ -101,14 +105,17 @@ describe('staff sign-in with Clerk session tokens', () => {
   it('names the Clerk user in the audit log when they act', async () => {
     const ops = staffUser('ops');
     const userId = harness.seed.dataset.clerkUsers[1]?.id ?? '';
+    await makeStale(harness, userId);
     const refresh = await harness.request('POST', `/api/users/${userId}/refresh`, { role: 'ops', body: {} });
     expect(refresh.status).toBe(200);
     const { auditId } = (await refresh.json()) as { auditId: string };
     const audit = (await (await harness.request('GET', '/api/audit', { role: 'ops' })).json()) as {
-      entries: Array<{ id: string; actor: string; role: string }>;
+      entries: Array<{ id: string; actor: string; actorName: string; role: string }>;
     };
+    // the actor is the stable Clerk user id, the display name beside it (SPEC §8)
     expect(audit.entries.find((entry) => entry.id === auditId)).toMatchObject({
-      actor: `${ops.first_name} ${ops.last_name}`,
+      actor: ops.id,
+      actorName: `${ops.first_name} ${ops.last_name}`,
       role: 'ops',
     });
     const me = await (await harness.request('GET', '/api/me', { role: 'ops' })).json();

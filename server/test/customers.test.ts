@@ -337,14 +337,15 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     const user = harness.seed.dataset.clerkUsers.find((candidate) => candidate.id === userId);
     const email = user?.email_addresses[0]?.email_address as string;
 
+    // SPEC §10: exit 3 while the user still has problems
     const report = await harness.cli(['user', email]);
-    expect(report.code).toBe(0);
+    expect(report.code).toBe(3);
     expect(report.out).toContain('Cache health: Problems');
     expect(report.out).toContain('SUBSCRIPTION_MISSING');
 
     const before = await harness.snapshot();
     const dryRun = await harness.cli(['user', userId, '--refresh', '--dry-run', '--json']);
-    expect(dryRun.code).toBe(0);
+    expect(dryRun.code).toBe(3);
     expect((JSON.parse(dryRun.out) as { refresh: RefreshBody }).refresh.applied).toBe(false);
     expect(await harness.snapshot()).toEqual(before);
 
@@ -362,7 +363,9 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       actor: 'cli:alice',
       action: 'refresh',
     });
-    expect((await harness.cli(['user', userId])).out).toContain('Cache health: Healthy');
+    const healed = await harness.cli(['user', userId]);
+    expect(healed.out).toContain('Cache health: Healthy');
+    expect(healed.code).toBe(0);
 
     expect((await harness.cli(['user', 'someone'])).code).toBe(2);
     expect((await harness.cli(['user', userId, '--dry-run'])).code).toBe(2);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type 
 import { parseInfo } from '../src/adapters/redis';
 import { JobQueue, type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { type Harness, startHarness } from './harness';
-import { auditMismatches, auditSince, halfWritten } from './integrity';
+import { auditMismatches, auditSince, halfWritten, makeStale as makeStaleIn } from './integrity';
 import { spawnJobWorker, stopJobWorker } from './jobs-worker-process';
 
 /**
@@ -96,13 +96,7 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
     return { response, ms: performance.now() - started };
   };
 
-  /** The user's cache made stale (its email mapping dropped): a refresh has something to write. */
-  const makeStale = async (userId: string) => {
-    const { redis, keys } = harness.services;
-    const customerId = (await redis.get(keys.user(userId))) as string;
-    const record = JSON.parse((await redis.get(keys.customer(customerId))) as string) as { email: string };
-    await redis.del(keys.email(record.email));
-  };
+  const makeStale = (userId: string) => makeStaleIn(harness, userId);
 
   /** The audit log's newest id now: later entries are the case's own. */
   const auditMark = async () => {

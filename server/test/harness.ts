@@ -175,6 +175,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await redisReady(services.redis);
   await queueInitialised(services);
   await writeSeedToRedis(services.redis, seed.redisWrites);
+  // as main.ts does at start: the own store's marker exists before anyone reads the status
+  await services.ownStore.check();
   const logs: string[] = [];
   const app = createApp(services, { log: createLogger((line) => logs.push(line)) });
 

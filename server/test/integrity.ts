@@ -71,3 +71,11 @@ export function auditMismatches(
   }
   return problems;
 }
+
+/** The user's cache made stale (its email mapping dropped): a refresh has something to write. */
+export async function makeStale(harness: WithServices, userId: string): Promise<void> {
+  const { redis, keys } = harness.services;
+  const customerId = (await redis.get(keys.user(userId))) as string;
+  const record = JSON.parse((await redis.get(keys.customer(customerId))) as string) as { email: string };
+  await redis.del(keys.email(record.email));
+}

@@ -245,13 +245,14 @@ describe('sessions: inspect, prompts, stats (read-only)', () => {
     const [sessionId] = Object.entries(harness.seed.planted.sessions).find(
       ([, p]) => p.code === 'WEBHOOK_MISSING' && p.layout === 'session-only',
     ) as [string, unknown];
+    // SPEC §10: exit 3 while what was asked about still has problems
     const human = await harness.cli(['session', sessionId]);
-    expect(human.code).toBe(0);
+    expect(human.code).toBe(3);
     expect(human.out).toContain('Diagnosis: WEBHOOK_MISSING (error)');
     expect(human.out).toContain('Offered: --fix, --generate');
 
     const asJson = await harness.cli(['session', sessionId, '--json']);
-    expect(asJson.code).toBe(0);
+    expect(asJson.code).toBe(3);
     expect(JSON.parse(asJson.out).session.diagnosis.code).toBe('WEBHOOK_MISSING');
 
     for (const limit of [['--limit', '3'], ['--limit=3']]) {
