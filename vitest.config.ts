@@ -27,6 +27,8 @@ export default defineConfig({
           root: './web',
           include: ['src/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
+          // a test's first render imports its lazily split page; on a busy machine that alone can take seconds
+          testTimeout: 20_000,
         },
       },
     ],

@@ -81,6 +81,14 @@ const plan = [
   { key: `user:${USER}`, before: CUSTOMER, after: CUSTOMER, unchanged: true },
 ];
 
+/** The routes every view of a known user reads besides health and sync: purchases, timeline, dashboards. */
+const userRoutes = {
+  ...signedInRoutes,
+  'GET /api/dashboards': { stripe: 'https://dashboard.stripe.com/test', clerkUsers: null },
+  [`GET /api/users/${USER}/sessions`]: { customerId: CUSTOMER, email: EMAIL, sessions: [] },
+  [`GET /api/users/${USER}/timeline`]: { items: [] },
+};
+
 const section = async (name: string) => {
   // Generous: the first render loads the lazily split page, slow when the whole suite runs at once.
   const heading = await screen.findByRole('heading', { level: 2, name }, { timeout: 5000 });
@@ -92,7 +100,7 @@ const section = async (name: string) => {
 describe('User page', () => {
   it('shows a healthy, in-sync user: email heading, badges, the field table and raw values', async () => {
     stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: healthy,
       [`GET /api/users/${USER}/sync`]: inSync,
     });
@@ -126,7 +134,7 @@ describe('User page', () => {
 
   it('shows problems with their messages and codes, and marks the differing fields', async () => {
     stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
     });
@@ -150,7 +158,7 @@ describe('User page', () => {
   it('plans a refresh, lists the writes, applies it, re-reads the panels and offers undo', async () => {
     let state: 'broken' | 'fixed' = 'broken';
     const { requests } = stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: () => (state === 'broken' ? broken : healthy),
       [`GET /api/users/${USER}/sync`]: () => (state === 'broken' ? outOfSync : inSync),
       [`POST /api/users/${USER}/refresh`]: (request: { body: unknown }) => {
@@ -224,7 +232,7 @@ describe('User page', () => {
         : write,
     );
     const { requests } = stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
       [`POST /api/users/${USER}/refresh`]: (request: { body: unknown }) => {
@@ -264,7 +272,7 @@ describe('User page', () => {
 
   it('Cancel closes the plan without writing', async () => {
     const { requests } = stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
       [`POST /api/users/${USER}/refresh`]: {
@@ -285,7 +293,7 @@ describe('User page', () => {
 
   it('shows both versions when undo meets a later write', async () => {
     stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
       [`POST /api/users/${USER}/refresh`]: {
@@ -323,7 +331,7 @@ describe('User page', () => {
 
   it('hides "Refresh cache" from support', async () => {
     stubFetch({
-      ...signedInRoutes,
+      ...userRoutes,
       'GET /api/me': { id: 'Sam Support', name: 'Sam Support', role: 'support', permissions: ['read'] },
       [`GET /api/users/${USER}/health`]: broken,
       [`GET /api/users/${USER}/sync`]: outOfSync,
