@@ -99,9 +99,11 @@ describe('SharedRateLimiter (real redis-server)', () => {
     while (performance.now() < stalledUntil) {}
     await rest;
     granted.sort((x, y) => x - y);
+    // Measured here, after each grant resolves: Redis' clock is read in whole milliseconds (1 ms),
+    // and a grant is timed only when its continuation runs, up to ~2 ms late after the stall.
     for (let i = limit.requests; i < granted.length; i += 1) {
       expect((granted[i] as number) - (granted[i - limit.requests] as number)).toBeGreaterThanOrEqual(
-        limit.windowMs + marginMs - 2,
+        limit.windowMs + marginMs - 3,
       );
     }
     expect(limiter.sends.stats.waits).toBeGreaterThanOrEqual(1);
