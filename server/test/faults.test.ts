@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/lib/redis-server';
 import { type Harness, STAFF, startHarness } from './harness';
-import { makeStale } from './integrity';
+import { makeStale, userConsistency } from './integrity';
 import { harnessEnv, spawnProduct } from './product-process';
 
 /**
@@ -140,22 +140,6 @@ describe('surviving faults (real redis-server + sandbox)', () => {
       ];
     };
 
-    /** "neither" or "both, agreeing": a mapping never points at a missing or foreign record. */
-    const consistency = async (userId: string): Promise<'absent' | 'consistent' | string> => {
-      const { keys, redis } = harness.services;
-      const mapping = await redis.get(keys.user(userId));
-      if (mapping === null) return 'absent';
-      const raw = await redis.get(keys.customer(mapping));
-      if (raw === null) return `${userId}: mapping to ${mapping} but no record`;
-      const record = JSON.parse(raw) as { userId: string; stripeCustomerId: string; subscriptions: string[] };
-      if (record.userId !== userId || record.stripeCustomerId !== mapping)
-        return `${userId}: record ${raw} disagrees with mapping ${mapping}`;
-      const subscriptions = record.subscriptions.map((id) => keys.subscription(id));
-      if (subscriptions.length > 0 && (await redis.exists(...subscriptions)) !== subscriptions.length)
-        return `${userId}: record lists subscriptions that are not cached`;
-      return 'consistent';
-    };
-
     const waitForExit = (child: ChildProcess) =>
       child.exitCode !== null || child.signalCode !== null
         ? Promise.resolve()
@@ -196,7 +180,7 @@ describe('surviving faults (real redis-server + sandbox)', () => {
           ),
         );
         await waitForExit(child);
-        const outcomes = await Promise.all(batch.map(consistency));
+        const outcomes = await Promise.all(batch.map((userId) => userConsistency(harness, userId)));
         expect(outcomes.filter((outcome) => outcome !== 'absent' && outcome !== 'consistent')).toEqual([]);
         const refreshed = outcomes.filter((outcome) => outcome === 'consistent').length;
         expect(refreshed).toBeGreaterThanOrEqual(killAfter);
