@@ -14,7 +14,8 @@ import { createServices } from './services/container';
 import { ownStoreWarnings } from './services/own-store';
 import { serveWeb } from './static-web';
 
-const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+/** `WEB_DIST`: a dashboard built elsewhere (a deployment's own build, or one test run's private build). */
+const WEB_DIST = process.env.WEB_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 function loadConfigOrExit() {
   try {
