@@ -126,17 +126,23 @@ describe('remove keys', () => {
     expect(await harness.snapshot()).toEqual(before);
   });
 
-  it('pnpm cli user <id> --remove previews, removes and exits 0; --dry-run writes nothing', async () => {
+  it('pnpm cli user <id> --remove lists the keys and removes exactly them only after --yes; --dry-run writes nothing', async () => {
     const userId = take('LEGACY_KEYS');
     const before = await harness.snapshot();
     const dry = await harness.cli(['user', userId, '--remove', '--dry-run', '--json']);
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.out).remove).toMatchObject({ applied: false });
     expect(await harness.snapshot()).toEqual(before);
-    const done = await harness.cli(['user', userId, '--remove', '--json']);
+    // no --yes and no terminal to ask: the plan is shown, nothing is written, exit 1
+    const unconfirmed = await harness.cli(['user', userId, '--remove']);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.out).toContain('Keys to remove:');
+    expect(unconfirmed.err).toContain('Nothing was written: add --yes');
+    expect(await harness.snapshot()).toEqual(before);
+    const done = await harness.cli(['user', userId, '--remove', '--yes', '--json']);
     expect(done.code).toBe(0);
     const result = JSON.parse(done.out).remove as Body;
-    expect(result.applied).toBe(true);
+    expect(result).toMatchObject({ applied: true, planId: JSON.parse(dry.out).remove.planId });
     for (const entry of result.plan) expect(await harness.services.redis.exists(entry.key)).toBe(0);
   });
 });

@@ -61,13 +61,30 @@ async function readAgain(services: Parameters<typeof getCustomerHealth>[0], user
 }
 
 /**
- * `pnpm cli user <userId|email> [--refresh] [--remove] [--dry-run] [--json]` — checkCacheHealth +
- * refreshUserCache, kept, and Remove keys. Exit 3 while error-level problems remain.
+ * Confirmed plans (SPEC §3, §10): the plan has been printed; `apply` (which sends its planId) runs
+ * after `--yes` or a yes typed at the terminal. 'dry-run' when only the plan was asked for; null
+ * when nobody confirmed (nothing written).
+ */
+async function applyConfirmed<Result>(
+  dryRun: boolean,
+  io: CliIo,
+  yes: boolean,
+  question: string,
+  apply: () => Promise<Result>,
+): Promise<Result | 'dry-run' | null> {
+  if (dryRun) return 'dry-run';
+  return (await confirmPlan(io, yes, question)) ? apply() : null;
+}
+
+/**
+ * `pnpm cli user <userId|email> [--refresh] [--remove] [--yes] [--dry-run] [--json]` — checkCacheHealth
+ * + refreshUserCache, kept, and Remove keys; a repair applies its printed plan only once confirmed.
+ * Exit 3 while error-level problems remain.
  */
 export const userCommand: CliCommand = {
-  usage: 'user <userId|email> [--refresh [--yes]] [--remove] [--dry-run] [--json]',
+  usage: 'user <userId|email> [--refresh | --remove] [--yes] [--dry-run] [--json]',
   summary:
-    "show a user's cache health and sync; refresh it from Stripe, or remove legacy / orphaned keys (--dry-run shows the plan only)",
+    "show a user's cache health and sync; refresh it from Stripe, or remove legacy / orphaned keys (--dry-run shows the plan only; --yes applies it without asking)",
   async run({ args, io, open }) {
     const { values, positionals } = parseArgs({
       args,
@@ -99,45 +116,51 @@ export const userCommand: CliCommand = {
       let declined = false;
       if (values.refresh) {
         // the plan first; then exactly that plan (its planId), once confirmed
-        let refresh = await refreshCustomer(services, userId, { dryRun: true, staff: actor });
+        const preview = await refreshCustomer(services, userId, { dryRun: true, staff: actor });
         if (!asJson) {
           io.out(
-            refresh.upToDate
+            preview.upToDate
               ? 'Planned writes (already up to date; applying writes nothing):'
               : 'Planned writes:',
           );
-          for (const write of refresh.plan) {
+          for (const write of preview.plan) {
             io.out(`  ${write.unchanged ? '=' : write.after === null ? '-' : '+'} ${write.key}`);
           }
         }
-        if (!dryRun) {
-          if (await confirmPlan(io, values.yes === true, `Apply this plan to ${userId}?`)) {
-            refresh = await refreshCustomer(services, userId, {
-              dryRun: false,
-              planId: refresh.planId,
-              staff: actor,
-            });
-            if (!asJson)
-              io.out(
-                refresh.applied
-                  ? `Refreshed (audit entry ${refresh.auditId}).`
-                  : 'Already up to date; nothing written.',
-              );
-          } else declined = true;
-        }
-        result.refresh = refresh;
+        const applied = await applyConfirmed(
+          dryRun,
+          io,
+          values.yes === true,
+          `Apply this plan to ${userId}?`,
+          () => refreshCustomer(services, userId, { dryRun: false, planId: preview.planId, staff: actor }),
+        );
+        if (applied === null) declined = true;
+        else if (applied !== 'dry-run' && !asJson)
+          io.out(
+            applied.applied
+              ? `Refreshed (audit entry ${applied.auditId}).`
+              : 'Already up to date; nothing written.',
+          );
+        result.refresh = applied === null || applied === 'dry-run' ? preview : applied;
       }
       if (values.remove) {
-        const remove = await removeCustomerKeys(services, userId, { dryRun, staff: actor });
-        result.remove = remove;
+        // the same as a refresh: the keys listed, then exactly those removed (their planId), once confirmed
+        const preview = await removeCustomerKeys(services, userId, { dryRun: true, staff: actor });
         if (!asJson) {
-          io.out(
-            remove.applied
-              ? `Removed (audit entry ${remove.auditId}; undo restores them):`
-              : 'Keys to remove (dry run, nothing written):',
-          );
-          for (const entry of remove.plan) io.out(`  - ${entry.key} (${entry.reason})`);
+          io.out(dryRun ? 'Keys to remove (dry run, nothing written):' : 'Keys to remove:');
+          for (const entry of preview.plan) io.out(`  - ${entry.key} (${entry.reason})`);
         }
+        const applied = await applyConfirmed(
+          dryRun,
+          io,
+          values.yes === true,
+          `Remove these keys of ${userId}?`,
+          () => removeCustomerKeys(services, userId, { dryRun: false, planId: preview.planId, staff: actor }),
+        );
+        if (applied === null) declined = true;
+        else if (applied !== 'dry-run' && !asJson)
+          io.out(`Removed (audit entry ${applied.auditId}; undo restores them).`);
+        result.remove = applied === null || applied === 'dry-run' ? preview : applied;
       }
       if (declined) {
         if (asJson) io.out(json(result));
