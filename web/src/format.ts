@@ -25,19 +25,16 @@ export function formatMemory(used: number | null, max: number | null): string {
   return `${formatBytes(used)} / ${formatBytes(max)} (${Math.round((used / max) * 100)}%)`;
 }
 
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString();
-}
-
 /** A Redis TTL in words: -1 never expires, -2 the key does not exist (SPEC §1.1 semantics). */
 export function formatTtl(seconds: number): string {
   if (seconds === -1) return 'no expiry';
-  if (seconds === -2 || seconds < -2) return 'missing';
-  return formatDuration(seconds);
+  if (seconds <= -2) return 'key does not exist';
+  return `${formatDuration(seconds)} left`;
 }
 
-/** A span of whole seconds in the two largest units: "2 d 3 h", "5 min 10 s". */
-export function formatDuration(seconds: number): string {
+/** A span of seconds (rounded) in the two largest units: "6 d 9 h", "5 min 10 s", never "9199 minutes". */
+export function formatDuration(span: number): string {
+  const seconds = Math.max(0, Math.round(span));
   if (seconds < 60) return `${seconds} s`;
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
@@ -73,9 +70,70 @@ export function formatRaw(value: unknown): string {
   return formatValue(value);
 }
 
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+/** A span of milliseconds: under a second as "450 ms", else as {@link formatDuration} gives it. */
+export function formatDurationMs(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatDuration(ms / 1000);
+}
+
+/** A moment as the API sends it: ISO text, epoch milliseconds or a Date. */
+export type Moment = string | number | Date;
+
+/** The moment as a Date, or null when there is none or it is not a time (so callers show it raw). */
+export function toDate(at: Moment | null | undefined): Date | null {
+  if (at === null || at === undefined || at === '') return null;
+  const date = at instanceof Date ? at : new Date(at);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// One formatter each, in the reader's locale and time zone: every date on every page reads alike.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const TIME = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+/** How a moment that is not a time reads: the text as sent (never hidden), or `none` when absent. */
+const unreadable = (at: Moment | null | undefined, none: string) =>
+  at === null || at === undefined || at === '' ? none : String(at);
+
+/** "Dec 2, 2026, 2:03 PM" in the reader's locale; text that is no time is shown as it is. */
+export function formatDateTime(at: Moment | null | undefined, none = 'no date'): string {
+  const date = toDate(at);
+  return date ? DATE_TIME.format(date) : unreadable(at, none);
+}
+
+/** "Dec 2, 2026". */
+export function formatDate(at: Moment | null | undefined, none = 'no date'): string {
+  const date = toDate(at);
+  return date ? DATE.format(date) : unreadable(at, none);
+}
+
+/** "2:03:10 PM": only where the day is plain (a page's own last check). */
+export function formatTime(at: Moment | null | undefined, none = 'no time'): string {
+  const date = toDate(at);
+  return date ? TIME.format(date) : unreadable(at, none);
+}
+
+const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+];
+
+/** "3 hours ago", "yesterday", "in 5 minutes": the largest whole unit, in the reader's language. */
+export function formatRelative(
+  at: Moment | null | undefined,
+  now: number = Date.now(),
+  none = 'no date',
+): string {
+  const date = toDate(at);
+  if (!date) return unreadable(at, none);
+  const span = date.getTime() - now;
+  const [unit, size] = RELATIVE_UNITS.find(([, unitMs]) => Math.abs(span) >= unitMs) ?? ['second', 1000];
+  return RELATIVE.format(Math.trunc(span / size), unit);
 }
 
 /**
