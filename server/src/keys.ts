@@ -173,6 +173,9 @@ export const POLICY_KEYS = {
   sessionCandidates: 'policies:session-candidates',
   /** actions per `policy result`, since the store began (the Prometheus series) */
   counts: 'policies:counts',
+  /** the same per hour, `hourly:` + the hour's start (ms), plus `policy would-do` (targets a dry run
+   * listed first in that hour); kept 8 days, for the page's chart */
+  hourly: 'policies:hourly:',
   /** one policy run at a time across every process */
   runLock: 'lock:policies-run',
 } as const;

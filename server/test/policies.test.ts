@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditEntry, PoliciesResponse, PolicyView } from '@cache-doctor/shared';
+import type { AuditEntry, PoliciesResponse, PolicyActivity, PolicyView } from '@cache-doctor/shared';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisReady } from '../src/adapters/redis';
@@ -228,6 +228,19 @@ describe('generate-unprocessed', () => {
     await setPolicy('generate-unprocessed', { mode: 'on' });
     await runPolicies(harness.services);
     expect(startsOf(planted).reduce((a, b) => a + b, 0)).toBe(20);
+
+    // the page's chart: this hour, the dry run's 50, then 20 applied and two stops
+    const activity = await harness.request('GET', '/api/policies/activity?range=24h', { role: 'support' });
+    expect(activity.status).toBe(200);
+    const { policies: charted } = (await activity.json()) as PolicyActivity;
+    const hours = charted.find((p) => p.name === 'generate-unprocessed')?.points ?? [];
+    expect(hours).toHaveLength(24);
+    const total = (field: 'applied' | 'failed' | 'stopped' | 'wouldDo') =>
+      hours.reduce((sum, hour) => sum + hour[field], 0);
+    expect([total('wouldDo'), total('applied'), total('failed'), total('stopped')]).toEqual([50, 20, 0, 2]);
+    expect(
+      (await harness.request('GET', '/api/policies/activity?range=1h', { role: 'support' })).status,
+    ).toBe(400);
   });
 
   it('"Pause all" stops a policy mid-run within one action, across processes', async () => {

@@ -104,3 +104,39 @@ export const updatePolicySchema = z
     message: 'name at least one of mode, maxPerHour, minAgeMs',
   });
 export type UpdatePolicy = z.infer<typeof updatePolicySchema>;
+
+/** The ranges of the "Actions per policy" chart; its figures are counted per hour. */
+export const POLICY_ACTIVITY_RANGES = ['24h', '7d'] as const;
+export const policyActivityRangeSchema = z.enum(POLICY_ACTIVITY_RANGES);
+export type PolicyActivityRange = z.infer<typeof policyActivityRangeSchema>;
+
+/**
+ * One hour of one policy: its actions by result (the figures behind
+ * `cache_doctor_policy_actions_total`), and `wouldDo`, the targets its dry runs listed for the
+ * first time in that hour.
+ */
+export const policyActivityPointSchema = z.object({
+  /** the hour's start (ms) */
+  t: z.number().int(),
+  applied: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  stopped: z.number().int().nonnegative(),
+  wouldDo: z.number().int().nonnegative(),
+});
+export type PolicyActivityPoint = z.infer<typeof policyActivityPointSchema>;
+
+/** `GET /api/policies/activity?range=`: every hour of the range, oldest first, for each policy. */
+export const policyActivitySchema = z.object({
+  range: policyActivityRangeSchema,
+  bucketMs: z.number().int().positive(),
+  policies: z.array(
+    z.object({
+      name: policyNameSchema,
+      /** the hourly limit today (applied and failed actions count toward it) */
+      maxPerHour: z.number().int(),
+      points: z.array(policyActivityPointSchema),
+    }),
+  ),
+});
+export type PolicyActivity = z.infer<typeof policyActivitySchema>;

@@ -9,11 +9,13 @@ import {
 import type { ChainableCommander, Redis } from 'ioredis';
 import {
   claimOf,
+  countField,
   defaultPolicyState,
   HOUR_MS,
   type PolicyCandidate,
   type PolicyState,
   type SweptSessionFacts,
+  WOULD_DO_RESULT,
 } from '../domain/policies';
 import { type Keys, POLICY_KEYS } from '../keys';
 import type { AuditLog } from './audit-log';
@@ -27,6 +29,8 @@ import type { AuditLog } from './audit-log';
 const CLAIM_TTL_SECONDS = 30 * 86_400;
 /** Actions kept per policy (the page shows the latest; the hour's count needs the hour's). */
 const ACTIONS_KEPT = 500;
+/** Hourly counts outlive the chart's longest range (7 days) by a day. */
+const HOURLY_TTL_SECONDS = 8 * 86_400;
 
 export interface PauseState {
   at: string;
@@ -93,14 +97,39 @@ export class PolicyStore {
     return this.key(POLICY_KEYS.paused);
   }
 
+  private hourKey(at: number): string {
+    return this.key(`${POLICY_KEYS.hourly}${Math.floor(at / HOUR_MS) * HOUR_MS}`);
+  }
+
+  /** Counts `n` of a `policy result` in `at`'s hour (the chart's figures). */
+  private countInHour(tx: ChainableCommander, name: PolicyName, result: string, n: number, at: number): void {
+    const key = this.hourKey(at);
+    tx.hincrby(key, countField(name, result), n).expire(key, HOURLY_TTL_SECONDS);
+  }
+
+  /** The action, its all-time count (the Prometheus series) and its hour's count, in one transaction. */
   async recordAction(name: PolicyName, action: PolicyAction, now = Date.now()): Promise<void> {
     const key = this.key(`${POLICY_KEYS.actions}${name}`);
-    await this.redis
+    const tx = this.redis
       .multi()
       .zadd(key, now, JSON.stringify(action))
       .zremrangebyrank(key, 0, -ACTIONS_KEPT - 1)
-      .hincrby(this.key(POLICY_KEYS.counts), `${name} ${action.result}`, 1)
-      .exec();
+      .hincrby(this.key(POLICY_KEYS.counts), countField(name, action.result), 1);
+    this.countInHour(tx, name, action.result, 1, now);
+    await tx.exec();
+  }
+
+  /** Each hour's `policy result` → count, in the order of `hours` (their starts, ms). */
+  async hourlyCounts(hours: readonly number[]): Promise<Array<Record<string, number>>> {
+    const pipeline = this.redis.pipeline();
+    for (const hour of hours) pipeline.hgetall(this.hourKey(hour));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, fields]) => {
+      if (error) throw error;
+      return Object.fromEntries(
+        Object.entries(fields as Record<string, string>).map(([field, value]) => [field, Number(value)]),
+      );
+    });
   }
 
   /** Newest first. */
@@ -158,8 +187,13 @@ export class PolicyStore {
     return results[0]?.[1] === 'OK';
   }
 
-  async saveWouldDo(name: PolicyName, items: PolicyWouldDo[], at: string): Promise<void> {
-    await this.redis.set(this.key(`${POLICY_KEYS.wouldDo}${name}`), JSON.stringify({ at, items }));
+  /** A dry run's list, and how many of its targets it listed first (counted in its hour). */
+  async saveWouldDo(name: PolicyName, items: PolicyWouldDo[], at: Date, newly: number): Promise<void> {
+    const tx = this.redis
+      .multi()
+      .set(this.key(`${POLICY_KEYS.wouldDo}${name}`), JSON.stringify({ at: at.toISOString(), items }));
+    if (newly > 0) this.countInHour(tx, name, WOULD_DO_RESULT, newly, at.getTime());
+    await tx.exec();
   }
 
   async wouldDo(name: PolicyName): Promise<{ at: string | null; items: PolicyWouldDo[] }> {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activityPoints,
   afterResult,
   defaultPolicyState,
   driftCandidates,
   eligibleTargets,
+  hoursUpTo,
+  newlyListed,
   sessionCandidates,
   updatedState,
   wouldDo,
@@ -99,5 +102,37 @@ describe('automatic repair rules', () => {
       maxPerHour: 10,
     });
     expect(defaultPolicyState('refresh-drifted', false).maxPerHour).toBe(200);
+  });
+
+  it('a dry run counts only the targets its previous list did not have', () => {
+    const item = (target: string, problem = 'WEBHOOK_MISSING') => ({
+      target,
+      problem,
+      since: new Date(NOW).toISOString(),
+      withinLimit: true,
+    });
+    const first = [item('cs_a'), item('cs_b')];
+    expect(newlyListed([], first)).toBe(2);
+    expect(newlyListed(first, [item('cs_b'), item('cs_c')])).toBe(1);
+    // the same target with another problem is another thing the policy would do
+    expect(newlyListed(first, [item('cs_a', 'GENERATION_FAILED')])).toBe(1);
+    expect(newlyListed(first, first)).toBe(0);
+  });
+
+  it('the chart has every hour of its range, up to the current one, each with its own counts', () => {
+    const hour = 3_600_000;
+    const now = Date.parse('2026-12-02T12:34:56Z');
+    const hours = hoursUpTo(now, 24 * hour);
+    expect(hours).toHaveLength(24);
+    expect(hours.at(-1)).toBe(Date.parse('2026-12-02T12:00:00Z'));
+    expect(hours[0]).toBe(Date.parse('2026-12-01T13:00:00Z'));
+    const points = activityPoints('retry-failed-generation', hours.slice(-2), [
+      { 'retry-failed-generation applied': 2, 'refresh-drifted applied': 9 },
+      { 'retry-failed-generation failed': 1, 'retry-failed-generation would-do': 4 },
+    ]);
+    expect(points).toEqual([
+      { t: hours.at(-2), applied: 2, failed: 0, skipped: 0, stopped: 0, wouldDo: 0 },
+      { t: hours.at(-1), applied: 0, failed: 1, skipped: 0, stopped: 0, wouldDo: 4 },
+    ]);
   });
 });

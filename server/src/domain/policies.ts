@@ -1,5 +1,6 @@
 import {
   POLICY_DESCRIPTIONS,
+  type PolicyActivityPoint,
   type PolicyMode,
   type PolicyName,
   type PolicyWouldDo,
@@ -135,6 +136,43 @@ export function wouldDo(eligible: readonly PolicyCandidate[], room: number): Pol
     since: new Date(candidate.since).toISOString(),
     withinLimit: index < room,
   }));
+}
+
+/** How many of a dry run's targets (and problems) its previous list did not have. */
+export function newlyListed(previous: readonly PolicyWouldDo[], next: readonly PolicyWouldDo[]): number {
+  const before = new Set(previous.map((item) => claimOf(item.target, item.problem)));
+  return next.filter((item) => !before.has(claimOf(item.target, item.problem))).length;
+}
+
+/** The field of a `policy result` count (its hour's hash, and the all-time one). */
+export const countField = (name: PolicyName, result: string) => `${name} ${result}`;
+/** The counted result of a dry run's newly listed targets (not an action: never in the all-time counts). */
+export const WOULD_DO_RESULT = 'would-do';
+
+/** The starts (ms) of the `rangeMs / HOUR_MS` hours up to and including the one `now` is in. */
+export function hoursUpTo(now: number, rangeMs: number): number[] {
+  const last = Math.floor(now / HOUR_MS) * HOUR_MS;
+  const count = Math.ceil(rangeMs / HOUR_MS);
+  return Array.from({ length: count }, (_, index) => last - (count - 1 - index) * HOUR_MS);
+}
+
+/** One policy's hours, from each hour's `policy result` counts (an hour with none: all zero). */
+export function activityPoints(
+  name: PolicyName,
+  hours: readonly number[],
+  counts: ReadonlyArray<Readonly<Record<string, number>>>,
+): PolicyActivityPoint[] {
+  return hours.map((t, index) => {
+    const count = (result: string) => counts[index]?.[countField(name, result)] ?? 0;
+    return {
+      t,
+      applied: count('applied'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      stopped: count('stopped'),
+      wouldDo: count(WOULD_DO_RESULT),
+    };
+  });
 }
 
 /** The state after one action's result: failures counted in a row, stopped at FAILURES_TO_STOP. */

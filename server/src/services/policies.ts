@@ -13,6 +13,7 @@ import {
   driftCandidates,
   eligibleTargets,
   HUMAN_QUIET_MS,
+  newlyListed,
   type PolicyCandidate,
   type PolicyState,
   sessionCandidates,
@@ -182,7 +183,9 @@ export async function runPolicy(
   let actionsLastHour = await store.actionsLastHour(name, now);
   if (state.mode === 'dry-run') {
     const room = Math.max(0, state.maxPerHour - actionsLastHour);
-    await store.saveWouldDo(name, wouldDo(eligible, room), new Date(now).toISOString());
+    const items = wouldDo(eligible, room);
+    const previous = await store.wouldDo(name);
+    await store.saveWouldDo(name, items, new Date(now), newlyListed(previous.items, items));
     return report;
   }
   for (const candidate of eligible) {

@@ -1,13 +1,16 @@
 import {
   POLICY_NAMES,
   type PoliciesResponse,
+  type PolicyActivity,
+  type PolicyActivityRange,
   type PolicyName,
   type PolicyView,
+  RANGE_MS,
   type Staff,
   type UpdatePolicy,
 } from '@cache-doctor/shared';
 import type { PolicyStore } from '../adapters/policy-store';
-import { updatedState } from '../domain/policies';
+import { activityPoints, HOUR_MS, hoursUpTo, updatedState } from '../domain/policies';
 import type { Services } from './container';
 import { policyStore } from './policies';
 
@@ -45,6 +48,29 @@ export async function readPolicies(services: Services): Promise<PoliciesResponse
     Promise.all(POLICY_NAMES.map((name) => viewOf(store, name))),
   ]);
   return { paused: paused !== null, pausedAt: paused?.at ?? null, pausedBy: paused?.by ?? null, policies };
+}
+
+/** `GET /api/policies/activity`: each policy's actions (and dry runs' new targets) per hour of the range. */
+export async function readPolicyActivity(
+  services: Services,
+  range: PolicyActivityRange,
+  now = Date.now(),
+): Promise<PolicyActivity> {
+  const store = policyStore(services);
+  const hours = hoursUpTo(now, RANGE_MS[range]);
+  const [counts, states] = await Promise.all([
+    store.hourlyCounts(hours),
+    Promise.all(POLICY_NAMES.map((name) => store.state(name))),
+  ]);
+  return {
+    range,
+    bucketMs: HOUR_MS,
+    policies: POLICY_NAMES.map((name, index) => ({
+      name,
+      maxPerHour: states[index]?.maxPerHour ?? 0,
+      points: activityPoints(name, hours, counts),
+    })),
+  };
 }
 
 const describeChange = (name: PolicyName, before: Record<string, unknown>, change: UpdatePolicy) =>
