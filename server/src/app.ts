@@ -12,6 +12,7 @@ import { AppError, errorBody } from './lib/app-error';
 import { jsonBodiesOnly } from './lib/json-body';
 import { createLogger, type Logger } from './lib/log';
 import { ownRequestId, requestLog } from './lib/request-log';
+import { strictTransportSecurity } from './lib/transport';
 import { UpstreamTimeoutError } from './lib/upstream-meter';
 import { attentionRoutes } from './routes/attention';
 import { auditRoutes } from './routes/audit';
@@ -48,6 +49,8 @@ const SECURITY_HEADERS = secureHeaders({
   },
   xFrameOptions: 'DENY',
   referrerPolicy: 'no-referrer',
+  // only over HTTPS: `strictTransportSecurity` decides per request
+  strictTransportSecurity: false,
 });
 
 const BODY_LIMIT = bodyLimit({
@@ -122,6 +125,7 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .use(ownRequestId)
     .use(requestLog(log))
     .use(SECURITY_HEADERS)
+    .use(strictTransportSecurity(services.config.trustedProxies))
     .use(limitBody)
     .use(jsonBodiesOnly)
     .use('/api/*', noStore)

@@ -55,6 +55,16 @@ const staffTokens = z.string().transform((raw, ctx): StaffToken[] => {
 const envSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().default('127.0.0.1'),
+  /** peers whose `X-Forwarded-Proto` is believed: the TLS-terminating proxy (same host by default) */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1,::1')
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    ),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -149,6 +159,8 @@ export interface KeyPatterns {
 export interface Config {
   port: number;
   host: string;
+  /** the addresses of the proxies allowed to say a request came over HTTPS (`X-Forwarded-Proto`) */
+  trustedProxies: string[];
   /** true when nothing real is configured: own redis-server and in-process sandbox upstreams */
   demo: boolean;
   redisUrl: string | undefined;
@@ -289,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: env.PORT,
     host: env.HOST,
+    trustedProxies: env.TRUSTED_PROXIES,
     demo,
     redisUrl: env.REDIS_URL,
     ownRedisUrl: env.OWN_REDIS_URL ?? env.REDIS_URL,

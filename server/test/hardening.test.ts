@@ -1,4 +1,9 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { createLogger } from '../src/lib/log';
 import { type Harness, STAFF, startHarness } from './harness';
 
 /** SPEC §8 and issue 7's hardening: headers, per-actor mutation limits, logs, error bodies. */
@@ -36,7 +41,45 @@ describe('hardening (real redis-server + sandbox)', () => {
       expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
-      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      // plain HTTP (RFC 6797 §7.2): no HSTS
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('sends Strict-Transport-Security only when the request came over HTTPS: directly, or via a trusted proxy', async () => {
+    const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const hsts = async (headers: Record<string, string> = {}) =>
+      (await fetch(`http://127.0.0.1:${port}/healthz`, { headers })).headers.get('strict-transport-security');
+    try {
+      // a TLS socket gives the request an https URL
+      const direct = await harness.app.request('https://cache-doctor.example/healthz');
+      expect(direct.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(await hsts()).toBeNull();
+      expect(await hsts({ 'x-forwarded-proto': 'http' })).toBeNull();
+      // the proxy on loopback (TRUSTED_PROXIES' default) says the browser used HTTPS
+      expect(await hsts({ 'x-forwarded-proto': 'https' })).toMatch(/^max-age=\d+/);
+      // only the nearest proxy's word counts
+      expect(await hsts({ 'x-forwarded-proto': 'http, https' })).toMatch(/^max-age=\d+/);
+      expect(await hsts({ 'x-forwarded-proto': 'https, http' })).toBeNull();
+    } finally {
+      server.close();
+    }
+    // a peer that is not a trusted proxy cannot claim HTTPS
+    const untrusting = createApp(
+      { ...harness.services, config: { ...harness.services.config, trustedProxies: ['10.0.0.1'] } },
+      { log: createLogger(() => {}) },
+    );
+    const other = serve({ fetch: untrusting.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(other, 'listening');
+    try {
+      const response = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/healthz`, {
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      other.close();
     }
   });
 
