@@ -1,4 +1,4 @@
-import type { PolicyName, UpdatePolicy } from '@cache-doctor/shared';
+import type { PolicyActivityRange, PolicyName, UpdatePolicy } from '@cache-doctor/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
 
@@ -10,6 +10,18 @@ export function usePolicies() {
     queryKey: POLICIES_KEY,
     queryFn: () => unwrap(client.api.policies.$get()),
     refetchInterval: 10_000,
+  });
+}
+
+/**
+ * `GET /api/policies/activity`: each policy's actions per hour, for the page's chart; under the
+ * policies' key, so a change or a pause re-reads it too.
+ */
+export function usePolicyActivity(range: PolicyActivityRange) {
+  return useQuery({
+    queryKey: [...POLICIES_KEY, 'activity', range],
+    queryFn: () => unwrap(client.api.policies.activity.$get({ query: { range } })),
+    refetchInterval: 30_000,
   });
 }
 

@@ -7,6 +7,7 @@ import { Page } from '../../components/Page/Page';
 import { usePauseAll, usePolicies, useUpdatePolicy } from '../../hooks/usePolicies';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
+import { PolicyActivityCharts } from './PolicyActivityCharts';
 
 const MODE_WORDS: Record<PolicyMode, string> = { off: 'Off', 'dry-run': 'Dry run', on: 'On' };
 
@@ -176,6 +177,7 @@ export function PoliciesPage() {
       {data?.policies.map((policy) => (
         <PolicyCard key={policy.name} policy={policy} canChange={canChange} />
       ))}
+      <PolicyActivityCharts />
     </Page>
   );
 }
