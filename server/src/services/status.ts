@@ -1,4 +1,5 @@
 import { probeRedis, type RedisHealth } from '../adapters/redis';
+import { UpstreamTimeoutError } from '../lib/upstream-meter';
 import type { Services } from './container';
 import type { OwnStoreReport } from './own-store';
 
@@ -8,13 +9,49 @@ export interface UpstreamHealth {
   error?: string;
 }
 
+/** How a check that outran its deadline reads on the Status page: "No answer in 1 s". */
+export const noAnswerIn = (ms: number) => `No answer in ${Number((ms / 1000).toFixed(1))} s`;
+
 async function probe(check: () => Promise<void>): Promise<UpstreamHealth> {
   const started = performance.now();
   try {
     await check();
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+    const message =
+      error instanceof UpstreamTimeoutError
+        ? noAnswerIn(error.timeoutMs)
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    return { ok: false, latencyMs: null, error: message };
+  }
+}
+
+/**
+ * The Redis check within one command deadline (`REDIS_COMMAND_TIMEOUT_MS`) in all: a PING and two
+ * INFOs that each just beat it would otherwise keep the card green for three deadlines.
+ */
+async function checkRedis(services: Services): Promise<RedisHealth> {
+  const deadlineMs = services.config.redisCommandTimeoutMs;
+  const noAnswer: RedisHealth = {
+    ok: false,
+    latencyMs: null,
+    usedMemory: null,
+    maxMemory: null,
+    version: null,
+    error: noAnswerIn(deadlineMs),
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<RedisHealth>((resolve) => {
+    timer = setTimeout(() => resolve(noAnswer), deadlineMs);
+  });
+  try {
+    const health = await Promise.race([probeRedis(services.redis), deadline]);
+    // ioredis' own words for its deadline say neither how long nor what it means
+    return health.error?.startsWith('Command timed out') ? noAnswer : health;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -33,7 +70,7 @@ export interface ServiceStatus {
 /** SPEC §6.1: one round of parallel probes; a dependency that is down is reported, never thrown. */
 export async function readServiceStatus(services: Services): Promise<ServiceStatus> {
   const [redis, ownStore, stripe, clerk, generation] = await Promise.all([
-    probeRedis(services.redis),
+    checkRedis(services),
     // null while Redis does not answer: `redis.ok` already says so
     services.ownStore.check().catch(() => null),
     probe(() => services.stripe.probe()),
