@@ -2,7 +2,7 @@ import { ALERT_AFFECTED, ALERT_RUNBOOK, pendingWords } from '@cache-doctor/share
 import { Link } from 'react-router';
 import type { Metrics } from '../../api/types';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
-import { formatTime } from '../../format';
+import { formatDateTime } from '../../format';
 import { formatValue, stateTone, stateWord, titleOf, unitOf } from './metricsView';
 
 /** SPEC §9: firing (and pending) alerts now, then the recent firing/resolved history. */
@@ -20,7 +20,7 @@ export function AlertsList({ metrics }: { metrics: Metrics }) {
               <StatusBadge tone={stateTone(alert.state)}>{stateWord(alert.state)}</StatusBadge>{' '}
               <strong>{titleOf(alert.metric)}</strong>: {formatValue(unitOf(alert.metric), alert.value)}{' '}
               (threshold {formatValue(unitOf(alert.metric), alert.threshold)}), since{' '}
-              {formatTime(alert.since)}
+              {formatDateTime(alert.since)}
               {alert.state === 'pending' ? (
                 <>
                   {' '}
@@ -50,7 +50,7 @@ export function AlertsList({ metrics }: { metrics: Metrics }) {
         <ul>
           {metrics.history.map((entry) => (
             <li key={`${entry.metric}-${entry.state}-${entry.since}`}>
-              {formatTime(entry.since)} — <strong>{titleOf(entry.metric)}</strong>{' '}
+              {formatDateTime(entry.since)} — <strong>{titleOf(entry.metric)}</strong>{' '}
               {entry.state === 'firing' ? 'fired' : 'resolved'} at{' '}
               {formatValue(unitOf(entry.metric), entry.value)}
             </li>

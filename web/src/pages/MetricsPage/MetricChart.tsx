@@ -13,6 +13,7 @@ import {
 } from 'recharts';
 import type { MetricAlert } from '../../api/types';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { formatDateTime } from '../../format';
 import {
   breachRuns,
   formatValue,
@@ -84,10 +85,7 @@ export function MetricChart({ view, points, threshold, alert, source, from, to }
               tickFormatter={format}
               width={64}
             />
-            <Tooltip
-              labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
-              formatter={(v) => format(Number(v))}
-            />
+            <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} formatter={(v) => format(Number(v))} />
             {breachRuns(points, threshold).map(([x1, x2]) => (
               <ReferenceArea
                 key={x1}

@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { ProblemTrend } from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
-import { formatDateTime } from '../../format';
+import { formatDate, formatDateTime } from '../../format';
 import { useProblemTrend } from '../../hooks/useAttention';
 
 const TREND_RANGES = [
@@ -113,11 +113,11 @@ export function ProblemsTrend() {
                 <XAxis
                   dataKey="t"
                   type="category"
-                  tickFormatter={(t: number) => new Date(t).toLocaleDateString()}
+                  tickFormatter={(t: number) => formatDate(t)}
                   minTickGap={24}
                 />
                 <YAxis allowDecimals={false} width={40} />
-                <Tooltip labelFormatter={(t) => formatDateTime(new Date(Number(t)).toISOString())} />
+                <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} />
                 <Legend />
                 {codes.map((code, index) => (
                   <Bar

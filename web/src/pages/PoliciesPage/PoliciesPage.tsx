@@ -4,6 +4,7 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { formatDateTime, formatDurationMs } from '../../format';
 import { usePauseAll, usePolicies, useUpdatePolicy } from '../../hooks/usePolicies';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
@@ -40,13 +41,13 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
         {policy.minAgeMs ? (
           <>
             <dt>Minimum age</dt>
-            <dd>{Math.round(policy.minAgeMs / 60_000)} min</dd>
+            <dd>{formatDurationMs(policy.minAgeMs)}</dd>
           </>
         ) : null}
       </dl>
       {policy.stopped ? (
         <p role="status" className="notice notice-danger">
-          Stopped itself at {new Date(policy.stopped.at).toLocaleString()}: {policy.stopped.reason}
+          Stopped itself at {formatDateTime(policy.stopped.at)}: {policy.stopped.reason}
         </p>
       ) : null}
       {canChange ? (
@@ -73,8 +74,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
           {policy.wouldDo && policy.wouldDo.length > 0 ? (
             <table>
               <caption>
-                {policy.wouldDo.length} targets at{' '}
-                {policy.wouldDoAt ? new Date(policy.wouldDoAt).toLocaleString() : '—'}
+                {policy.wouldDo.length} targets at {policy.wouldDoAt ? formatDateTime(policy.wouldDoAt) : '—'}
               </caption>
               <thead>
                 <tr>
@@ -91,7 +91,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
                       <Target target={item.target} />
                     </th>
                     <td>{item.problem}</td>
-                    <td>{new Date(item.since).toLocaleString()}</td>
+                    <td>{formatDateTime(item.since)}</td>
                     <td>{item.withinLimit ? 'Yes' : 'No: the limit would stop it first'}</td>
                   </tr>
                 ))}
@@ -117,7 +117,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
           <tbody>
             {policy.lastActions.map((action) => (
               <tr key={`${action.at} ${action.target}`}>
-                <td>{new Date(action.at).toLocaleString()}</td>
+                <td>{formatDateTime(action.at)}</td>
                 <th scope="row">
                   <Target target={action.target} />
                 </th>
@@ -167,7 +167,7 @@ export function PoliciesPage() {
       {data?.paused ? (
         <p role="status" className="notice notice-warning">
           Every automatic repair is paused
-          {data.pausedAt ? ` since ${new Date(data.pausedAt).toLocaleString()}` : ''}
+          {data.pausedAt ? ` since ${formatDateTime(data.pausedAt)}` : ''}
           {data.pausedBy ? ` by ${data.pausedBy}` : ''}.
         </p>
       ) : null}
