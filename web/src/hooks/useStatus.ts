@@ -6,7 +6,8 @@ export const STATUS_REFRESH_MS = 10_000;
 
 /**
  * `GET /api/status`, refreshed every 10 s. Shared by the Status page and the Redis-down banner
- * on every page (one cache entry, one poll).
+ * on every page (one cache entry, one poll). A failed check is not retried: retries would keep the
+ * previous, green answer on screen for seconds more, and the next poll asks again anyway.
  */
 export function useStatus() {
   return useQuery({
@@ -14,5 +15,6 @@ export function useStatus() {
     queryFn: () => unwrap(client.api.status.$get()),
     refetchInterval: STATUS_REFRESH_MS,
     staleTime: STATUS_REFRESH_MS / 2,
+    retry: false,
   });
 }

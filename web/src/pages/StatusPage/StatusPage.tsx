@@ -161,10 +161,12 @@ export function StatusPage() {
       ) : null}
       {data ? (
         <>
+          {/* a failed check never leaves the previous verdict standing as if it were current */}
           <p className="lede">
-            {summary(data)}{' '}
+            {error ? 'Not known now: the latest check failed.' : summary(data)}{' '}
             <span className="muted">
-              Checked at {formatTime(dataUpdatedAt)}; refreshes every {STATUS_REFRESH_MS / 1000} s.
+              {error ? 'The cards show the check' : 'Checked'} at {formatTime(dataUpdatedAt)}; refreshes every{' '}
+              {STATUS_REFRESH_MS / 1000} s.
             </span>
           </p>
           {error ? (
