@@ -1,11 +1,20 @@
 import { useTheme } from '../../hooks/useTheme';
 
-/** A toggle button: pressed means dark. The label stays put so its state is read, not its name. */
+/**
+ * Switches between light and dark. The name says what pressing does ("Switch to dark theme"),
+ * never the state it is in: a "Dark theme" button read the same in both themes.
+ */
 export function ThemeToggle() {
   const { theme, toggle } = useTheme();
+  const next = theme === 'dark' ? 'light' : 'dark';
   return (
-    <button type="button" className="button button-quiet" aria-pressed={theme === 'dark'} onClick={toggle}>
-      <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span> Dark theme
+    <button
+      type="button"
+      className="button button-quiet"
+      aria-label={`Switch to ${next} theme`}
+      onClick={toggle}
+    >
+      <span aria-hidden="true">{next === 'dark' ? '☾' : '☀'}</span> {next === 'dark' ? 'Dark' : 'Light'} theme
     </button>
   );
 }
