@@ -6,9 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisReady } from '../src/adapters/redis';
 import { type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { scheduleSessionSweep } from '../src/jobs/session-sweep';
+import type { GenerationFileWire } from '../src/sandbox/dataset';
 import { testCheckoutSession, testDataset } from '../src/sandbox/test-data';
 import { createServices, type Services } from '../src/services/container';
-import { runPolicies, runPolicy } from '../src/services/policies';
+import { policyStore, runPolicies, runPolicy } from '../src/services/policies';
 import { runScheduledSessionSweep } from '../src/services/session-sweep';
 import { type Harness, startHarness } from './harness';
 
@@ -61,16 +62,23 @@ const policy = async (name: string) => (await policies()).policies.find((p) => p
 const setPolicy = async (name: string, body: unknown, role: 'admin' | 'ops' | 'support' = 'admin') =>
   harness.request('PUT', `/api/policies/${name}`, { role, body });
 
-/** Paid or not, created `ageMs` ago, with the prompt stored and no status (WEBHOOK_MISSING when paid). */
+/**
+ * Paid or not, created `ageMs` ago, with the prompt stored (session-only layout) and no status
+ * (WEBHOOK_MISSING when paid); with `failedWith`, a generation started that the generation API
+ * says failed with that error (GENERATION_FAILED).
+ */
 interface Planted {
   id: string;
   prompt: string;
 }
 let counter = 0;
-async function plantSessions(specs: Array<{ ageMs: number; paid: boolean }>): Promise<Planted[]> {
+async function plantSessions(
+  specs: Array<{ ageMs: number; paid: boolean; failedWith?: string }>,
+): Promise<Planted[]> {
   const now = Date.now();
   const planted: Planted[] = [];
   const sessions: Stripe.Checkout.Session[] = [];
+  const generationFiles: GenerationFileWire[] = [];
   for (const spec of specs) {
     counter += 1;
     const id = `cs_test_policy${String(counter).padStart(6, '0')}`;
@@ -85,6 +93,16 @@ async function plantSessions(specs: Array<{ ageMs: number; paid: boolean }>): Pr
       }),
     );
     const iso = new Date(createdMs).toISOString();
+    const fileId = `file_policy${counter}`;
+    if (spec.failedWith)
+      generationFiles.push({
+        id: fileId,
+        status: 'failed',
+        created_at: iso,
+        updated_at: iso,
+        url: null,
+        error: spec.failedWith,
+      });
     await harness.services.redis.set(
       `session:${id}`,
       JSON.stringify({
@@ -97,13 +115,14 @@ async function plantSessions(specs: Array<{ ageMs: number; paid: boolean }>): Pr
         toolTitle: 'Video',
         createdAt: iso,
         timestamp: iso,
+        ...(spec.failedWith && { status: 'processing', fileId }),
       }),
       'EX',
       30 * 86_400,
     );
     planted.push({ id, prompt });
   }
-  harness.sandbox.load(testDataset({ checkoutSessions: sessions }));
+  harness.sandbox.load({ ...testDataset({ checkoutSessions: sessions }), generationFiles });
   return planted;
 }
 
@@ -325,6 +344,61 @@ describe('generate-unprocessed', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describe('retry-failed-generation', () => {
+  const RETRYABLE = 'Generation failed: out of GPU capacity, please retry';
+  const sessionRecord = async (id: string) =>
+    JSON.parse((await harness.services.redis.get(`session:${id}`)) ?? '{}') as Record<string, unknown>;
+  /** what the latest sweep made of a session, as the policies read it */
+  const swept = async (id: string) =>
+    (await policyStore(harness.services).sweptSessions()).find((session) => session.sessionId === id);
+  /** the generation API's answers are reused for a minute; the test moves a file on before that */
+  const forgetFileStates = async () => {
+    const kept = await harness.services.redis.keys(harness.services.keys.own('generation:file:*'));
+    if (kept.length > 0) await harness.services.redis.del(...kept);
+  };
+
+  it('generates again once per session after an error that is not terminal, never after a refusal; audited and undoable', async () => {
+    const [retryable, refused] = (await plantSessions([
+      { ageMs: 20 * MINUTE_MS, paid: true, failedWith: RETRYABLE },
+      { ageMs: 20 * MINUTE_MS, paid: true, failedWith: 'Content policy violation: prompt was rejected' },
+    ])) as [Planted, Planted];
+    const failedFileId = (await sessionRecord(retryable.id)).fileId as string;
+    await runScheduledSessionSweep(harness.services);
+    expect(await swept(retryable.id)).toMatchObject({ code: 'GENERATION_FAILED', unprocessed: true });
+    expect((await swept(refused.id))?.code).toBe('GENERATION_FAILED');
+    await setPolicy('retry-failed-generation', { mode: 'on' });
+
+    await runPolicies(harness.services);
+    expect(startsOf([retryable, refused])).toEqual([1, 0]);
+    const [entry, ...more] = await policyAudit('retry-failed-generation');
+    expect(more).toHaveLength(0);
+    expect(entry).toMatchObject({ action: 'generate', target: retryable.id, result: 'applied' });
+    const record = await sessionRecord(retryable.id);
+    const retryFileId = harness.sandbox.state.generation.started[0]?.fileId;
+    expect(record).toMatchObject({ status: 'processing', fileId: retryFileId });
+    // the audit entry keeps the failed attempt, as a person's Generate does
+    expect(entry?.message).toContain(failedFileId);
+    expect((await policy('retry-failed-generation')).lastActions).toMatchObject([
+      { target: retryable.id, result: 'applied', auditId: entry?.id },
+    ]);
+
+    // the new attempt fails too, retryably: the sweep sees GENERATION_FAILED with Generate offered
+    // again, and the policy, having had its one go at this session, leaves it to a person
+    harness.sandbox.state.generation.setStatus(retryFileId as string, 'failed', { error: RETRYABLE });
+    await forgetFileStates();
+    await runScheduledSessionSweep(harness.services);
+    expect(await swept(retryable.id)).toMatchObject({ code: 'GENERATION_FAILED', fixes: ['generate'] });
+    await runPolicies(harness.services);
+    expect(startsOf([retryable, refused])).toEqual([1, 0]);
+    expect(await policyAudit('retry-failed-generation')).toHaveLength(1);
+
+    // undone like a click's write: the record holds the first failed attempt again
+    const undo = await harness.request('POST', `/api/audit/${entry?.id}/undo`, { role: 'admin', body: {} });
+    expect(undo.status).toBe(200);
+    expect((await sessionRecord(retryable.id)).fileId).toBe(failedFileId);
   });
 });
 
