@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -25,6 +25,7 @@ function Harness({
       <ConfirmDialog
         open={open}
         title="Refresh the cache for user_1?"
+        confirmLabel="Refresh cache"
         onConfirm={onConfirm}
         onCancel={() => setOpen(false)}
         error={error}
@@ -37,7 +38,7 @@ function Harness({
 }
 
 describe('ConfirmDialog', () => {
-  it('asks before acting: Apply confirms, Cancel closes without acting', async () => {
+  it('asks before acting: focus on its question, the action-named button confirms, Cancel closes without acting', async () => {
     const user = userEvent.setup();
     const onConfirm = vi.fn();
     render(<Harness onConfirm={onConfirm} />);
@@ -46,8 +47,11 @@ describe('ConfirmDialog', () => {
     await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
     const dialog = screen.getByRole('dialog', { name: 'Refresh the cache for user_1?' });
     expect(dialog.textContent).toContain('2 keys will be written.');
+    expect(document.activeElement).toBe(
+      within(dialog).getByRole('heading', { name: 'Refresh the cache for user_1?' }),
+    );
 
-    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Refresh cache' }));
     expect(onConfirm).toHaveBeenCalledTimes(1);
 
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
@@ -74,7 +78,9 @@ describe('ConfirmDialog', () => {
     const onConfirm = vi.fn();
     render(<Harness onConfirm={onConfirm} typeToConfirm="12" />);
     await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
-    const apply = screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    const apply = within(screen.getByRole('dialog')).getByRole('button', {
+      name: 'Refresh cache',
+    }) as HTMLButtonElement;
     expect(apply.disabled).toBe(true);
     const typed = screen.getByRole('textbox', { name: 'Type 12 to confirm' });
     await user.type(typed, '1');
@@ -85,8 +91,8 @@ describe('ConfirmDialog', () => {
     expect(onConfirm).toHaveBeenCalledTimes(1);
 
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
-    await user.click(screen.getByRole('button', { name: 'Refresh cache' }));
+    await user.click(screen.getAllByRole('button', { name: 'Refresh cache' })[0] as HTMLElement);
     expect((screen.getByRole('textbox', { name: 'Type 12 to confirm' }) as HTMLInputElement).value).toBe('');
-    expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(apply.disabled).toBe(true);
   });
 });

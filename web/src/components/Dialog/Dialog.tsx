@@ -11,11 +11,14 @@ interface DialogProps {
 }
 
 /**
- * A native modal <dialog>: the browser moves focus into it, keeps the rest of the page inert while
- * it is open, and returns focus to the control that opened it when it closes.
+ * A native modal <dialog>: it keeps the rest of the page inert while it is open, and returns focus
+ * to the control that opened it when it closes. On opening, focus goes to its title: the browser
+ * would pick the first focusable element (a scrollable plan, say), scrolling the title away, and a
+ * screen reader starts at the question being asked.
  */
 export function Dialog({ open, title, children, onClose, actions }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
   const titleId = useId();
 
   useEffect(() => {
@@ -25,6 +28,7 @@ export function Dialog({ open, title, children, onClose, actions }: DialogProps)
       // jsdom and very old browsers lack showModal; an open non-modal dialog still works there.
       if (typeof dialog.showModal === 'function') dialog.showModal();
       else dialog.setAttribute('open', '');
+      titleRef.current?.focus();
     } else if (!open && dialog.open) {
       if (typeof dialog.close === 'function') dialog.close();
       else dialog.removeAttribute('open');
@@ -42,7 +46,9 @@ export function Dialog({ open, title, children, onClose, actions }: DialogProps)
         onClose();
       }}
     >
-      <h2 id={titleId}>{title}</h2>
+      <h2 id={titleId} ref={titleRef} tabIndex={-1}>
+        {title}
+      </h2>
       <div className="dialog-body">{children}</div>
       <div className="dialog-actions">{actions}</div>
     </dialog>
