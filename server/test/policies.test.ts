@@ -4,6 +4,7 @@ import type { AuditEntry, PoliciesResponse, PolicyActivity, PolicyView } from '@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisReady } from '../src/adapters/redis';
+import { POLICY_RUN_KIND, queuePolicyRun } from '../src/jobs/policies';
 import { type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { scheduleSessionSweep } from '../src/jobs/session-sweep';
 import type { GenerationFileWire } from '../src/sandbox/dataset';
@@ -12,6 +13,7 @@ import { createServices, type Services } from '../src/services/container';
 import { policyStore, runPolicies, runPolicy } from '../src/services/policies';
 import { runScheduledSessionSweep } from '../src/services/session-sweep';
 import { type Harness, startHarness } from './harness';
+import { startServerProcess, stopProduct } from './product-process';
 
 /**
  * Automatic repairs (SPEC §3, §6.4) on real redis-server, BullMQ and the sandbox upstreams: which
@@ -321,7 +323,53 @@ describe('generate-unprocessed', () => {
     );
   });
 
-  it('two processes on one Redis never both act on one session', async () => {
+  it('two server processes, each an OS process of its own with the policy on, never both act on one session', async () => {
+    const { config } = harness.services;
+    const env = {
+      GENERATION_API_URL: config.generation.url as string,
+      GENERATION_API_TOKEN: config.generation.token as string,
+      // one task at a time each, so two runs queued together go one to each process; the test
+      // queues the runs its sweep would, and the processes' own schedules stay off
+      JOB_CONCURRENCY: '1',
+      SESSION_SWEEP_EVERY_MS: '0',
+      SWEEP_EVERY_MS: '0',
+    };
+    // they start while the test plants and sweeps (a process takes seconds to start)
+    const starting = [startServerProcess(harness, env), startServerProcess(harness, env)];
+    const queue = harness.services.jobQueue;
+    const since = Date.now();
+    const runsEnded = async (states: Array<'completed' | 'failed'>) =>
+      (await queue.getJobs(states)).filter(
+        (job) => job.name === POLICY_RUN_KIND && (job.finishedOn ?? 0) >= since,
+      );
+    let planted: Planted[] = [];
+    try {
+      planted = await plantSessions(
+        Array.from({ length: 12 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
+      );
+      await runScheduledSessionSweep(harness.services);
+      await setPolicy('generate-unprocessed', { mode: 'on', maxPerHour: 100 });
+      harness.sandbox.faults.generation.set({ latencyMs: 20 });
+      await Promise.all(starting);
+      // two runs at once, twice over: whichever process loses the run lock does nothing, and a
+      // run after the first finds every session claimed
+      for (const round of [1, 2]) {
+        await Promise.all([queuePolicyRun(queue), queuePolicyRun(queue)]);
+        await until(async () => (await runsEnded(['completed', 'failed'])).length >= round * 2);
+      }
+    } finally {
+      const started = await Promise.allSettled(starting);
+      await Promise.all(
+        started.flatMap((server) => (server.status === 'fulfilled' ? [stopProduct(server.value.child)] : [])),
+      );
+    }
+    expect(await runsEnded(['failed'])).toEqual([]);
+    expect(startsOf(planted)).toEqual(planted.map(() => 1));
+    const audited = (await policyAudit('generate-unprocessed')).map((entry) => entry.target);
+    expect(audited.sort()).toEqual(planted.map((session) => session.id).sort());
+  });
+
+  it('the run lock lets one of two runs through; past it, two runs at once claim each session once', async () => {
     const planted = await plantSessions(
       Array.from({ length: 12 }, () => ({ ageMs: 20 * MINUTE_MS, paid: true })),
     );
