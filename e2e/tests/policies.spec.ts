@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, expectNoSeriousViolations, test } from './fixtures';
 
 /**
  * Automatic repairs (SPEC §3, §9): the demo ships every policy in dry-run, so its page shows what
@@ -12,7 +12,7 @@ test('an admin reads what generate-unprocessed would do, then switches it from d
   await signInAs('admin');
   await page.getByRole('link', { name: 'Automatic repairs' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Automatic repairs' })).toBeVisible();
-  const policy = page.getByRole('region', { name: 'generate-unprocessed' });
+  const policy = page.getByRole('region', { name: 'generate-unprocessed', exact: true });
   const mode = policy.getByRole('group', { name: 'Mode of generate-unprocessed' });
   await expect(mode.getByRole('radio', { name: 'Dry run' })).toBeChecked();
   // the demo's first scheduled session sweep runs at start; its dry run lists the unprocessed sessions
@@ -22,6 +22,19 @@ test('an admin reads what generate-unprocessed would do, then switches it from d
     await expect(wouldDo).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 45_000 });
   await expect(wouldDo.getByRole('link', { name: /^cs_test_/ }).first()).toBeVisible();
+
+  // the chart of actions per policy: the dry run's targets, counted in the hour it listed them
+  const charts = page.getByRole('region', { name: 'Actions per policy' });
+  await expect(charts.getByText(/^Source: the actions each policy recorded/)).toBeVisible();
+  const chart = charts.getByRole('region', { name: 'Actions of generate-unprocessed' });
+  await expect(
+    chart.getByText(/^Last 24 h: 0 applied, 0 failed, 0 skipped; [1-9]\d* targets? newly listed/),
+  ).toBeVisible();
+  // drawn from those figures: at least the current hour's bar
+  await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await charts.getByRole('button', { name: '7 d' }).click();
+  await expect(chart.getByText(/^Last 7 d: /)).toBeVisible();
+  await expectNoSeriousViolations(page);
 
   // the radio follows the server: it is checked once the change is saved and read back
   await mode.getByRole('radio', { name: 'On' }).click();
@@ -46,8 +59,11 @@ test('an admin reads what generate-unprocessed would do, then switches it from d
 test('support reads the Automatic repairs page but can change nothing', async ({ page, signInAs }) => {
   await signInAs('support');
   await page.getByRole('link', { name: 'Automatic repairs' }).click();
-  await expect(page.getByRole('region', { name: 'refresh-drifted' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'refresh-drifted' }).getByText('Dry run')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'refresh-drifted', exact: true })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'refresh-drifted', exact: true }).getByText('Dry run'),
+  ).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Actions per policy' })).toBeVisible();
   await expect(page.getByRole('radio')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Pause all' })).toHaveCount(0);
 });

@@ -26,7 +26,7 @@ const RANGE_LABELS: Record<PolicyActivityRange, string> = { '24h': '24 h', '7d':
 type Totals = Record<'applied' | 'failed' | 'skipped' | 'stopped' | 'wouldDo', number>;
 
 /** The range's figures added up: the chart's reading in words. */
-export function activityTotals(points: readonly PolicyActivityPoint[]): Totals {
+function activityTotals(points: readonly PolicyActivityPoint[]): Totals {
   const totals: Totals = { applied: 0, failed: 0, skipped: 0, stopped: 0, wouldDo: 0 };
   for (const point of points)
     for (const field of Object.keys(totals) as Array<keyof Totals>) totals[field] += point[field];
@@ -41,7 +41,20 @@ function busiestHour(points: readonly PolicyActivityPoint[]): PolicyActivityPoin
   return busiest;
 }
 
+/** Applied and failed stacked (they count toward the hourly limit); the dry runs' beside them. */
+const SERIES = [
+  { key: 'applied', bar: { name: 'Applied', stackId: 'tried', fill: 'var(--ok-text, #14532d)' } },
+  { key: 'failed', bar: { name: 'Failed', stackId: 'tried', fill: 'var(--danger-strong, #b91c1c)' } },
+  {
+    key: 'wouldDo',
+    bar: { name: 'Dry run: newly listed', fill: 'var(--primary, #1d4ed8)', fillOpacity: 0.45 },
+  },
+] as const;
+const seriesOrder = (item: { dataKey?: unknown }) =>
+  SERIES.findIndex((series) => series.key === item.dataKey);
+
 const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
+const repairs = (n: number) => (n === 1 ? '1 repair' : `${n} repairs`);
 
 type PolicyFigures = PolicyActivity['policies'][number];
 
@@ -56,6 +69,10 @@ function PolicyChart({ policy, range }: { policy: PolicyFigures; range: PolicyAc
   const busiest = busiestHour(policy.points);
   const anything = Object.values(totals).some((n) => n > 0);
   const tick = (t: number) => (range === '24h' ? formatTime(t) : formatDate(t));
+  // every third hour over a day, every midnight over a week
+  const ticks = policy.points
+    .map((point) => point.t)
+    .filter((t) => new Date(t).getHours() % (range === '24h' ? 3 : 24) === 0);
   return (
     <section aria-labelledby={id} data-policy={policy.name}>
       <h3 id={id}>Actions of {policy.name}</h3>
@@ -64,41 +81,24 @@ function PolicyChart({ policy, range }: { policy: PolicyFigures; range: PolicyAc
           <p>
             Last {RANGE_LABELS[range]}: <strong>{totals.applied}</strong> applied,{' '}
             <strong>{totals.failed}</strong> failed, {totals.skipped} skipped
-            {totals.stopped > 0 ? `, stopped itself ${times(totals.stopped)}` : ''}; {totals.wouldDo} targets
-            newly listed by dry runs.
+            {totals.stopped > 0 ? `, stopped itself ${times(totals.stopped)}` : ''}; {totals.wouldDo}{' '}
+            {totals.wouldDo === 1 ? 'target' : 'targets'} newly listed by dry runs.
             {busiest
-              ? ` Busiest hour: ${formatDateTime(busiest.t)}, ${busiest.applied + busiest.failed} repairs tried (limit ${policy.maxPerHour} an hour).`
+              ? ` Busiest hour: ${formatDateTime(busiest.t)}, ${repairs(busiest.applied + busiest.failed)} tried (limit ${policy.maxPerHour} an hour).`
               : ''}
           </p>
           <div aria-hidden="true">
             <ResponsiveContainer width="100%" height={200} initialDimension={{ width: 400, height: 200 }}>
-              <BarChart data={policy.points} accessibilityLayer={false}>
+              <BarChart data={policy.points} accessibilityLayer={false} barCategoryGap="10%" barGap={0}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="t" type="category" tickFormatter={tick} minTickGap={24} />
+                <XAxis dataKey="t" type="category" ticks={ticks} tickFormatter={tick} />
                 <YAxis allowDecimals={false} width={40} />
-                <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} />
-                <Legend />
-                <Bar
-                  dataKey="applied"
-                  name="Applied"
-                  stackId="tried"
-                  fill="var(--ok-text, #14532d)"
-                  isAnimationActive={false}
-                />
-                <Bar
-                  dataKey="failed"
-                  name="Failed"
-                  stackId="tried"
-                  fill="var(--danger-strong, #b91c1c)"
-                  isAnimationActive={false}
-                />
-                <Bar
-                  dataKey="wouldDo"
-                  name="Dry run: newly listed"
-                  fill="var(--primary, #1d4ed8)"
-                  fillOpacity={0.45}
-                  isAnimationActive={false}
-                />
+                {/* legend and tooltip in the order drawn: what counts toward the limit, then the dry runs' */}
+                <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} itemSorter={seriesOrder} />
+                <Legend itemSorter={null} />
+                {SERIES.map((series) => (
+                  <Bar key={series.key} dataKey={series.key} isAnimationActive={false} {...series.bar} />
+                ))}
                 <ReferenceLine
                   y={policy.maxPerHour}
                   stroke="var(--danger-strong, #b91c1c)"
@@ -162,7 +162,7 @@ export function PolicyActivityCharts() {
         />
       ) : null}
       {activity.data ? (
-        <div className="card-grid">
+        <div>
           {activity.data.policies.map((policy) => (
             <PolicyChart key={policy.name} policy={policy} range={range} />
           ))}
