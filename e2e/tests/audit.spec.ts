@@ -28,7 +28,7 @@ test('ops finds its refresh in the audit log by actor and target, and undoes it 
   await newest.getByRole('button', { name: 'Undo' }).click();
   // undo is previewed and confirmed like every write (issue #17)
   const undoDialog = page.getByRole('dialog', { name: 'Undo this change?' });
-  await undoDialog.getByRole('button', { name: 'Apply' }).click();
+  await undoDialog.getByRole('button', { name: 'Undo' }).click();
   await expect(undoDialog).toBeHidden();
   await expect(page.getByText(/Undone: restored/)).toBeVisible();
 

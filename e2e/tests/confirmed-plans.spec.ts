@@ -2,7 +2,7 @@ import { apiHeaders, emailOf, expect, planted, test } from './fixtures';
 
 /**
  * Issue 17, confirmed plans: the write is the plan the person confirmed, or nothing. A healthy user
- * (no other spec touches it) is previewed, Stripe changes behind the dialog, and Apply shows the new
+ * (no other spec touches it) is previewed, Stripe changes behind the dialog, and confirming shows the new
  * plan in the same dialog for a second yes.
  */
 const userId = Object.keys(planted.users).filter(
@@ -10,7 +10,7 @@ const userId = Object.keys(planted.users).filter(
 )[7] as string;
 const customerId = planted.customerIds[userId] as string;
 
-test('Apply after Stripe changed shows "This changed since you looked" with the new plan; confirming again writes it', async ({
+test('Refresh cache after Stripe changed shows "This changed since you looked" with the new plan; confirming again writes it', async ({
   page,
   signInAs,
 }) => {
@@ -36,19 +36,19 @@ test('Apply after Stripe changed shows "This changed since you looked" with the 
   });
   expect(renamed.status()).toBe(200);
 
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Refresh cache' }).click();
   const notice = dialog.getByRole('alert');
   await expect(notice).toContainText('This changed since you looked');
   await expect(notice).toContainText(`customer:${customerId}`);
   await expect(dialog.getByRole('list', { name: 'Planned writes' })).toContainText(
     'Renamed Behind Your Back',
   );
-  // nothing was written by the first Apply
+  // nothing was written by the first confirm
   await expect(page.getByRole('region', { name: 'Raw Redis values' })).not.toContainText(
     'Renamed Behind Your Back',
   );
 
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Refresh cache' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText('Cache refreshed.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Raw Redis values' })).toContainText(

@@ -70,10 +70,10 @@ test.describe('unprocessed paid sessions', () => {
     const dialog = page.getByRole('dialog', {
       name: `Fix all: ${count} session${count === 1 ? '' : 's'} of ${count} listed?`,
     });
-    const apply = dialog.getByRole('button', { name: 'Apply' });
-    await expect(apply).toBeDisabled();
+    const confirm = dialog.getByRole('button', { name: 'Fix all' });
+    await expect(confirm).toBeDisabled();
     await dialog.getByRole('textbox', { name: `Type ${count} to confirm` }).fill(String(count));
-    await apply.click();
+    await confirm.click();
     await expect(dialog).toBeHidden();
 
     await expect(region.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100', {

@@ -24,7 +24,7 @@ test('ops fixes a WEBHOOK_MISSING session and the diagnosis shows the error stat
   await page.getByRole('button', { name: 'Mark as failed' }).click();
   const dialog = page.getByRole('dialog', { name: 'Mark as failed' });
   await expect(dialog).toContainText(FIX_MESSAGE);
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Mark as failed' }).click();
 
   await expect(page.getByRole('region', { name: 'Diagnosis' })).toContainText(FIX_MESSAGE);
   await expect(page.getByRole('region', { name: 'Webhook status' })).toContainText('error');
@@ -39,7 +39,7 @@ test('ops starts the generation of a paid session: processing with a file id', a
   await page.getByRole('button', { name: 'Generate video' }).click();
   const dialog = page.getByRole('dialog', { name: 'Generate video' });
   await expect(dialog).toBeVisible();
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Generate video' }).click();
 
   const generation = page.getByRole('status').getByRole('link', { name: /^Generation file_\w+$/ });
   await expect(generation).toBeVisible();
@@ -69,7 +69,7 @@ test('the session page shows a failed generation, and "Generate video" starts a 
 
   await page.getByRole('button', { name: 'Generate video' }).click();
   const dialog = page.getByRole('dialog', { name: 'Generate video' });
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Generate video' }).click();
   await expect(page.getByRole('status').getByRole('link', { name: /^Generation file_\w+$/ })).toBeVisible();
   await expect(generation).toContainText('Running');
   await expect(generation).not.toContainText(failedFile);

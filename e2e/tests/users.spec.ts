@@ -29,7 +29,7 @@ test('ops finds a broken user by email, refreshes the cache, sees it healthy, an
   await expect(
     dialog.getByRole('list', { name: 'Planned writes' }).getByRole('listitem').first(),
   ).toBeVisible();
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Refresh cache' }).click();
   await expect(dialog).toBeHidden();
 
   await expect(health.getByText('Healthy', { exact: true })).toBeVisible();
@@ -39,7 +39,7 @@ test('ops finds a broken user by email, refreshes the cache, sees it healthy, an
   // undo is previewed and confirmed like every write (issue #17)
   const undoDialog = page.getByRole('dialog', { name: 'Undo this change?' });
   await expect(undoDialog).toBeVisible();
-  await undoDialog.getByRole('button', { name: 'Apply' }).click();
+  await undoDialog.getByRole('button', { name: 'Undo' }).click();
   await expect(undoDialog).toBeHidden();
   await expect(health.getByText('Problems', { exact: true })).toBeVisible();
   await expect(health.getByText(user.code, { exact: true })).toBeVisible();

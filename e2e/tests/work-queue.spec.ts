@@ -25,6 +25,6 @@ test('ops refreshes every user shown for a problem and the list empties', async 
     new RegExp(`Refresh the cache of ${shown === 1 ? '1 user' : `${shown} users`}`),
   );
   await expect(dialog.getByRole('listitem')).toHaveCount(shown);
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Refresh all shown' }).click();
   await expect(attention.getByText(/No user has .* in the latest sweep/)).toBeVisible({ timeout: 30_000 });
 });

@@ -43,7 +43,7 @@ test("an ops refresh shows the Clerk user's name in the audit log", async ({ pag
   await signInWithClerk(page, `/users/${userId}`, 'ops');
   await page.getByRole('button', { name: 'Refresh cache' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.getByRole('button', { name: 'Refresh cache' }).click();
   await expect(dialog).toBeHidden();
 
   // the header's link: the user page has its own "Audit log" link, filtered to this user (issue #20)

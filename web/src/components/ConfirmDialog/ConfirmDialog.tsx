@@ -7,8 +7,11 @@ interface ConfirmDialogProps {
   title: string;
   /** What will happen, e.g. the planned writes. */
   children: ReactNode;
-  /** SPEC §9 names: "Apply" / "Cancel" for repairs. */
-  confirmLabel?: string;
+  /**
+   * What the confirm button does, in the words of the action that opened the dialog ("Refresh
+   * cache", "Mark as failed", "Undo"): never a bare "Apply" that says nothing of what happens.
+   */
+  confirmLabel: string;
   cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
@@ -27,7 +30,7 @@ export function ConfirmDialog({
   open,
   title,
   children,
-  confirmLabel = 'Apply',
+  confirmLabel,
   cancelLabel = 'Cancel',
   onConfirm,
   onCancel,

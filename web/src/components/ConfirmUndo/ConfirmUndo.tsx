@@ -72,6 +72,7 @@ export function useConfirmedUndo(onUndone?: (result: UndoResult) => void): {
     <ConfirmDialog
       open={shown !== null}
       title="Undo this change?"
+      confirmLabel="Undo"
       onConfirm={confirm}
       onCancel={cancel}
       pending={undo.isPending}

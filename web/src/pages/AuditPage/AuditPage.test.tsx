@@ -70,7 +70,7 @@ describe('Audit log page', () => {
     // previewed first, then applied with the plan's id
     const dialog = await screen.findByRole('dialog', { name: 'Undo this change?' });
     expect(dialog.textContent).toContain('Restores 1 key');
-    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Undo' }));
     expect(await screen.findByText(/Undone: restored 1 key/)).toBeTruthy();
     expect(
       requests.filter((r) => r.method === 'POST' && r.path === '/api/audit/e1/undo').map((r) => r.body),

@@ -89,7 +89,7 @@ describe('Session page', () => {
     expect(diagnosis.getByText(/Stripe: checkout complete, payment paid/)).toBeTruthy();
   });
 
-  it('Mark as failed shows the writes, applies on "Apply", and re-reads the session', async () => {
+  it('Mark as failed shows the writes, applies on its "Mark as failed" button, and re-reads the session', async () => {
     let fixed = false;
     const { requests } = stubFetch({
       ...signedInRoutes,
@@ -130,7 +130,7 @@ describe('Session page', () => {
     const dialog = within(await screen.findByRole('dialog', { name: 'Mark as failed' }));
     expect(dialog.getByText(`webhook:${ID}`)).toBeTruthy();
     expect(dialog.getByText(new RegExp(FIX_MESSAGE))).toBeTruthy();
-    await user.click(dialog.getByRole('button', { name: 'Apply' }));
+    await user.click(dialog.getByRole('button', { name: 'Mark as failed' }));
 
     expect(await screen.findByText(/Wrote the error status/)).toBeTruthy();
     const diagnosis = await region('Diagnosis');
@@ -154,7 +154,7 @@ describe('Session page', () => {
     await user.click(await screen.findByRole('button', { name: 'Generate video' }));
     const dialog = within(await screen.findByRole('dialog', { name: 'Generate video' }));
     expect(dialog.getByText(/1280×720/)).toBeTruthy();
-    await user.click(dialog.getByRole('button', { name: 'Apply' }));
+    await user.click(dialog.getByRole('button', { name: 'Generate video' }));
     const link = await screen.findByRole('link', { name: 'Generation file_abc123' });
     expect(link.getAttribute('href')).toBe(`/audit?target=${ID}`);
   });
@@ -183,7 +183,7 @@ describe('Session page', () => {
     const { user } = renderApp(`/sessions/${ID}`);
     await user.click(await screen.findByRole('button', { name: 'Mark as failed' }));
     const dialog = within(await screen.findByRole('dialog', { name: 'Mark as failed' }));
-    await user.click(dialog.getByRole('button', { name: 'Apply' }));
+    await user.click(dialog.getByRole('button', { name: 'Mark as failed' }));
     expect(await dialog.findByText(/already has the status "processing"/)).toBeTruthy();
   });
 

@@ -200,6 +200,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
       <ConfirmDialog
         open={dialog === 'fix'}
         title="Mark as failed"
+        confirmLabel="Mark as failed"
         onCancel={close}
         pending={fix.isPending}
         error={fix.error}
@@ -224,6 +225,7 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
       <ConfirmDialog
         open={dialog === 'generate'}
         title="Generate video"
+        confirmLabel="Generate video"
         onCancel={close}
         pending={generate.isPending}
         error={generate.error}

@@ -177,7 +177,7 @@ describe('Unprocessed paid sessions', () => {
 
     await user.click(region.getByRole('button', { name: 'Fix all' }));
     const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 2 sessions of 2 listed?' }));
-    const apply = dialog.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    const apply = dialog.getByRole('button', { name: 'Fix all' }) as HTMLButtonElement;
     expect(apply.disabled).toBe(true);
     await user.type(dialog.getByRole('textbox', { name: 'Type 2 to confirm' }), '2');
     await user.click(apply);
@@ -254,7 +254,7 @@ describe('Unprocessed paid sessions', () => {
 
     await user.click(region.getByRole('button', { name: 'Fix all' }));
     const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 1 session of 2 listed?' }));
-    const apply = dialog.getByRole('button', { name: 'Apply' }) as HTMLButtonElement;
+    const apply = dialog.getByRole('button', { name: 'Fix all' }) as HTMLButtonElement;
     const confirm = dialog.getByRole('textbox', { name: 'Type 1 to confirm' });
     await user.type(confirm, '2');
     expect(apply.disabled).toBe(true);

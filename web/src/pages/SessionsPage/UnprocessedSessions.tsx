@@ -310,6 +310,7 @@ export function UnprocessedSessions() {
           open={dialog === action}
           // the number it will actually write, not how many are listed
           title={`${BULK[action].button}: ${plural(sessions.filter(BULK[action].applies).length, 'session', 'sessions')} of ${count.toLocaleString()} listed?`}
+          confirmLabel={BULK[action].button}
           typeToConfirm={String(sessions.filter(BULK[action].applies).length)}
           pending={start.isPending}
           error={dialog === action ? start.error : null}

@@ -80,6 +80,7 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
       <ConfirmDialog
         open={preview !== null}
         title="Remove these keys?"
+        confirmLabel="Remove keys"
         onConfirm={apply}
         onCancel={cancel}
         pending={remove.isPending}

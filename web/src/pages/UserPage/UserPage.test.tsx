@@ -202,7 +202,7 @@ describe('User page', () => {
     expect(items[1]?.textContent).toContain('unchanged');
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([{ dryRun: true }]);
 
-    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Refresh cache' }));
     expect(await (await section('Cache health')).findByText('Healthy')).toBeTruthy();
     expect(await (await section('Sync status')).findByText('In sync')).toBeTruthy();
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -216,7 +216,7 @@ describe('User page', () => {
     // undo is previewed and confirmed too: the dialog counts what it restores
     const undoDialog = await screen.findByRole('dialog', { name: 'Undo this change?' });
     expect(undoDialog.textContent).toContain('Restores 1 key');
-    await user.click(within(undoDialog).getByRole('button', { name: 'Apply' }));
+    await user.click(within(undoDialog).getByRole('button', { name: 'Undo' }));
     expect(await (await section('Cache health')).findByText('Problems')).toBeTruthy();
     expect(await screen.findByText(/Refresh undone/)).toBeTruthy();
     expect(
@@ -255,13 +255,13 @@ describe('User page', () => {
     const { user } = renderApp(`/users/${USER}`);
     await user.click(await screen.findByRole('button', { name: 'Refresh cache' }, { timeout: 5000 }));
     const dialog = await screen.findByRole('dialog');
-    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Refresh cache' }));
 
     const notice = await within(dialog).findByText(/This changed since you looked/);
     expect(notice.closest('[role="alert"]')?.textContent).toContain(`customer:${CUSTOMER}`);
     expect(within(dialog).getByRole('list', { name: 'Planned writes' }).textContent).toContain('New Name');
 
-    await user.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Refresh cache' }));
     expect(await screen.findByText(/Cache refreshed/)).toBeTruthy();
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
       { dryRun: true },
@@ -319,7 +319,7 @@ describe('User page', () => {
     });
     const { user } = renderApp(`/users/${USER}`);
     await user.click(await screen.findByRole('button', { name: 'Refresh cache' }, { timeout: 5000 }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Apply' }));
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Refresh cache' }));
     await user.click(await screen.findByRole('button', { name: 'Undo' }));
 
     const alert = await screen.findByText(/nothing was restored/);

@@ -231,6 +231,7 @@ function UserView({ userId }: { userId: string }) {
       <ConfirmDialog
         open={plan !== null}
         title={`Refresh the cache for ${email ?? userId}?`}
+        confirmLabel="Refresh cache"
         onConfirm={apply}
         onCancel={cancel}
         pending={refresh.isPending}

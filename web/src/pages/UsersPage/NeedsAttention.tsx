@@ -102,6 +102,7 @@ function RefreshShown({
       <ConfirmDialog
         open={open}
         title={`Refresh the cache of ${users.length === 1 ? '1 user' : `${users.length} users`}?`}
+        confirmLabel="Refresh all shown"
         onConfirm={confirm}
         onCancel={() => setOpen(false)}
         pending={start.isPending}
