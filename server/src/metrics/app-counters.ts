@@ -1,10 +1,6 @@
-import {
-  APP_COUNTER_FIELDS,
-  APP_LATENCY_BOUNDS_MS,
-  appCountersKey,
-  latencyField,
-} from '@cache-doctor/shared/reporter';
+import { APP_COUNTER_FIELDS, APP_LATENCY_BOUNDS_MS, latencyField } from '@cache-doctor/shared/reporter';
 import type { Redis } from 'ioredis';
+import { readAppCounterMinutes } from '../adapters/app-counter-store';
 
 /**
  * The app's own lookup counters (SPEC §5.1), read as Redis' INFO counters are: each sample takes
@@ -113,15 +109,8 @@ export class AppCounterReader {
   async read(now: number): Promise<AppDelta> {
     const current = Math.floor(now / 60_000);
     const minutes = Array.from({ length: REPORT_WINDOW_MINUTES + 1 }, (_, i) => current - i);
-    const pipeline = this.redis.pipeline();
-    for (const minute of minutes) pipeline.hgetall(appCountersKey(this.prefix, minute));
-    const replies = (await pipeline.exec()) ?? [];
-    const held = new Map<number, AppCounts>();
-    minutes.forEach((minute, index) => {
-      const [error, hash] = replies[index] ?? [null, {}];
-      if (error) throw error;
-      held.set(minute, countsOf((hash ?? {}) as Record<string, string>));
-    });
+    const hashes = await readAppCounterMinutes(this.redis, this.prefix, minutes);
+    const held = new Map(minutes.map((minute, index) => [minute, countsOf(hashes[index] ?? {})]));
     const previous = this.baseline;
     this.baseline = held;
     return {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeSource, type SourceDetail } from '@cache-doctor/shared';
+import { CacheProbe } from '../adapters/cache-probe';
 import {
   type AlertNotification,
   type AlertRule,
@@ -12,7 +13,6 @@ import {
 import type { Services } from '../services/container';
 import { AppCounterReader, p95FromAppBuckets } from './app-counters';
 import { AlertNotifier } from './notifier';
-import { CacheProbe } from './probe';
 import { MetricsStore } from './store';
 import { type Figure, sessionSweepFigures, syncFailureFigure } from './sweep-figures';
 import { WebhookSampler } from './webhook-sample';

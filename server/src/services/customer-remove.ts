@@ -1,5 +1,6 @@
 import type { Staff } from '@cache-doctor/shared';
 import { readCustomerSnapshot } from '../adapters/customer-store';
+import { readValues } from '../adapters/key-values';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
 import { mappedCustomerIdOf } from '../domain/customer-owner';
 import { planKeyRemoval, removableKeys, removalWrites } from '../domain/customer-remove-plan';
@@ -22,7 +23,7 @@ export interface RemoveOptions {
   staff: Staff;
 }
 
-/** Every removable key the user's diagnosis names now, with the values they hold (one MGET). */
+/** Every removable key the user's diagnosis names now, with the values they hold (one round trip). */
 async function planNow(services: Services, userId: string, requested: string[] | undefined) {
   const { snapshot } = await readCustomerSnapshot(services.redis, services.keys, userId);
   const upstream = await fetchMappedUpstream(services, userId, mappedCustomerIdOf(snapshot));
@@ -41,8 +42,7 @@ async function planNow(services: Services, userId: string, requested: string[] |
       `Nothing of ${userId} can be removed: no legacy keys and no orphaned entry (the user exists in Clerk and their customer in Stripe).`,
     );
   const names = result.removable.map((entry) => entry.key);
-  const values = await services.redis.mget(names);
-  const current = new Map(names.map((key, index) => [key, values[index] ?? null]));
+  const current = new Map(Object.entries(await readValues(services.redis, names)));
   const writes = removalWrites(result.removable, current);
   const plan = writes.map(({ key, before, after }) => ({
     key,

@@ -1,4 +1,5 @@
 import { can, type PlannedWrite, type Staff } from '@cache-doctor/shared';
+import { readValues } from '../adapters/key-values';
 import { planId } from '../domain/plan-id';
 import { AppError } from '../lib/app-error';
 import { requireConfirmedPlan } from './confirmed-plan';
@@ -16,15 +17,6 @@ function restoredTtl(
   if (ttlBefore === undefined || ttlBefore === -1) return 'persist';
   const elapsed = Math.floor((now - Date.parse(changedAt)) / 1000);
   return Math.max(1, ttlBefore - elapsed);
-}
-
-/** What each key holds now: the undo plan's before-values, so a later write changes its planId. */
-async function currentValues(
-  services: Services,
-  keys: readonly string[],
-): Promise<Record<string, string | null>> {
-  const values = keys.length > 0 ? await services.redis.mget(...keys) : [];
-  return Object.fromEntries(keys.map((key, index) => [key, values[index] ?? null]));
 }
 
 /**
@@ -54,8 +46,9 @@ export async function undoAuditEntry(
     after: entry.before[key] ?? null,
     ttlSeconds: restoredTtl(entry.ttlBefore?.[key], entry.at, now),
   }));
-  const current = await currentValues(
-    services,
+  // what each key holds now: the plan's before-values, so a later write changes its planId
+  const current = await readValues(
+    services.redis,
     plan.map((write) => write.key),
   );
   const shown = plan.map(({ key, after }) => ({
