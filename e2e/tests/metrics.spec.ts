@@ -61,8 +61,11 @@ test('the metrics page draws the eight charts with their threshold lines and sou
   );
   await expect(page.getByRole('region', { name: 'Alerts' })).toBeVisible();
 
-  await page.getByRole('button', { name: '24h' }).click();
+  const range = page.getByRole('group', { name: 'Range' });
+  await expect(range.getByRole('button', { name: 'Last hour' })).toHaveAttribute('aria-pressed', 'true');
+  await range.getByRole('button', { name: 'Last 24 hours' }).click();
   await expect(page).toHaveURL(/\?range=24h$/);
+  await expect(range.getByRole('button', { name: 'Last 24 hours' })).toHaveAttribute('aria-pressed', 'true');
   await expect(
     page.getByRole('region', { name: 'Redis memory' }).locator('.recharts-reference-line'),
   ).toHaveCount(1);

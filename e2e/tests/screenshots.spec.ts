@@ -36,9 +36,11 @@ for (const theme of ['light', 'dark'] as const) {
       await page.screenshot({ path: screenshotPath(`session-${theme}`), fullPage: true });
 
       await page.goto('/metrics?range=1h');
-      // the demo samples every second: wait until the charts have something to draw
+      // the demo samples every second: wait until the charts have a line to draw (two samples)
       await expect(
-        page.getByRole('region', { name: 'Response time (p95)' }).getByText(/[1-9]\d* points in range/),
+        page
+          .getByRole('region', { name: 'Response time (p95)' })
+          .getByText(/\b([2-9]|[1-9]\d+) samples in range/),
       ).toBeVisible();
       await page.screenshot({ path: screenshotPath(`metrics-${theme}`), fullPage: true });
     });

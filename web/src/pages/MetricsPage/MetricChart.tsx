@@ -16,14 +16,20 @@ import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { formatDateTime } from '../../format';
 import {
   breachRuns,
+  formatAxisValue,
   formatValue,
   type MetricView,
+  notEnoughData,
   type Point,
+  samplesInRange,
   stateTone,
   stateWord,
   type Threshold,
+  timeTickLabel,
+  timeTicks,
   yDomain,
 } from './metricsView';
+import './MetricsPage.css';
 
 interface MetricChartProps {
   view: MetricView;
@@ -36,14 +42,11 @@ interface MetricChartProps {
   to: number;
 }
 
-const timeTick = (rangeMs: number) => (t: number) =>
-  rangeMs > 86_400_000
-    ? new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' })
-    : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-
 /**
  * One metric: title (SPEC §5 words), the current value and alert state in text — the accessible
- * reading of the chart — then the chart with its threshold line and breaches shaded.
+ * reading of the chart — then the chart with its threshold line and breaches shaded. The threshold
+ * is named in the text, not on the line, where its label ran into the axis labels; fewer than two
+ * samples are said in words ("Not enough data yet …") instead of drawn as a lone dot.
  */
 export function MetricChart({ view, points, threshold, alert, source, from, to }: MetricChartProps) {
   const id = useId();
@@ -52,6 +55,7 @@ export function MetricChart({ view, points, threshold, alert, source, from, to }
   const current = state === 'nodata' ? null : (alert?.value ?? latest?.v ?? null);
   const limit = `${threshold.op === '<' ? 'below' : 'above'} ${formatValue(view.unit, threshold.value)}`;
   const format = (v: number) => formatValue(view.unit, v);
+  const tooFew = notEnoughData(points);
   return (
     <section className="card metric-card" aria-labelledby={id} data-metric={view.metric}>
       <div className="card-heading">
@@ -60,63 +64,72 @@ export function MetricChart({ view, points, threshold, alert, source, from, to }
       </div>
       <p>
         Current: <strong>{formatValue(view.unit, current)}</strong>{' '}
-        <span className="muted">(alert when {limit}</span>
-        <span className="muted">; {points.length} points in range)</span>
+        <span className="muted">
+          (alert when {limit}, the dashed line; {samplesInRange(points)})
+        </span>
       </p>
       <p className="muted metric-source">Source: {describeSource(source, to)}</p>
       {/* The paragraph above is the chart's reading; recharts' own keyboard layer would put a
           focusable, unnamed picture in the tab order, so it is off. */}
-      <div aria-hidden="true" className="metric-chart">
-        <ResponsiveContainer width="100%" height={220} initialDimension={{ width: 460, height: 220 }}>
-          <LineChart data={points} accessibilityLayer={false}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={[from, to]}
-              allowDataOverflow
-              tickFormatter={timeTick(to - from)}
-            />
-            <YAxis
-              type="number"
-              domain={yDomain(view.unit, points, threshold)}
-              allowDataOverflow
-              tickFormatter={format}
-              width={64}
-            />
-            <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} formatter={(v) => format(Number(v))} />
-            {breachRuns(points, threshold).map(([x1, x2]) => (
-              <ReferenceArea
-                key={x1}
-                x1={x1}
-                x2={x2}
-                fill="var(--danger-strong, #b91c1c)"
-                fillOpacity={0.15}
-                ifOverflow="hidden"
+      <div className="metric-chart">
+        {tooFew ? <p className="metric-chart-note">{tooFew}</p> : null}
+        <div aria-hidden="true">
+          <ResponsiveContainer width="100%" height={220} initialDimension={{ width: 460, height: 220 }}>
+            <LineChart
+              data={points}
+              accessibilityLayer={false}
+              margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+            >
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis
+                dataKey="t"
+                type="number"
+                scale="time"
+                domain={[from, to]}
+                allowDataOverflow
+                ticks={timeTicks(from, to)}
+                tickFormatter={timeTickLabel(to - from)}
               />
-            ))}
-            <ReferenceLine
-              y={threshold.value}
-              stroke="var(--danger-strong, #b91c1c)"
-              strokeDasharray="6 3"
-              ifOverflow="extendDomain"
-              label={{
-                value: `threshold ${format(threshold.value)}`,
-                position: 'insideTopRight',
-                fontSize: 11,
-              }}
-            />
-            <Line
-              type="monotone"
-              dataKey="v"
-              name={view.title}
-              stroke="var(--primary, #1d4ed8)"
-              dot={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+              <YAxis
+                type="number"
+                domain={yDomain(view.unit, points, threshold)}
+                allowDataOverflow
+                tickFormatter={(v: number) => formatAxisValue(view.unit, v)}
+                width={64}
+              />
+              <Tooltip
+                labelFormatter={(t) => formatDateTime(Number(t))}
+                formatter={(v) => format(Number(v))}
+              />
+              {breachRuns(points, threshold).map(([x1, x2]) => (
+                <ReferenceArea
+                  key={x1}
+                  x1={x1}
+                  x2={x2}
+                  fill="var(--danger-strong, #b91c1c)"
+                  fillOpacity={0.15}
+                  ifOverflow="hidden"
+                />
+              ))}
+              <ReferenceLine
+                y={threshold.value}
+                stroke="var(--danger-strong, #b91c1c)"
+                strokeDasharray="6 3"
+                ifOverflow="extendDomain"
+              />
+              {tooFew ? null : (
+                <Line
+                  type="monotone"
+                  dataKey="v"
+                  name={view.title}
+                  stroke="var(--primary, #1d4ed8)"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              )}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
       </div>
     </section>
   );

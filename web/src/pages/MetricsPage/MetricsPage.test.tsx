@@ -3,7 +3,7 @@ import { screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
 import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
-import { breachRuns, yDomain } from './metricsView';
+import { breachRuns, formatAxisValue, notEnoughData, timeTicks, yDomain } from './metricsView';
 
 beforeEach(() => setToken('staff-token-123'));
 afterEach(resetTestEnvironment);
@@ -32,6 +32,7 @@ const sourceDetails = {
 const metrics = {
   series: {
     ...Object.fromEntries(METRIC_NAMES.map((n) => [n, []])),
+    cacheHitRate: [{ t: now - 5_000, v: 0.99 }],
     apiErrorRate: [
       { t: now - 60_000, v: 0 },
       { t: now - 30_000, v: 0.5 },
@@ -94,9 +95,20 @@ describe('Metrics page', () => {
     // the header badge
     expect(within(screen.getByRole('banner')).getByRole('link', { name: '1 alert firing' })).toBeTruthy();
 
-    await user.click(screen.getByRole('button', { name: '7d' }));
+    // one sample is said in words, not drawn as a lone dot; none, likewise
+    const hitRate = within(screen.getByRole('region', { name: 'Cache hit rate' }));
+    expect(hitRate.getByText(/^Not enough data yet \(1 sample since /)).toBeTruthy();
+    expect(hitRate.getByText(/1 sample in range/)).toBeTruthy();
+    expect(memory.getByText('Not enough data yet (no samples in this range)')).toBeTruthy();
+    expect(api.queryByText(/^Not enough data yet/)).toBeNull();
+
+    // the range picker names each range and marks the selected one
+    const range = within(screen.getByRole('group', { name: 'Range' }));
+    expect(range.getByRole('button', { name: 'Last hour' }).getAttribute('aria-pressed')).toBe('true');
+    await user.click(range.getByRole('button', { name: 'Last 7 days' }));
     expect(router.state.location.search).toBe('?range=7d');
-    expect(screen.getByRole('button', { name: '7d' }).getAttribute('aria-pressed')).toBe('true');
+    expect(range.getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed')).toBe('true');
+    expect(range.getByRole('button', { name: 'Last hour' }).getAttribute('aria-pressed')).toBe('false');
     await screen.findByRole('region', { name: 'Cache hit rate' });
     expect(requests.some((r) => r.path === '/api/metrics' && r.search === '?range=7d')).toBe(true);
   });
@@ -120,5 +132,45 @@ describe('metric view helpers', () => {
     const [, top] = yDomain('ratio', [{ t: 0, v: 0.2 }], { op: '<', value: 0.95 });
     expect(top).toBeGreaterThanOrEqual(0.95);
     expect(top).toBeLessThanOrEqual(1);
+  });
+
+  it('puts time ticks on round times suited to the range, inside it', () => {
+    const at = (text: string) => new Date(text).getTime();
+    const minutes = (t: number) => new Date(t).getMinutes();
+    const hours = (t: number) => new Date(t).getHours();
+    // an hour: every 10 minutes
+    const hour = timeTicks(at('2026-12-02T13:41:30'), at('2026-12-02T14:41:30'));
+    expect(hour.map((t) => `${hours(t)}:${minutes(t)}`)).toEqual([
+      '13:50',
+      '14:0',
+      '14:10',
+      '14:20',
+      '14:30',
+      '14:40',
+    ]);
+    // a day: every 3 hours on the hour
+    const day = timeTicks(at('2026-12-01T13:41:00'), at('2026-12-02T13:41:00'));
+    expect(day).toHaveLength(8);
+    expect(day.every((t) => minutes(t) === 0 && hours(t) % 3 === 0)).toBe(true);
+    expect(hours(day[0] as number)).toBe(15);
+    // a week: every midnight
+    const week = timeTicks(at('2026-11-25T13:41:00'), at('2026-12-02T13:41:00'));
+    expect(week).toHaveLength(7);
+    expect(week.every((t) => hours(t) === 0 && minutes(t) === 0)).toBe(true);
+    expect(new Date(week[0] as number).getDate()).toBe(26);
+  });
+
+  it('says "not enough data yet" below two samples, and shortens long axis values', () => {
+    expect(notEnoughData([])).toBe('Not enough data yet (no samples in this range)');
+    expect(notEnoughData([{ t: 0, v: 1 }])).toMatch(/^Not enough data yet \(1 sample since .+\)$/);
+    expect(
+      notEnoughData([
+        { t: 0, v: 1 },
+        { t: 1, v: 1 },
+      ]),
+    ).toBeNull();
+    expect(formatAxisValue('ms', 12_500)).toBe('12.5 s');
+    expect(formatAxisValue('ms', 800)).toBe('800 ms');
+    expect(formatAxisValue('ratio', 0.95)).toBe('95 %');
   });
 });

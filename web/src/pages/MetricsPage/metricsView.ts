@@ -10,6 +10,7 @@ import {
   RANGE_MS,
   type Threshold,
 } from '@cache-doctor/shared';
+import { formatDateTime } from '../../format';
 
 export type { Threshold };
 export type Unit = MetricUnit;
@@ -28,7 +29,18 @@ export const METRIC_VIEWS: readonly MetricView[] = METRIC_NAMES.map((metric) => 
   unit: METRIC_UNITS[metric],
 }));
 
-export const RANGES = METRICS_RANGES.map((value) => ({ value, label: value, ms: RANGE_MS[value] }));
+/** Each range named in words on its button ("Last 7 days"), as the reader would say it. */
+const RANGE_LABELS: Record<MetricsRange, string> = {
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+};
+
+export const RANGES = METRICS_RANGES.map((value) => ({
+  value,
+  label: RANGE_LABELS[value],
+  ms: RANGE_MS[value],
+}));
 
 export function parseRange(value: string | null): MetricsRange {
   return metricsRangeSchema.safeParse(value).data ?? '1h';
@@ -44,6 +56,65 @@ export function formatValue(unit: Unit, value: number | null): string {
   const digits = percent !== 0 && Math.abs(percent) < 10 ? 2 : 1;
   return `${Number(percent.toFixed(digits))} %`;
 }
+
+/** An axis label short enough for the axis: "12.5 s" rather than a clipped "12500 ms". */
+export function formatAxisValue(unit: Unit, value: number): string {
+  if (unit === 'ms' && value >= 1000) return `${Number((value / 1000).toFixed(1))} s`;
+  return formatValue(unit, value);
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Time ticks suited to the range, on round local times: every 10 minutes over an hour, every
+ * 3 hours over a day, every midnight over longer. Only times inside [from, to].
+ */
+export function timeTicks(from: number, to: number): number[] {
+  const span = to - from;
+  const tick = new Date(from);
+  tick.setSeconds(0, 0);
+  let advance: (date: Date) => void;
+  if (span <= HOUR) {
+    tick.setMinutes(Math.ceil(tick.getMinutes() / 10) * 10);
+    advance = (date) => date.setMinutes(date.getMinutes() + 10);
+  } else if (span <= DAY) {
+    tick.setMinutes(0);
+    if (tick.getTime() < from) tick.setHours(tick.getHours() + 1);
+    tick.setHours(Math.ceil(tick.getHours() / 3) * 3);
+    advance = (date) => date.setHours(date.getHours() + 3);
+  } else {
+    tick.setHours(0, 0);
+    if (tick.getTime() < from) tick.setDate(tick.getDate() + 1);
+    advance = (date) => date.setDate(date.getDate() + 1);
+  }
+  const ticks: number[] = [];
+  for (; tick.getTime() <= to; advance(tick)) if (tick.getTime() >= from) ticks.push(tick.getTime());
+  return ticks;
+}
+
+const TICK_TIME = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const TICK_DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** A tick's label: the time of day within a day's range, the date ("Dec 2") beyond. */
+export const timeTickLabel = (rangeMs: number) => (t: number) =>
+  (rangeMs > DAY ? TICK_DAY : TICK_TIME).format(new Date(t));
+
+const samples = (n: number) => (n === 1 ? '1 sample' : `${n} samples`);
+
+/**
+ * Said instead of drawing a line from fewer than two samples (one would be a lone dot):
+ * "Not enough data yet (1 sample since Dec 2, 2026, 1:40 PM)". Null once there is a line to draw.
+ */
+export function notEnoughData(points: readonly Point[]): string | null {
+  if (points.length >= 2) return null;
+  const first = points[0];
+  return first
+    ? `Not enough data yet (${samples(1)} since ${formatDateTime(first.t)})`
+    : 'Not enough data yet (no samples in this range)';
+}
+
+export const samplesInRange = (points: readonly Point[]) => `${samples(points.length)} in range`;
 
 export const breaches = (threshold: Threshold, value: number) =>
   threshold.op === '<' ? value < threshold.value : value > threshold.value;
