@@ -1,31 +1,63 @@
-import type { PlannedWrite } from '@cache-doctor/shared';
-import { diffWrite, type FieldChange } from './writeDiff';
+import { Fragment, type ReactNode } from 'react';
+import { formatDateTime } from '../format';
+import { type DiffableWrite, diffWrite, type FieldChange } from './writeDiff';
 
-/** Epoch seconds or milliseconds of this century read as a date; the raw figure stays on hover. */
-function asDate(value: number): Date | null {
-  if (value >= 1e9 && value < 1e10) return new Date(value * 1000);
-  if (value >= 1e12 && value < 1e13) return new Date(value);
+/** Epoch seconds or milliseconds of this century, or ISO text, read as a date; else null. */
+function asDate(value: unknown): Date | null {
+  if (typeof value === 'number') {
+    if (value >= 1e9 && value < 1e10) return new Date(value * 1000);
+    if (value >= 1e12 && value < 1e13) return new Date(value);
+    return null;
+  }
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
   return null;
 }
 
+/**
+ * Text with a line-break opportunity after each separator (`/`, `,`, `&`, `?`, `=`, `.`, `:`), so a
+ * long URL, list or path wraps between its tokens and an id (`cus_…`, `sub_…`) is never cut in two.
+ */
+export function Breakable({ text }: { text: string }): ReactNode {
+  const parts = text.split(/(?<=[/,&?=.:])/);
+  if (parts.length === 1) return text;
+  return parts.map((part, index) => (
+    // the parts of one fixed text: their order is their identity
+    // biome-ignore lint/suspicious/noArrayIndexKey: see above
+    <Fragment key={index}>
+      {part}
+      {index < parts.length - 1 ? <wbr /> : null}
+    </Fragment>
+  ));
+}
+
+/** One field's value: a timestamp as a date with the raw figure on hover, anything else as data. */
 function Shown({ value }: { value: unknown }) {
-  if (typeof value === 'number') {
-    const date = asDate(value);
-    if (date)
-      return (
-        <time dateTime={date.toISOString()} title={String(value)}>
-          {date.toLocaleString()}
-        </time>
-      );
-  }
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return <code className="diff-value">{text}</code>;
+  const date = asDate(value);
+  if (date)
+    return (
+      <time dateTime={date.toISOString()} title={String(value)}>
+        {formatDateTime(date)}
+      </time>
+    );
+  const text = typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
+  return (
+    <code className="diff-value">
+      <Breakable text={text} />
+    </code>
+  );
 }
 
 const WORDS: Record<FieldChange['kind'], string> = { changed: 'changed', added: 'added', removed: 'removed' };
 
-/** One key's write as its changed fields, before → after, highlighted; untouched fields folded. */
-export function WriteDiff({ write }: { write: Pick<PlannedWrite, 'key' | 'before' | 'after'> }) {
+/**
+ * One key's write as its changed fields, before → after, highlighted; untouched fields folded.
+ * Props are stable for every page that shows a write: `write` is `{ key, before, after }` with the
+ * raw stored strings (null: the key does not exist before / is deleted after).
+ */
+export function WriteDiff({ write }: { write: DiffableWrite }) {
   const { changes, unchanged } = diffWrite(write);
   return (
     <div className="diff">
@@ -43,7 +75,7 @@ export function WriteDiff({ write }: { write: Pick<PlannedWrite, 'key' | 'before
           {changes.map((change) => (
             <tr key={change.path} className={`diff-row diff-${change.kind}`} data-change={change.kind}>
               <th scope="row">
-                <code>{change.path || '(whole value)'}</code>{' '}
+                <code>{change.path ? <Breakable text={change.path} /> : '(whole value)'}</code>{' '}
                 <span className="muted">{WORDS[change.kind]}</span>
               </th>
               <td>

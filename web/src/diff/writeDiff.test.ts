@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffWrite } from './writeDiff';
+import { diffWrite, imageWrites, isUnchanged } from './writeDiff';
 
 const record = {
   stripeCustomerId: 'cus_123',
@@ -59,6 +59,14 @@ describe('a planned write as a diff', () => {
       kind: 'delete',
       changes: [{ path: '', kind: 'removed', before: 'cus_1' }],
     });
+    // a deleted record reads field by field, like a created one
+    expect(diffWrite({ key: 'k', before: json({ a: 1, b: 'x' }), after: null })).toMatchObject({
+      kind: 'delete',
+      changes: [
+        { path: 'a', kind: 'removed', before: 1 },
+        { path: 'b', kind: 'removed', before: 'x' },
+      ],
+    });
     expect(diffWrite({ key: 'k', before: 'cus_1', after: 'cus_2' }).changes).toEqual([
       { path: '', kind: 'changed', before: 'cus_1', after: 'cus_2' },
     ]);
@@ -66,5 +74,24 @@ describe('a planned write as a diff', () => {
       kind: 'unchanged',
       changes: [],
     });
+  });
+});
+
+describe('isUnchanged', () => {
+  it("trusts the server's flag, else compares the values as data (key order aside)", () => {
+    expect(isUnchanged({ key: 'k', before: 'a', after: 'b', unchanged: true })).toBe(true);
+    expect(isUnchanged({ key: 'k', before: '{"a":1,"b":2}', after: '{"b":2,"a":1}' })).toBe(true);
+    expect(isUnchanged({ key: 'k', before: '{"a":1}', after: '{"a":2}' })).toBe(false);
+    expect(isUnchanged({ key: 'k', before: null, after: 'x' })).toBe(false);
+  });
+});
+
+describe('imageWrites', () => {
+  it('pairs before- and after-images by key; a key only before was not written', () => {
+    expect(imageWrites({ a: null, b: 'x', c: 'y' }, { a: '1', b: null })).toEqual([
+      { key: 'a', before: null, after: '1' },
+      { key: 'b', before: 'x', after: null },
+      { key: 'c', before: 'y', after: 'y' },
+    ]);
   });
 });

@@ -33,7 +33,10 @@ const isContainer = (value: unknown): value is Record<string, unknown> | unknown
 const fieldsOf = (value: unknown) =>
   isContainer(value) ? Object.entries(value).map(([path, item]) => ({ path, value: item })) : [];
 
-export function diffWrite(write: Pick<PlannedWrite, 'key' | 'before' | 'after'>): KeyDiff {
+/** The part of a write a diff reads: any planned write, an undo's plan, an audit entry's key images. */
+export type DiffableWrite = Pick<PlannedWrite, 'key' | 'before' | 'after'>;
+
+export function diffWrite(write: DiffableWrite): KeyDiff {
   const { key } = write;
   if (write.before === null && write.after === null)
     return { key, kind: 'unchanged', changes: [], unchanged: [] };
@@ -45,8 +48,12 @@ export function diffWrite(write: Pick<PlannedWrite, 'key' | 'before' | 'after'>)
     return { key, kind: 'create', changes, unchanged: [] };
   }
   const before = parseValue(write.before);
-  if (write.after === null)
-    return { key, kind: 'delete', changes: [{ path: '', kind: 'removed', before }], unchanged: [] };
+  if (write.after === null) {
+    const changes: FieldChange[] = isContainer(before)
+      ? fieldsOf(before).map(({ path, value }) => ({ path, kind: 'removed', before: value }))
+      : [{ path: '', kind: 'removed', before }];
+    return { key, kind: 'delete', changes, unchanged: [] };
+  }
   const after = parseValue(write.after);
   if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
     const same = write.before === write.after;
@@ -66,4 +73,27 @@ export function diffWrite(write: Pick<PlannedWrite, 'key' | 'before' | 'after'>)
   const touched = new Set(changes.map((change) => change.path.split('.')[0]));
   const unchanged = fieldsOf(after).filter(({ path }) => !touched.has(path));
   return { key, kind: changes.length === 0 ? 'unchanged' : 'update', changes, unchanged };
+}
+
+/**
+ * Whether a write leaves its key as it was. The server's `unchanged` flag wins when the payload has
+ * one (it knows a refresh's own timestamp does not count); else the values are compared as data.
+ */
+export function isUnchanged(write: DiffableWrite & { unchanged?: unknown }): boolean {
+  return typeof write.unchanged === 'boolean' ? write.unchanged : diffWrite(write).kind === 'unchanged';
+}
+
+/**
+ * Two key → value maps (an audit entry's before- and after-images, an undo conflict's two
+ * versions) as one write per key. A key the second map does not name was not written: unchanged.
+ */
+export function imageWrites(
+  before: Readonly<Record<string, string | null>>,
+  after: Readonly<Record<string, string | null>>,
+): DiffableWrite[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys.map((key) => {
+    const was = before[key] ?? null;
+    return { key, before: was, after: key in after ? (after[key] ?? null) : was };
+  });
 }

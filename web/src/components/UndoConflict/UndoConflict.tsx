@@ -1,4 +1,6 @@
 import type { ApiError } from '../../api/errors';
+import { KeyWrites } from '../../diff/KeyWrites';
+import { imageWrites } from '../../diff/writeDiff';
 import { formatRaw } from '../../format';
 import { RawValue } from '../RawValue/RawValue';
 
@@ -8,37 +10,20 @@ function versions(details: unknown): { expected: unknown; current: unknown } | n
   return { expected: details.expected, current: details.current };
 }
 
-function isKeyMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function Version({ title, value }: { title: string; value: unknown }) {
+/** A key → raw value map, as the server sends a conflict's two versions. */
+function isKeyImages(value: unknown): value is Record<string, string | null> {
   return (
-    <div className="conflict-version">
-      <h3>{title}</h3>
-      {isKeyMap(value) ? (
-        <dl className="key-values">
-          {Object.entries(value).map(([key, raw]) => (
-            <div key={key}>
-              <dt>
-                <code>{key}</code>
-              </dt>
-              <dd>
-                <RawValue>{raw === null ? '(key does not exist)' : formatRaw(raw)}</RawValue>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      ) : (
-        <RawValue>{formatRaw(value)}</RawValue>
-      )}
-    </div>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((raw) => raw === null || typeof raw === 'string')
   );
 }
 
 /**
  * SPEC §3: undo restores the keys only if they still hold what the write left; otherwise the server
- * answers 409 UNDO_CONFLICT with both versions, shown side by side so a person can decide.
+ * answers 409 UNDO_CONFLICT with both versions. Shown as a diff (issue #21): per key, what the change
+ * left → what it holds now, so a person sees exactly what was written since and can decide.
  */
 export function UndoConflict({ error }: { error: ApiError }) {
   const both = versions(error.details);
@@ -47,10 +32,21 @@ export function UndoConflict({ error }: { error: ApiError }) {
       <p>
         <strong>Nothing was undone.</strong> {error.message}
       </p>
-      {both ? (
+      {both && isKeyImages(both.expected) && isKeyImages(both.current) ? (
+        <>
+          <p>What the change left (before) → what the keys hold now (after):</p>
+          <KeyWrites writes={imageWrites(both.expected, both.current)} label="Written since the change" />
+        </>
+      ) : both ? (
         <div className="conflict-versions">
-          <Version title="What the change left" value={both.expected} />
-          <Version title="What the keys hold now" value={both.current} />
+          <div className="conflict-version">
+            <h3>What the change left</h3>
+            <RawValue>{formatRaw(both.expected)}</RawValue>
+          </div>
+          <div className="conflict-version">
+            <h3>What the keys hold now</h3>
+            <RawValue>{formatRaw(both.current)}</RawValue>
+          </div>
         </div>
       ) : null}
     </div>

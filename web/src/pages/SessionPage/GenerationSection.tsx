@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { SessionView } from '../../api/types';
+import { DateTime } from '../../components/DateTime/DateTime';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
-import { formatDate } from './format';
 
 const STATE_WORDS = {
   running: 'Running',
@@ -30,7 +30,7 @@ export function GenerationSection({ view }: { view: SessionView }) {
       </div>
       {outcomeUnknown ? (
         <p className="notice notice-warning" role="note">
-          A start on {formatDate(outcomeUnknown.at)} by {outcomeUnknown.actor}: {outcomeUnknown.message}.
+          A start on <DateTime at={outcomeUnknown.at} /> by {outcomeUnknown.actor}: {outcomeUnknown.message}.
           Starting again could make a second paid video.
         </p>
       ) : null}
@@ -64,7 +64,9 @@ export function GenerationSection({ view }: { view: SessionView }) {
           ) : null}
           <div>
             <dt>Last asked</dt>
-            <dd>{formatDate(generation.checkedAt)}</dd>
+            <dd>
+              <DateTime at={generation.checkedAt} />
+            </dd>
           </div>
         </dl>
       ) : (

@@ -1,7 +1,7 @@
 import { type ReactNode, useId } from 'react';
 import type { KeyView } from '../../api/types';
 import { RawValue } from '../../components/RawValue/RawValue';
-import { prettyRaw, ttlInWords } from './format';
+import { formatRaw, formatTtl } from '../../format';
 
 export interface Fact {
   term: string;
@@ -41,7 +41,7 @@ export function KeySection({ title, keyView, storedIn, exists, ttl, facts, raw }
         </div>
         <div>
           <dt>TTL</dt>
-          <dd>{ttlInWords(ttl)}</dd>
+          <dd>{formatTtl(ttl)}</dd>
         </div>
         {facts.map((fact) => (
           <div key={fact.term}>
@@ -53,7 +53,7 @@ export function KeySection({ title, keyView, storedIn, exists, ttl, facts, raw }
       {raw !== undefined && exists ? (
         <>
           <p className="plan-label">Value as stored</p>
-          <RawValue>{prettyRaw(raw)}</RawValue>
+          <RawValue>{formatRaw(raw)}</RawValue>
         </>
       ) : null}
     </section>

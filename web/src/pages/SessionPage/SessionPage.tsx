@@ -4,16 +4,19 @@ import { Link, useParams } from 'react-router';
 import type { GenerateResult, SessionView, WriteView } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { CopyButton } from '../../components/CopyButton/CopyButton';
+import { DateTime } from '../../components/DateTime/DateTime';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { changedPlanOf, PlanChanged, type ShownWrite } from '../../components/PlanChanged/PlanChanged';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { KeyWrites } from '../../diff/KeyWrites';
+import { formatDuration } from '../../format';
 import { fixSession, generateVideo, useSession, useSessionAction } from '../../hooks/useSession';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
-import { formatDate, prettyRaw, severityTone, textField } from './format';
+import { severityTone, textField } from './format';
 import { GenerationSection } from './GenerationSection';
 import { type Fact, KeySection } from './KeySection';
 import { SessionCustomer, SessionTimeline } from './SessionStory';
@@ -43,12 +46,12 @@ function Sections({ view }: { view: SessionView }) {
     });
   if (error) statusFacts.push({ term: 'Error', value: error });
   const statusTime = textField(statusValue, 'timestamp');
-  if (statusTime && status) statusFacts.push({ term: 'Updated', value: formatDate(statusTime) });
+  if (statusTime && status) statusFacts.push({ term: 'Updated', value: <DateTime at={statusTime} /> });
 
   const lookupFacts: Fact[] = threeKey
     ? [
         { term: 'File id', value: textField(keys.session.value, 'fileId') ?? 'none' },
-        { term: 'Updated', value: formatDate(textField(keys.session.value, 'timestamp')) },
+        { term: 'Updated', value: <DateTime at={textField(keys.session.value, 'timestamp')} /> },
       ]
     : [
         {
@@ -62,7 +65,7 @@ function Sections({ view }: { view: SessionView }) {
     ...(prompt ? [{ term: 'Length', value: `${prompt.length} characters` }] : []),
     {
       term: 'Saved',
-      value: formatDate(threeKey ? textField(promptValue, 'timestamp') : textField(promptValue, 'createdAt')),
+      value: <DateTime at={textField(promptValue, threeKey ? 'timestamp' : 'createdAt')} />,
     },
   ];
 
@@ -99,36 +102,18 @@ function Sections({ view }: { view: SessionView }) {
   );
 }
 
+/** A fix's or generation's writes as diffs, each key with the expiry it gets. */
 function Writes({ writes }: { writes: readonly WriteView[] }) {
   return (
-    <ol className="plan" aria-label="Planned writes">
-      {writes.map((write) => (
-        <li key={write.key}>
-          <div className="plan-key">
-            <code>{write.key}</code>{' '}
-            <span className="badge badge-info">{write.before === null ? 'created' : 'merged'}</span>{' '}
-            <span className="muted">expires in {Math.round(write.ttlSeconds / 86_400)} d</span>
-          </div>
-          <div className="plan-diff">
-            <div>
-              <p className="plan-label">Before</p>
-              {write.before === null ? (
-                <p className="muted plan-none">(does not exist)</p>
-              ) : (
-                <RawValue>{prettyRaw(write.before)}</RawValue>
-              )}
-            </div>
-            <span aria-hidden="true" className="plan-arrow">
-              →
-            </span>
-            <div>
-              <p className="plan-label">After</p>
-              <RawValue>{prettyRaw(write.after)}</RawValue>
-            </div>
-          </div>
-        </li>
-      ))}
-    </ol>
+    <KeyWrites
+      writes={writes}
+      label="Planned writes"
+      note={(write) => (
+        <span className="muted">
+          {write.before === null ? 'created' : 'merged'}, expires in {formatDuration(write.ttlSeconds)}
+        </span>
+      )}
+    />
   );
 }
 

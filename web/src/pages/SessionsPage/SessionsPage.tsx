@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PromptPage, PromptStats } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
+import { DateTime } from '../../components/DateTime/DateTime';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -11,7 +12,6 @@ import { Page } from '../../components/Page/Page';
 import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { usePromptStats, usePrompts } from '../../hooks/usePrompts';
 import { paths } from '../../paths';
-import { formatDate } from '../SessionPage/format';
 import { Section } from './Section';
 import { UnprocessedSessions } from './UnprocessedSessions';
 
@@ -26,7 +26,9 @@ function PromptRows({ page }: { page: PromptPage }) {
           <td>
             <Link to={paths.session(prompt.sessionId)}>{prompt.sessionId}</Link>
           </td>
-          <td>{formatDate(prompt.timestamp)}</td>
+          <td>
+            <DateTime at={prompt.timestamp} />
+          </td>
           <td>{prompt.length}</td>
           <td>
             <ProblemTitle code={prompt.diagnosisCode} />
@@ -107,7 +109,8 @@ function Extreme({ label, extreme }: { label: string; extreme: PromptStats['long
         {extreme ? (
           <>
             {extreme.length} characters,{' '}
-            <Link to={paths.session(extreme.sessionId)}>{extreme.sessionId}</Link> ({formatDate(extreme.date)}
+            <Link to={paths.session(extreme.sessionId)}>{extreme.sessionId}</Link> (
+            <DateTime at={extreme.date} />
             ): “{extreme.preview}”
           </>
         ) : (

@@ -1,14 +1,8 @@
 import type { PlannedWrite } from '../../api/types';
-import { WriteDiff } from '../../diff/WriteDiff';
-import { formatRaw } from '../../format';
+import { KeyWrites } from '../../diff/KeyWrites';
+import { isUnchanged } from '../../diff/writeDiff';
 
-/** `unchanged` is optional in the contract; when absent, equal before and after mean the same. */
-export function isUnchanged(entry: PlannedWrite): boolean {
-  const flag = (entry as { unchanged?: unknown }).unchanged;
-  return typeof flag === 'boolean' ? flag : formatRaw(entry.before) === formatRaw(entry.after);
-}
-
-/** The dry run's planned writes: each key, what it holds, what it will hold; unchanged ones marked. */
+/** The dry run's planned writes in words, then each key's diff; unchanged ones marked. */
 export function RefreshPlan({
   plan,
   upToDate,
@@ -31,24 +25,7 @@ export function RefreshPlan({
               : `${changes} of ${plan.length} ${plan.length === 1 ? 'key' : 'keys'} will change, in one atomic write. You can undo it afterwards.`}
         </p>
       ) : null}
-      <ol className="plan" aria-label="Planned writes">
-        {plan.map((entry) => {
-          const unchanged = isUnchanged(entry);
-          return (
-            <li key={entry.key} className={unchanged ? 'plan-entry plan-unchanged' : 'plan-entry'}>
-              <div className="plan-key">
-                <code>{entry.key}</code>{' '}
-                {unchanged ? (
-                  <span className="badge badge-neutral">unchanged</span>
-                ) : (
-                  <span className="badge badge-info">changes</span>
-                )}
-              </div>
-              {unchanged ? null : <WriteDiff write={entry} />}
-            </li>
-          );
-        })}
-      </ol>
+      <KeyWrites writes={plan} label="Planned writes" />
     </>
   );
 }

@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
-import { RawValue } from '../../components/RawValue/RawValue';
-import { formatRaw } from '../../format';
+import { ProblemTitle, ProblemTitles } from '../../components/ProblemTitle/ProblemTitle';
+import { KeyWrites } from '../../diff/KeyWrites';
 import { useStaff } from '../../hooks/useStaff';
 import { useRemoveKeys } from '../../hooks/useUser';
 
@@ -12,7 +12,7 @@ type Preview = { plan: Array<{ key: string; before: string | null; reason: strin
 
 /**
  * "Remove keys" (SPEC §3, §9): offered to ops when a diagnosis names keys that can go — legacy
- * keys, an orphaned entry. The dry run lists every key and its value; "Apply" deletes exactly those
+ * keys, an orphaned entry. The dry run lists every key and the fields it holds; "Apply" deletes exactly those
  * in one audited write, and "Undo" brings them back.
  */
 export function RemoveKeys({ userId, problems }: { userId: string; problems: readonly Problem[] }) {
@@ -55,7 +55,9 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
       >
         Remove keys
       </button>{' '}
-      <span className="muted">for {reasons.join(', ')}</span>
+      <span className="muted">
+        for <ProblemTitles codes={reasons} />
+      </span>
       {remove.isError && preview === null ? (
         <ErrorMessage title="Could not plan the removal" error={remove.error} onRetry={plan} />
       ) : null}
@@ -91,16 +93,11 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
           {preview?.plan.length === 1 ? 'This key is' : `These ${preview?.plan.length ?? 0} keys are`} deleted
           in one atomic write; you can undo it afterwards.
         </p>
-        <ol className="plan" aria-label="Keys to remove">
-          {preview?.plan.map((entry) => (
-            <li key={entry.key} className="plan-entry">
-              <div className="plan-key">
-                <code>{entry.key}</code> <span className="badge badge-info">{entry.reason}</span>
-              </div>
-              <RawValue>{formatRaw(entry.before)}</RawValue>
-            </li>
-          ))}
-        </ol>
+        <KeyWrites
+          writes={preview?.plan.map((entry) => ({ ...entry, after: null })) ?? []}
+          label="Keys to remove"
+          note={(entry) => (entry.reason ? <ProblemTitle code={entry.reason} /> : null)}
+        />
       </ConfirmDialog>
       {undoDialog}
     </div>

@@ -1,0 +1,81 @@
+import { type ReactNode, useState } from 'react';
+import { WriteDiff } from './WriteDiff';
+import { type DiffableWrite, isUnchanged } from './writeDiff';
+
+/** Keys written with what they already held are listed one by one up to this many, then folded. */
+const UNCHANGED_LISTED = 3;
+/** Keys whose diff is shown before "Show all": a rebuild's write must not become a page of JSON. */
+const CHANGED_SHOWN = 20;
+
+type Write = DiffableWrite & { unchanged?: unknown };
+
+interface KeyWritesProps<W extends Write> {
+  writes: readonly W[];
+  /** the list's accessible name: "Planned writes", "Keys to remove", "Changes" */
+  label: string;
+  /** words beside a key's badge: when it expires, why it goes */
+  note?: (write: W) => ReactNode;
+}
+
+function Badge({ write }: { write: Write }) {
+  if (write.before === null) return <span className="badge badge-info">created</span>;
+  if (write.after === null) return <span className="badge badge-warning">deleted</span>;
+  return <span className="badge badge-info">changes</span>;
+}
+
+/**
+ * Several keys' writes, as every page shows them (previews, undo, the audit log, job results):
+ * each key with what happens to it and its field-by-field diff; keys left as they were named but
+ * folded; past {@link CHANGED_SHOWN} changed keys the rest one click away.
+ */
+export function KeyWrites<W extends Write>({ writes, label, note }: KeyWritesProps<W>) {
+  const [all, setAll] = useState(false);
+  const changed = writes.filter((write) => !isUnchanged(write));
+  const unchanged = writes.filter((write) => isUnchanged(write));
+  const shown = all ? changed : changed.slice(0, CHANGED_SHOWN);
+  const noteOf = (write: W) => (note ? <> {note(write)}</> : null);
+  return (
+    <>
+      <ol className="plan" aria-label={label}>
+        {shown.map((write) => (
+          <li key={write.key} className="plan-entry">
+            <div className="plan-key">
+              <code>{write.key}</code> <Badge write={write} />
+              {noteOf(write)}
+            </div>
+            <WriteDiff write={write} />
+          </li>
+        ))}
+        {unchanged.length <= UNCHANGED_LISTED ? (
+          unchanged.map((write) => (
+            <li key={write.key} className="plan-entry plan-unchanged">
+              <div className="plan-key">
+                <code>{write.key}</code> <span className="badge badge-neutral">unchanged</span>
+                {noteOf(write)}
+              </div>
+            </li>
+          ))
+        ) : (
+          <li className="plan-entry plan-unchanged">
+            <details>
+              <summary>{unchanged.length} keys unchanged (written with what they already hold)</summary>
+              <ul className="plain-list">
+                {unchanged.map((write) => (
+                  <li key={write.key}>
+                    <code>{write.key}</code>
+                    {noteOf(write)}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </li>
+        )}
+      </ol>
+      {changed.length > shown.length ? (
+        <button type="button" className="button button-quiet button-small" onClick={() => setAll(true)}>
+          Show all {changed.length} changed keys
+        </button>
+      ) : null}
+    </>
+  );
+}
