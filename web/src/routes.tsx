@@ -1,6 +1,7 @@
 import { type ComponentType, lazy, Suspense } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { AppLayout } from './components/AppLayout/AppLayout';
+import { IdRoute } from './components/IdRoute/IdRoute';
 import { Loading } from './components/Loading/Loading';
 import { RouteError } from './components/RouteError/RouteError';
 import { paths } from './paths';
@@ -55,9 +56,23 @@ export const routes: RouteObject[] = [
           { index: true, element: <Navigate to={paths.status} replace /> },
           { path: 'status', element: <StatusPage /> },
           { path: 'users', element: <UsersPage /> },
-          { path: 'users/:userId', element: <UserPage /> },
+          {
+            path: 'users/:userId',
+            element: (
+              <IdRoute kind="user">
+                <UserPage />
+              </IdRoute>
+            ),
+          },
           { path: 'sessions', element: <SessionsPage /> },
-          { path: 'sessions/:sessionId', element: <SessionPage /> },
+          {
+            path: 'sessions/:sessionId',
+            element: (
+              <IdRoute kind="session">
+                <SessionPage />
+              </IdRoute>
+            ),
+          },
           { path: 'metrics', element: <MetricsPage /> },
           { path: 'policies', element: <PoliciesPage /> },
           { path: 'jobs', element: <JobsPage /> },

@@ -1,3 +1,4 @@
+import { idKind } from '@cache-doctor/shared';
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The last user pages visited (Users page, no query), newest first; this browser only. */
@@ -29,6 +30,8 @@ function isLookup(value: unknown): value is RecentLookup {
   const v = value as Record<string, unknown>;
   return (
     typeof v.userId === 'string' &&
+    // an id that is no user id (saved before ids were checked) is no lookup to go back to
+    idKind(v.userId) === 'user' &&
     (v.email === null || typeof v.email === 'string') &&
     typeof v.at === 'number'
   );
@@ -50,6 +53,7 @@ export function readRecentLookups(): RecentLookup[] {
 
 /** Moves the user to the front (keeping a known email when this visit has none yet). */
 export function rememberLookup(userId: string, email: string | null): void {
+  if (idKind(userId) !== 'user') return;
   const list = readRecentLookups();
   const previous = list.find((entry) => entry.userId === userId);
   if (previous && list[0] === previous && (email === null || previous.email === email)) return;
