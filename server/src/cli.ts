@@ -116,12 +116,14 @@ async function openFromEnvironment(): Promise<OpenedServices & { close(): Promis
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      redisReady(services.redis),
+      Promise.all([redisReady(services.redis), redisReady(services.ownRedis)]),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () =>
             reject(
-              new Error(`Redis at ${config.redisUrl} did not answer within ${REDIS_CONNECT_MS / 1000} s`),
+              new Error(
+                `Redis at ${[...new Set([config.redisUrl, config.ownRedisUrl])].join(' and ')} did not answer within ${REDIS_CONNECT_MS / 1000} s`,
+              ),
             ),
           REDIS_CONNECT_MS,
         );

@@ -37,6 +37,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("keeps Cache Doctor's own data in OWN_REDIS_URL, another Redis than the cache if asked (default REDIS_URL)", () => {
+    expect(loadConfig(production).ownRedisUrl).toBe('redis://127.0.0.1:6379');
+    const separate = loadConfig({ ...production, OWN_REDIS_URL: 'redis://own.internal:6380/1' });
+    expect(separate).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      ownRedisUrl: 'redis://own.internal:6380/1',
+    });
+    // an own store without the cache's Redis is no demo: REDIS_URL is asked for
+    expect(problemsOf({ OWN_REDIS_URL: 'redis://own.internal:6380' })).toContain(
+      'REDIS_URL: required outside demo mode',
+    );
+  });
+
   it('names the variable on each problem line, all at once', () => {
     const problems = problemsOf({ ...production, PORT: 'eighty', STAFF_TOKENS: 'alice:wizard:short' });
     expect(problems).toHaveLength(2);

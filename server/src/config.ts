@@ -237,6 +237,7 @@ export class ConfigError extends Error {
 /** Secrets a demo must never run beside: if any is set, the operator meant a real deployment. */
 const REAL_CREDENTIALS = [
   'REDIS_URL',
+  'OWN_REDIS_URL',
   'STRIPE_SECRET_KEY',
   'CLERK_SECRET_KEY',
   'GENERATION_API_TOKEN',
@@ -286,13 +287,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.GENERATION_API_URL !== undefined && env.GENERATION_API_TOKEN === undefined && !demo) {
     problems.push('GENERATION_API_TOKEN: required when GENERATION_API_URL is set');
-  }
-  // Each audit entry and job batch commits in the same MULTI as the cache keys it changed, which
-  // only one Redis can do; a second server would need a two-phase audit first.
-  if (env.OWN_REDIS_URL !== undefined && env.OWN_REDIS_URL !== env.REDIS_URL) {
-    problems.push(
-      'OWN_REDIS_URL: must be the same Redis as REDIS_URL for now (audit entries commit in the same transaction as the cache writes); give that Redis noeviction and persistence instead',
-    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -123,6 +123,12 @@ export const OWN_KEYS = {
   /** the audit log: one sorted set of ids, one JSON value per entry under `auditEntry` + id */
   auditIndex: 'audit:index',
   auditEntry: 'audit:entry:',
+  /** with a separate own Redis: entries whose writes may not have landed yet (`auditPending` + id
+   * holds the entry, `auditPendingIndex` lists the ids); never shown until settled */
+  auditPendingIndex: 'audit:pending',
+  auditPending: 'audit:pending:',
+  /** in the app's Redis, written in the same MULTI as the writes of audit entry `applied` + id */
+  appliedMarker: 'applied:',
   /** one session's generation lock: `generateLock` + session id */
   generateLock: 'lock:generate:',
   /** only one scheduled session sweep at a time */

@@ -41,8 +41,14 @@ async function main(): Promise<void> {
   const config = demo?.config ?? configured;
   const services = createServices(config);
   // SPEC §7: said at start when Cache Doctor's own data could be evicted or is not kept
-  for (const warning of await ownStoreWarnings(services.redis, services.ownStore))
+  for (const warning of await ownStoreWarnings(services.ownRedis, services.ownStore))
     console.warn(`cache-doctor: warning: ${warning}`);
+  // a write a crash left between the two Redis servers is decided now, not at the first read
+  await services.audit
+    .reconcile()
+    .catch((error: unknown) =>
+      console.warn(`cache-doctor: warning: pending audit entries not checked: ${error}`),
+    );
   // this process takes bulk-job tasks too; `pnpm worker` adds more processes (SPEC §4)
   const jobWorker = await startJobWorker(services);
   const jobTasks = releasingWorker(jobWorker.worker);

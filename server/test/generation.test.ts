@@ -86,8 +86,8 @@ describe('generation: file states, generate again, unknown outcomes', () => {
     const retryableRow = harness.seed.planted.byCode.GENERATION_FAILED.find(retryable) as string;
     expect(codeOf.get(retryableRow)?.fixes).toContain('generate');
     // the tests below change files at the sandbox: forget what this read kept
-    const kept = await harness.services.redis.keys(harness.services.keys.own('generation:file:*'));
-    if (kept.length > 0) await harness.services.redis.del(...kept);
+    const kept = await harness.services.ownRedis.keys(harness.services.keys.own('generation:file:*'));
+    if (kept.length > 0) await harness.services.ownRedis.del(...kept);
   });
 
   for (const layout of ['three-key', 'session-only'] as const) {

@@ -45,7 +45,10 @@ export function apiRoutes(
 }
 
 export interface Harness {
+  /** the app's Redis (its cache); also Cache Doctor's own data unless `ownRedisServer` is set */
   redisServer: RedisServer;
+  /** with `ownRedis: true`: a second redis-server, OWN_REDIS_URL, holding Cache Doctor's own data */
+  ownRedisServer?: RedisServer;
   sandbox: Sandbox;
   services: Services;
   app: ReturnType<typeof createApp>;
@@ -61,8 +64,8 @@ export interface Harness {
   /** runs `pnpm cli ...` in process on these services as an admin named `actor`; captures its output */
   cli(argv: string[], actor?: string): Promise<{ code: number; out: string; err: string }>;
   /**
-   * every key and value in Redis, for "nothing else changed" assertions; the rate limiters'
-   * counters are left out, since every request may move them
+   * every key and value in Redis (both servers with `ownRedis`), for "nothing else changed"
+   * assertions; the rate limiters' counters are left out, since every request may move them
    */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -76,7 +79,7 @@ async function queueInitialised(services: Services): Promise<void> {
   await services.jobQueue.waitUntilReady();
   const metaKey = `${services.jobQueue.qualifiedName}:meta`;
   const deadline = Date.now() + 10_000;
-  while (!(await services.redis.exists(metaKey))) {
+  while (!(await services.ownRedis.exists(metaKey))) {
     if (Date.now() > deadline) throw new Error(`BullMQ did not write ${metaKey} within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -103,6 +106,8 @@ export interface HarnessOptions {
    * the same users, seed and `seedNow`): no sandbox is started in this process. Token auth only.
    */
   upstreams?: ExternalUpstreams;
+  /** Cache Doctor's own data in a second redis-server (OWN_REDIS_URL), apart from the app's cache */
+  ownRedis?: boolean;
 }
 
 export interface ExternalUpstreams {
@@ -122,7 +127,10 @@ export async function startHarness(options?: HarnessOptions): Promise<Harness>;
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness | ExternalHarness> {
   const auth = options.auth ?? 'token';
   if (options.upstreams && auth !== 'token') throw new Error('external upstreams take token auth only');
-  const redisServer = await startRedisServer();
+  const [redisServer, ownRedisServer] = await Promise.all([
+    startRedisServer(),
+    options.ownRedis ? startRedisServer() : undefined,
+  ]);
   const seed = buildSeed({
     users: options.users ?? 200,
     seed: options.seed ?? 1,
@@ -162,6 +170,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const config = loadConfig({
     REDIS_URL: redisServer.url,
+    ...(ownRedisServer && { OWN_REDIS_URL: ownRedisServer.url }),
     STRIPE_SECRET_KEY: 'sk_test_harness',
     STRIPE_API_BASE: upstreams.stripeUrl,
     CLERK_SECRET_KEY: 'sk_test_harness',
@@ -172,7 +181,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const services = createServices(config);
-  await redisReady(services.redis);
+  await Promise.all([redisReady(services.redis), redisReady(services.ownRedis)]);
   await queueInitialised(services);
   await writeSeedToRedis(services.redis, seed.redisWrites);
   // as main.ts does at start: the own store's marker exists before anyone reads the status
@@ -182,6 +191,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   return {
     redisServer,
+    ...(ownRedisServer && { ownRedisServer }),
     ...(sandbox && { sandbox }),
     services,
     app,
@@ -211,21 +221,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async snapshot() {
       const rateLimitPrefix = services.keys.own('ratelimit:');
       const all: Record<string, string> = {};
-      let cursor = '0';
-      do {
-        const [next, keys] = await services.redis.scan(cursor, 'COUNT', 500);
-        cursor = next;
-        const values = keys.length > 0 ? await services.redis.mget(keys) : [];
-        keys.forEach((key, index) => {
-          if (!key.startsWith(rateLimitPrefix)) all[key] = values[index] ?? '';
-        });
-      } while (cursor !== '0');
+      for (const redis of new Set([services.redis, services.ownRedis])) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+          cursor = next;
+          const values = keys.length > 0 ? await redis.mget(keys) : [];
+          keys.forEach((key, index) => {
+            if (!key.startsWith(rateLimitPrefix)) all[key] = values[index] ?? '';
+          });
+        } while (cursor !== '0');
+      }
       return all;
     },
     async close() {
       await services.close();
       await sandbox?.close();
-      await redisServer.stop();
+      await Promise.all([redisServer.stop(), ownRedisServer?.stop()]);
     },
   };
 }

@@ -132,7 +132,9 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
     expect(appKeys(after)).toEqual(appKeys(before));
 
     // the sync-failure metric's source
-    const metric = JSON.parse((await harness.services.redis.get('cache-doctor:metrics:last-sweep')) ?? '{}');
+    const metric = JSON.parse(
+      (await harness.services.ownRedis.get('cache-doctor:metrics:last-sweep')) ?? '{}',
+    );
     expect(metric).toMatchObject({ jobId, checked: users });
     expect(metric.outOfSync).toBeGreaterThan(0);
 
@@ -173,7 +175,9 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
     expect(code).toBe(3);
     // the same job as the page's: on record as the CLI's actor, and feeding the sync-failure metric
     expect((await jobs.store.get(summary.jobId))?.actor).toBe('cli:tester');
-    const metric = JSON.parse((await harness.services.redis.get('cache-doctor:metrics:last-sweep')) ?? '{}');
+    const metric = JSON.parse(
+      (await harness.services.ownRedis.get('cache-doctor:metrics:last-sweep')) ?? '{}',
+    );
     expect(metric.jobId).toBe(summary.jobId);
 
     const words = await harness.cli(['sweep']);

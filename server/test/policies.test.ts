@@ -150,14 +150,14 @@ const policyAudit = async (name: string) =>
 /** Services of their own, as another server process has: its own Redis connections and queue. */
 async function anotherProcess(): Promise<Services> {
   const services = createServices(harness.services.config);
-  await redisReady(services.redis);
+  await Promise.all([redisReady(services.redis), redisReady(services.ownRedis)]);
   return services;
 }
 
 /** Every policy back to its defaults, claims and actions forgotten, nothing paused. */
 async function resetPolicies(services: Services = harness.services) {
-  const own = await services.redis.keys(services.keys.own('policies:*'));
-  if (own.length > 0) await services.redis.del(...own);
+  const own = await services.ownRedis.keys(services.keys.own('policies:*'));
+  if (own.length > 0) await services.ownRedis.del(...own);
   harness.sandbox.reset({ data: false });
   alerts.length = 0;
 }
@@ -404,8 +404,8 @@ describe('retry-failed-generation', () => {
     (await policyStore(harness.services).sweptSessions()).find((session) => session.sessionId === id);
   /** the generation API's answers are reused for a minute; the test moves a file on before that */
   const forgetFileStates = async () => {
-    const kept = await harness.services.redis.keys(harness.services.keys.own('generation:file:*'));
-    if (kept.length > 0) await harness.services.redis.del(...kept);
+    const kept = await harness.services.ownRedis.keys(harness.services.keys.own('generation:file:*'));
+    if (kept.length > 0) await harness.services.ownRedis.del(...kept);
   };
 
   it('generates again once per session after an error that is not terminal, never after a refusal; audited and undoable', async () => {

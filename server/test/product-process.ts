@@ -10,6 +10,7 @@ export function harnessEnv(harness: Pick<Harness, 'services'>): Record<string, s
   return {
     PATH: process.env.PATH,
     REDIS_URL: config.redisUrl,
+    OWN_REDIS_URL: config.ownRedisUrl,
     STRIPE_SECRET_KEY: config.stripe.secretKey,
     STRIPE_API_BASE: config.stripe.apiBase,
     CLERK_SECRET_KEY: config.clerk.secretKey,

@@ -3,8 +3,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { OWN_KEYS } from '../keys';
 import { AppError } from '../lib/app-error';
 import type { AuditDraft, AuditLog } from './audit-log';
+import type { PendingAudit, PendingRecord } from './audit-pending';
 import { CommitDeadline } from './commit-deadline';
-import { redisReady, withinCommandTimeout } from './redis';
+import { auditedEntry, isStale, queueWrite, readImages } from './commit-steps';
+import { ConnectionPool } from './connection-pool';
 
 /**
  * What to commit: the writes, the audit entry that records them (its before/after images are
@@ -37,95 +39,127 @@ export type CommitResult =
 
 export type Committed = Extract<CommitResult, { kind: 'committed' | 'declined' }>;
 
-const MAX_IDLE_CONNECTIONS = 4;
-
 /**
  * The one committer to the app's keys (single user, session, undo, job batches): WATCH the keys,
- * compare each with the before-image its plan was computed from, then the writes and the audit
- * entry holding those before-images in one MULTI. A concurrent writer makes the commit stale —
- * re-read, re-plan, try again (`commitRetrying`) — never an interleaved half.
+ * compare each with the before-image its plan was computed from, then the writes in one MULTI.
+ * A concurrent writer makes the commit stale — re-read, re-plan, try again (`commitRetrying`) —
+ * never an interleaved half.
  *
- * WATCH belongs to a connection, so concurrent transactions on one shared client would guard
- * each other's keys. Each commit borrows a dedicated connection from a small pool instead.
+ * Where the audit entry (and a job batch's bookkeeping) goes depends on where Cache Doctor's own
+ * data lives (docs/decisions/0011-own-redis.md). In the app's Redis (the default) it rides in the
+ * same MULTI. In a Redis of its own (`OWN_REDIS_URL`) no MULTI holds both, so the one path takes
+ * three steps: the entry is kept pending in the own Redis, the app's MULTI carries an
+ * applied-marker with the writes, and then the entry is settled into the log (with the batch's
+ * bookkeeping). A plan without writes (a policy change, a job's own keys) commits in the own Redis.
  */
 export class AtomicWriter {
-  private readonly idle: Redis[] = [];
+  private readonly appPool: ConnectionPool;
+  private readonly ownPool: ConnectionPool;
 
   constructor(
-    private readonly redis: Redis,
+    app: Redis,
     private readonly audit: AuditLog,
-  ) {}
-
-  private async acquire(): Promise<Redis> {
-    const pooled = this.idle.pop();
-    if (pooled && pooled.status === 'ready') return pooled;
-    pooled?.disconnect();
-    const connection = this.redis.duplicate();
-    connection.on('error', () => {});
-    try {
-      await withinCommandTimeout(connection, redisReady(connection));
-    } catch (error) {
-      connection.disconnect();
-      throw error;
-    }
-    return connection;
-  }
-
-  private release(connection: Redis): void {
-    if (this.idle.length < MAX_IDLE_CONNECTIONS && connection.status === 'ready') this.idle.push(connection);
-    else connection.disconnect();
+    private readonly own: Redis = app,
+  ) {
+    this.appPool = new ConnectionPool(app);
+    this.ownPool = own === app ? this.appPool : new ConnectionPool(own);
   }
 
   /** One attempt: commits the plan only if every key still holds the value it was planned from. */
   async commit(plan: WritePlan): Promise<CommitResult> {
     const { writes, guard } = plan;
     const keys = writes.map((write) => write.key);
-    const connection = await this.acquire();
+    // null when one MULTI holds the writes and their record: one Redis, or nothing in the app's
+    const pending = writes.length > 0 ? this.audit.pending : null;
+    // own keys cannot be watched from the app's Redis: asked now, and again under WATCH in step 3
+    if (pending && guard && !(await guard.allows(this.own))) return { kind: 'declined' };
+    const pool = writes.length > 0 ? this.appPool : this.ownPool;
+    const connection = await pool.acquire();
     const deadline = new CommitDeadline(connection, (token) =>
       this.audit.keys.own(`${OWN_KEYS.commitDeadline}${token}`),
     );
     let healthy = true;
+    let record: PendingRecord | null = null;
     try {
       await deadline.arm();
-      await connection.watch(deadline.key, ...(guard?.watch ?? []), ...keys);
-      if (guard && !(await guard.allows(connection))) {
+      await connection.watch(deadline.key, ...(pending ? [] : (guard?.watch ?? [])), ...keys);
+      if (!pending && guard && !(await guard.allows(connection))) {
         await deadline.release();
         return { kind: 'declined' };
       }
       const { current, ttlBefore } = await readImages(connection, keys);
-      if (writes.some((write) => current[write.key] !== write.before)) {
+      if (isStale(writes, current)) {
         await deadline.release();
         return { kind: 'stale', current };
       }
-      const entry: AuditEntry | null = plan.audit && {
-        ...plan.audit,
-        before: Object.fromEntries(writes.map((write) => [write.key, write.before])),
-        after: Object.fromEntries(writes.map((write) => [write.key, write.after])),
-        ttlBefore,
-      };
+      const entry = auditedEntry(plan.audit, writes, ttlBefore);
+      const alsoRecord = [...(plan.alsoRecord ?? [])];
+      record = entry && { entry, alsoRecord, deadlineKey: deadline.key };
+      // step 1 (two Redis servers): the entry kept unseen until its writes are known
+      if (pending && record) await pending.open(record);
       const transaction = connection.multi();
       for (const write of writes) queueWrite(transaction, write);
-      if (entry) this.audit.appendTo(transaction, entry);
-      for (const other of plan.alsoRecord ?? []) this.audit.appendTo(transaction, other);
-      guard?.alongside(transaction);
+      if (pending) {
+        if (entry) pending.markApplied(transaction, entry.id);
+      } else {
+        if (entry) this.audit.appendTo(transaction, entry);
+        for (const other of alsoRecord) this.audit.appendTo(transaction, other);
+        guard?.alongside(transaction);
+      }
       transaction.del(deadline.key);
       deadline.sendingExec();
       const result = await transaction.exec();
       if (result === null) {
+        // nothing was written, so nothing to record (if this fails, reconciliation drops it)
+        if (pending && entry) await pending.drop(entry.id).catch(() => {});
         if (await deadline.expired()) throw CommitDeadline.expiredError();
         // WATCH fired: a key changed, or (a job batch) another worker committed this very batch
         return { kind: 'stale', current };
       }
       const failed = result.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
-      return { kind: 'committed', entry, written: writes };
     } catch (error) {
       // a connection that timed out may still be inside WATCH or MULTI: never reuse it
       healthy = false;
       throw deadline.failure(error) ?? error;
     } finally {
-      if (healthy) this.release(connection);
-      else connection.disconnect();
+      pool.release(connection, healthy);
+    }
+    if (pending) await this.settle(pending, record, guard);
+    return { kind: 'committed', entry: record?.entry ?? null, written: writes };
+  }
+
+  /**
+   * Step 3 (two Redis servers). The writes have landed, so this never says otherwise: when the own
+   * Redis cannot take the entry now, the next read of the log settles it by its marker. A job
+   * batch's bookkeeping cannot wait for that, so its failure is thrown (the batch runs again, and
+   * finds its users refreshed).
+   */
+  private async settle(pending: PendingAudit, record: PendingRecord | null, guard: CommitGuard | undefined) {
+    if (!record && !guard) return;
+    const connection = await this.ownPool.acquire().catch((error: unknown) => {
+      if (guard) throw error;
+      return null;
+    });
+    if (!connection) return;
+    let healthy = true;
+    try {
+      let allowed = false;
+      if (guard) {
+        if (guard.watch.length > 0) await connection.watch(...guard.watch);
+        allowed = await guard.allows(connection);
+        if (!allowed) await connection.unwatch();
+      }
+      const transaction = connection.multi();
+      if (record) pending.settleOn(transaction, record);
+      if (allowed) guard?.alongside(transaction);
+      // a watched key changed (another worker recorded this batch, or it was cancelled): the entry alone
+      if ((await transaction.exec()) === null && record) await pending.settle(record);
+    } catch (error) {
+      healthy = false;
+      if (guard) throw error;
+    } finally {
+      this.ownPool.release(connection, healthy);
     }
   }
 
@@ -147,39 +181,7 @@ export class AtomicWriter {
   }
 
   close(): void {
-    for (const connection of this.idle.splice(0)) connection.disconnect();
+    this.appPool.close();
+    this.ownPool.close();
   }
-}
-
-/** GET + TTL of every key on the watching connection, in one pipelined round trip. */
-async function readImages(
-  connection: Redis,
-  keys: readonly string[],
-): Promise<{ current: Record<string, string | null>; ttlBefore: Record<string, number> }> {
-  const current: Record<string, string | null> = {};
-  const ttlBefore: Record<string, number> = {};
-  if (keys.length === 0) return { current, ttlBefore };
-  const read = connection.pipeline();
-  for (const key of keys) read.get(key).ttl(key);
-  const replies = (await read.exec()) ?? [];
-  keys.forEach((key, index) => {
-    const [getError, value] = replies[index * 2] ?? [];
-    // A key of another Redis type cannot be stored as a before-image, so undo could not bring
-    // it back: refuse rather than overwrite it.
-    if (getError)
-      throw new AppError(
-        'CONFLICT',
-        `${key} is not a string value (${getError.message}); nothing was written.`,
-      );
-    current[key] = (value as string | null) ?? null;
-    ttlBefore[key] = Number(replies[index * 2 + 1]?.[1] ?? -2);
-  });
-  return { current, ttlBefore };
-}
-
-function queueWrite(transaction: ChainableCommander, write: PlannedWrite): void {
-  if (write.after === null) transaction.del(write.key);
-  else if (write.ttlSeconds === null) transaction.set(write.key, write.after, 'KEEPTTL');
-  else if (write.ttlSeconds === 'persist') transaction.set(write.key, write.after);
-  else transaction.set(write.key, write.after, 'EX', write.ttlSeconds);
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AuditEntry, auditEntrySchema, type Staff } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { type Keys, OWN_KEYS } from '../keys';
+import { PendingAudit } from './audit-pending';
 
 export interface AuditPage {
   entries: AuditEntry[];
@@ -32,15 +33,30 @@ export interface AuditQuery {
  * The audit log lives in Cache Doctor's own keys: one JSON value per entry and a sorted set of
  * ids. Ids start with the time in fixed-width base 36, so lexical order is time order and a page
  * cursor is simply the last id seen (stable while new entries arrive).
+ *
+ * `redis` is the own store. When the app's cache is another Redis (`app`), entries go through
+ * `pending` (adapters/audit-pending.ts), and every read first decides the pending ones it can.
  */
 export class AuditLog {
   private readonly indexKey: string;
+  /** null when the app's keys and the audit log share one Redis (one MULTI holds both) */
+  readonly pending: PendingAudit | null;
 
   constructor(
     private readonly redis: Redis,
     readonly keys: Keys,
+    app: Redis = redis,
   ) {
     this.indexKey = keys.own(OWN_KEYS.auditIndex);
+    this.pending =
+      app === redis
+        ? null
+        : new PendingAudit(redis, app, keys, (transaction, entry) => this.appendTo(transaction, entry));
+  }
+
+  /** Settles or drops entries a crash left pending (a no-op with one Redis); reads do it first. */
+  async reconcile(): Promise<void> {
+    await this.pending?.reconcile();
   }
 
   newId(now = Date.now()): string {
@@ -77,12 +93,14 @@ export class AuditLog {
   }
 
   async get(id: string): Promise<AuditEntry | null> {
+    await this.reconcile();
     const raw = await this.redis.get(this.entryKey(id));
     return raw === null ? null : auditEntrySchema.parse(JSON.parse(raw));
   }
 
   /** Every entry written since `since` (ms): ids start with their time, so this is one range read. */
   async since(since: number): Promise<AuditEntry[]> {
+    await this.reconcile();
     const ids = await this.redis.zrangebylex(this.indexKey, `[${since.toString(36).padStart(10, '0')}`, '+');
     if (ids.length === 0) return [];
     const values = await this.redis.mget(ids.map((id) => this.entryKey(id)));
@@ -93,6 +111,7 @@ export class AuditLog {
 
   /** Newest first. Filters apply while paging, so a filtered page may scan several index pages. */
   async list(query: AuditQuery): Promise<AuditPage> {
+    await this.reconcile();
     const entries: AuditEntry[] = [];
     let upper = query.cursor ? `(${query.cursor}` : '+';
     const batch = Math.max(query.limit, 50);

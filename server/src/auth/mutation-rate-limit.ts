@@ -27,7 +27,7 @@ export const limitMutations = (services: Services) => {
     let limiter = limiters.get(id);
     if (!limiter) {
       limiter = new SharedRateLimiter(
-        services.redis,
+        services.ownRedis,
         services.keys.own(`ratelimit:mutations:${id}`),
         { requests: services.config.mutationRatePerMin, windowMs: WINDOW_MS },
         0,

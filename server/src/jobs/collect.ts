@@ -50,7 +50,7 @@ return 1`;
 export async function startCollecting(context: JobContext, queue: Queue, record: JobRecord): Promise<void> {
   const { services, store, upstream } = context;
   const partsKey = store.key(record.id, 'parts');
-  let names = JSON.parse((await services.redis.get(partsKey)) ?? 'null') as string[] | null;
+  let names = JSON.parse((await services.ownRedis.get(partsKey)) ?? 'null') as string[] | null;
   if (!names) {
     await store.transition(record.id, 'running', { phase: 'collecting' });
     // Stripe first: its limit is the tighter one, so its parts should never wait behind Clerk's
@@ -61,7 +61,7 @@ export async function startCollecting(context: JobContext, queue: Queue, record:
     }
     names = parts.map(partName);
     // stored first: a start task run again after a crash enqueues the same parts (deduplicated by id)
-    await services.redis
+    await services.ownRedis
       .multi()
       .set(partsKey, JSON.stringify(names))
       .hset(store.key(record.id), 'partsTotal', String(names.length))
@@ -102,7 +102,7 @@ async function stripeRanges({ upstream }: JobContext): Promise<PartSpec[]> {
 }
 
 const cancelled = async ({ services, store }: JobContext, jobId: string) =>
-  (await services.redis.hget(store.key(jobId), 'state')) === 'cancelled';
+  (await services.ownRedis.hget(store.key(jobId), 'state')) === 'cancelled';
 
 /** Reads one part's pages into the job's keys; the last part to finish queues the plan step. */
 export async function collectPart(
@@ -113,7 +113,7 @@ export async function collectPart(
 ): Promise<void> {
   if (record.state !== 'running') return;
   const { services, store, upstream } = context;
-  const { redis } = services;
+  const { ownRedis: redis } = services;
   const checkpointKey = store.key(record.id, 'part-cursor');
   const spec = parsePart(name);
   const done = store.key(record.id, 'parts-done');
@@ -200,9 +200,9 @@ export async function collectedUsers(
   record: JobRecord,
   withStripeLinked: boolean,
 ): Promise<string[]> {
-  const clerkIds = await services.redis.hkeys(store.key(record.id, 'clerk'));
+  const clerkIds = await services.ownRedis.hkeys(store.key(record.id, 'clerk'));
   const stripeLinked = withStripeLinked
-    ? await services.redis.hkeys(store.key(record.id, 'stripe-user'))
+    ? await services.ownRedis.hkeys(store.key(record.id, 'stripe-user'))
     : [];
   return [...new Set([...clerkIds, ...stripeLinked])].sort();
 }
@@ -214,7 +214,7 @@ export async function collectedFacts(
   userIds: readonly string[],
   snapshots: Map<string, CustomerCacheSnapshot>,
 ): Promise<BatchFacts> {
-  const { redis } = services;
+  const { ownRedis: redis } = services;
   const clerk = new Map<string, ClerkUserFacts>();
   const byId = new Map<string, StripeCustomerFacts>();
   const byEmail = new Map<string, StripeCustomerFacts>();

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 
 /**
  * The BullMQ queue every server and `pnpm worker` shares, under Cache Doctor's own prefix
- * (`cache-doctor:bull:jobs:*` by default), never among the app's keys.
+ * (`cache-doctor:bull:jobs:*` by default) in its own Redis (`OWN_REDIS_URL`), never among the app's keys.
  */
 export const QUEUE_NAME = 'jobs';
 
@@ -29,7 +29,7 @@ export const TASK_ATTEMPTS = 3;
 
 /** The queue, on a connection of its own that closing the queue also closes. */
 export function createJobsQueue(config: Config): Queue {
-  const connection = createBullConnection(config.redisUrl as string, config.redisCommandTimeoutMs);
+  const connection = createBullConnection(config.ownRedisUrl as string, config.redisCommandTimeoutMs);
   const queue = new Queue(QUEUE_NAME, {
     connection,
     prefix: bullPrefix(config.ownPrefix),

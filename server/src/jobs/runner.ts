@@ -59,7 +59,7 @@ export class JobQueue {
   readonly store: JobStore;
 
   constructor(private readonly services: Services) {
-    this.store = new JobStore(services.redis, services.keys);
+    this.store = new JobStore(services.ownRedis, services.keys);
   }
 
   async create(request: CreateJob, staff: Staff, options: { batchSize?: number } = {}): Promise<string> {
@@ -117,7 +117,7 @@ export class JobQueue {
     });
     // every batch commit WATCHes this key: the ones in flight abort instead of committing
     if (cancelled) {
-      await this.services.redis.set(this.store.key(id, 'cancel'), '1', 'EX', JOB_RETENTION_SECONDS);
+      await this.services.ownRedis.set(this.store.key(id, 'cancel'), '1', 'EX', JOB_RETENTION_SECONDS);
       await this.store.retire(id, RUN_PARTS);
     }
     return cancelled;
@@ -148,7 +148,7 @@ export class JobWorker {
   ) {
     this.context = {
       services,
-      store: new JobStore(services.redis, services.keys),
+      store: new JobStore(services.ownRedis, services.keys),
       reader: new BatchCacheReader(services.redis, services.keys),
       upstream: createBatchUpstream(services),
     };
@@ -236,7 +236,7 @@ export class JobWorker {
 
   private async plan(record: JobRecord): Promise<void> {
     if (record.state !== 'running' || record.type === 'session-sweep') return;
-    const { redis } = this.services;
+    const { ownRedis: redis } = this.services;
     if (record.batches === 0) {
       const userIds = await BATCH_TASKS[record.type].users(this.context, record);
       const size = record.batchSize;
@@ -269,7 +269,7 @@ export class JobWorker {
   }
 
   private async batch(record: JobRecord, batch: number, lastAttempt: boolean): Promise<void> {
-    const { redis } = this.services;
+    const { ownRedis: redis } = this.services;
     if (record.state !== 'running' || record.type === 'session-sweep') return;
     if (await redis.exists(this.context.store.key(record.id, `batch-done:${batch}`))) return;
     const userIds = JSON.parse(
@@ -394,7 +394,11 @@ export class JobWorker {
 
 /** A worker with its own blocking connection; any number of them share the queue. */
 export async function startJobWorker(services: Services, options: RunnerOptions = {}): Promise<JobWorker> {
-  const worker = new JobWorker(services, createBullConnection(services.config.redisUrl as string), options);
+  const worker = new JobWorker(
+    services,
+    createBullConnection(services.config.ownRedisUrl as string),
+    options,
+  );
   await worker.worker.waitUntilReady();
   return worker;
 }

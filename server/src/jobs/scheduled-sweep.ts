@@ -36,18 +36,18 @@ const DECIDE_LOCK_MS = 30_000;
 /** Starts the scheduled sweep unless the previous one is still going; the new job's id, or null. */
 export async function startScheduledHealthSweep(services: Services, jobs: JobQueue): Promise<string | null> {
   const lock = await takeLock(
-    services.redis,
+    services.ownRedis,
     services.keys.own('lock:scheduled-health-sweep'),
     DECIDE_LOCK_MS,
   );
   if (!lock) return null;
   try {
     const currentKey = services.keys.own('jobs:scheduled-health-sweep');
-    const current = await services.redis.get(currentKey);
+    const current = await services.ownRedis.get(currentKey);
     const previous = current ? await jobs.store.get(current) : null;
     if (previous && ACTIVE_STATES.has(previous.state)) return null;
     const jobId = await jobs.create({ type: 'sweep' }, SCHEDULE_STAFF);
-    await services.redis.set(currentKey, jobId);
+    await services.ownRedis.set(currentKey, jobId);
     return jobId;
   } finally {
     await lock.release();

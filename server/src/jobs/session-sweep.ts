@@ -41,7 +41,7 @@ const SCHEDULED_LOCK_MS = 10 * 60_000;
  */
 export async function runScheduledOnce(services: Services): Promise<boolean> {
   const lock = await takeLock(
-    services.redis,
+    services.ownRedis,
     services.keys.own(OWN_KEYS.scheduledSessionSweepLock),
     SCHEDULED_LOCK_MS,
   );
@@ -79,7 +79,7 @@ export class SessionSweepTask {
     private readonly upstream: BatchUpstream,
   ) {
     this.repairLimiter = new SharedRateLimiter(
-      services.redis,
+      services.ownRedis,
       services.keys.own(OWN_KEYS.sessionRepairRate),
       {
         requests: SESSION_REPAIRS_PER_SECOND,
@@ -166,6 +166,6 @@ export class SessionSweepTask {
   }
 
   private async cancelled(jobId: string): Promise<boolean> {
-    return (await this.services.redis.hget(this.store.key(jobId), 'state')) === 'cancelled';
+    return (await this.services.ownRedis.hget(this.store.key(jobId), 'state')) === 'cancelled';
   }
 }

@@ -96,7 +96,7 @@ export class MetricsCollector {
     private readonly services: Services,
     options: { notifier?: AlertNotifier } = {},
   ) {
-    this.store = new MetricsStore(services.redis, services.keys);
+    this.store = new MetricsStore(services.ownRedis, services.keys);
     this.notifier = options.notifier ?? new AlertNotifier({ url: services.config.alerts.webhookUrl });
     this.sampler = new WebhookSampler(services);
     // the app writes its counters into the Redis it already uses, beside its cache
@@ -127,7 +127,7 @@ export class MetricsCollector {
    */
   async sampleOnce(now: number, options: { awaitDelivery?: boolean } = {}): Promise<Sample | null> {
     const leaseMs = this.services.config.metricsSampleMs * 3;
-    const held = await this.services.redis.eval(
+    const held = await this.services.ownRedis.eval(
       LEASE_SCRIPT,
       1,
       this.lockKey,
@@ -258,6 +258,8 @@ export class MetricsCollector {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
-    await this.services.redis.eval(RELEASE_SCRIPT, 1, this.lockKey, this.instanceId).catch(() => undefined);
+    await this.services.ownRedis
+      .eval(RELEASE_SCRIPT, 1, this.lockKey, this.instanceId)
+      .catch(() => undefined);
   }
 }

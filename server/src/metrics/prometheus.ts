@@ -60,8 +60,8 @@ export class PrometheusExporter {
   private readonly ownRequests: Counter<'le'>;
   private readonly policyActions: Counter<'policy' | 'result'>;
 
-  constructor(private readonly services: Pick<Services, 'redis' | 'keys' | 'meter' | 'requestLatency'>) {
-    this.store = new MetricsStore(services.redis, services.keys);
+  constructor(private readonly services: Pick<Services, 'ownRedis' | 'keys' | 'meter' | 'requestLatency'>) {
+    this.store = new MetricsStore(services.ownRedis, services.keys);
     this.source = new Gauge({
       name: 'cache_doctor_metric_source',
       help: 'Where each figure currently comes from: 1 for its source (app, probe, sweep, doctor, stripe, generation, redis)',
@@ -117,7 +117,7 @@ export class PrometheusExporter {
     const [latest, alerts, policyCounts] = await Promise.all([
       this.store.readLatest(),
       this.store.readAlerts(),
-      this.services.redis.hgetall(this.services.keys.own(POLICY_KEYS.counts)),
+      this.services.ownRedis.hgetall(this.services.keys.own(POLICY_KEYS.counts)),
     ]);
     this.policyActions.reset();
     for (const [field, count] of Object.entries(policyCounts)) {

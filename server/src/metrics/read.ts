@@ -56,7 +56,7 @@ export async function readMetrics(
   range: MetricsRange,
   now: number,
 ): Promise<MetricsReport> {
-  const store = new MetricsStore(services.redis, services.keys);
+  const store = new MetricsStore(services.ownRedis, services.keys);
   const [series, states, history, latest] = await Promise.all([
     store.readSeries(range, now),
     store.readAlerts(),

@@ -46,7 +46,7 @@ const ratio = (part: unknown, whole: unknown) =>
 
 /** Out-of-sync users / users checked in the latest sweep; no data once older than two intervals. */
 export async function syncFailureFigure(services: Services, now: number): Promise<Figure> {
-  const sweep = parse<HealthSweepSummary>(await services.redis.get(lastHealthSweepKey(services)));
+  const sweep = parse<HealthSweepSummary>(await services.ownRedis.get(lastHealthSweepKey(services)));
   const at = timeOf(sweep?.at);
   const maxAgeMs = 2 * (services.config.sweepEveryMs || DEFAULT_SWEEP_EVERY_MS);
   if (!sweep || Number.isNaN(at)) return { value: null, source: { source: 'sweep' } };
@@ -79,7 +79,7 @@ interface StoredSessionSweep {
  */
 export async function sessionSweepFigures(services: Services, now: number): Promise<SessionSweepFigures> {
   const everyMs = services.config.sessionSweepEveryMs;
-  const sweep = parse<StoredSessionSweep>(await services.redis.get(lastSessionSweepKey(services)));
+  const sweep = parse<StoredSessionSweep>(await services.ownRedis.get(lastSessionSweepKey(services)));
   const at = timeOf(sweep?.at);
   const recent = sweep !== null && everyMs > 0 && !Number.isNaN(at) && now - at <= 3 * everyMs;
   if (!recent) {
@@ -101,8 +101,8 @@ export async function sessionSweepFigures(services: Services, now: number): Prom
 
 /** Kept by every finished health sweep, scheduled or asked for; the collector reads the latest. */
 export async function recordHealthSweep(
-  services: Pick<Services, 'redis' | 'keys'>,
+  services: Pick<Services, 'ownRedis' | 'keys'>,
   summary: HealthSweepSummary,
 ): Promise<void> {
-  await services.redis.set(lastHealthSweepKey(services), JSON.stringify(summary));
+  await services.ownRedis.set(lastHealthSweepKey(services), JSON.stringify(summary));
 }

@@ -90,7 +90,7 @@ export async function recordSweepAttention(
   store: JobStore,
   jobId: string,
 ): Promise<void> {
-  const { redis, keys } = services;
+  const { ownRedis: redis, keys } = services;
   const sweptAt = new Date().toISOString();
   const flagged: Array<{ userId: string; codes: string[] }> = [];
   let checked = 0;
@@ -141,7 +141,7 @@ export async function recordSweepAttention(
  * over the old index, so a search never sees half of it.
  */
 async function indexPeople(services: Services, store: JobStore, jobId: string): Promise<void> {
-  const { redis, keys } = services;
+  const { ownRedis: redis, keys } = services;
   const words = keys.own(`${ATTENTION_KEYS.peopleWords}:next`);
   const rows = keys.own(`${ATTENTION_KEYS.people}:next`);
   await redis.del(words, rows);
@@ -185,7 +185,7 @@ export async function recordRefreshed(services: Services, store: JobStore, jobId
     for (const result of page) if (result.outcome === 'refreshed') refreshed[result.userId] = at;
   }
   if (Object.keys(refreshed).length === 0) return;
-  await services.redis.hset(services.keys.own(ATTENTION_KEYS.refreshed), refreshed);
+  await services.ownRedis.hset(services.keys.own(ATTENTION_KEYS.refreshed), refreshed);
 }
 
 export interface AttentionQuery {
@@ -196,7 +196,7 @@ export interface AttentionQuery {
 
 /** `GET /api/attention`: a page of the latest sweep's list; counts cover every listed user. */
 export async function readAttention(services: Services, query: AttentionQuery) {
-  const { redis, keys } = services;
+  const { ownRedis: redis, keys } = services;
   const [raw, refreshed] = await Promise.all([
     redis.get(keys.own(ATTENTION_KEYS.latest)),
     redis.hgetall(keys.own(ATTENTION_KEYS.refreshed)),
@@ -230,7 +230,7 @@ export async function readAttention(services: Services, query: AttentionQuery) {
 /** `GET /api/attention/trend`: users per error-level problem at each sweep of the range. */
 export async function readTrend(services: Services, rangeMs: number): Promise<{ points: TrendPoint[] }> {
   const since = Date.now() - rangeMs;
-  const raw = await services.redis.zrangebyscore(services.keys.own(ATTENTION_KEYS.history), since, '+inf');
+  const raw = await services.ownRedis.zrangebyscore(services.keys.own(ATTENTION_KEYS.history), since, '+inf');
   return { points: raw.map((entry) => JSON.parse(entry) as TrendPoint) };
 }
 
@@ -240,7 +240,7 @@ export async function findPeople(
   query: string,
   limit: number,
 ): Promise<Array<{ userId: string } & Person>> {
-  const { redis, keys } = services;
+  const { ownRedis: redis, keys } = services;
   const words = [...new Set(searchWords(query))];
   if (words.length === 0) return [];
   const matches = await Promise.all(

@@ -80,7 +80,7 @@ const isMissing = (error: unknown) =>
   ((error as { statusCode?: unknown }).statusCode === 404 || (error as { status?: unknown }).status === 404);
 
 export function createBatchUpstream(services: Services): BatchUpstream {
-  const { config, keys, meter, redis } = services;
+  const { config, keys, meter, ownRedis: redis } = services;
   const stripe = services.stripe.client;
   const clerk = services.clerk.client;
   const timeout = config.upstreamTimeoutMs;

@@ -25,7 +25,13 @@ import { Readiness } from './readiness';
 export interface Services {
   config: Config;
   keys: Keys;
+  /** the app's Redis: its cache keys, session records and lookup counters (SPEC §1, §5.1) */
   redis: Redis;
+  /**
+   * Cache Doctor's own data under OWN_PREFIX (audit log, metrics, jobs, policies, locks, rate
+   * limits; SPEC §1.3, §7) — `OWN_REDIS_URL`; the same client as `redis` when that is REDIS_URL.
+   */
+  ownRedis: Redis;
   stripe: StripeGateway;
   clerk: ClerkGateway;
   generation: GenerationGateway;
@@ -51,11 +57,18 @@ export function createServices(config: Config): Services {
   if (!config.redisUrl) throw new Error('createServices needs a Redis URL (demo mode starts its own first)');
   const keys = createKeys(config.keys, config.ownPrefix);
   const redis = createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs });
+  const ownRedis =
+    config.ownRedisUrl && config.ownRedisUrl !== config.redisUrl
+      ? createRedis(config.ownRedisUrl, {
+          name: 'cache-doctor-own',
+          commandTimeoutMs: config.redisCommandTimeoutMs,
+        })
+      : redis;
   const meter = new UpstreamMeter();
   const timeout = config.upstreamTimeoutMs;
   const demoAuth = config.authMode === 'demo' ? createDemoAuthenticator() : null;
-  const audit = new AuditLog(redis, keys);
-  const writer = new AtomicWriter(redis, audit);
+  const audit = new AuditLog(ownRedis, keys, redis);
+  const writer = new AtomicWriter(redis, audit, ownRedis);
   const jobQueue = createJobsQueue(config);
   const clerk = createClerkGateway(config.clerk, meter, timeout);
   const authenticator =
@@ -67,6 +80,7 @@ export function createServices(config: Config): Services {
     config,
     keys,
     redis,
+    ownRedis,
     meter,
     requestLatency: new LatencyHistogram(),
     stripe: createStripeGateway(config.stripe, meter, timeout),
@@ -74,8 +88,8 @@ export function createServices(config: Config): Services {
     generation: createGenerationGateway(config.generation, meter, timeout),
     audit,
     writer,
-    readiness: new Readiness(redis),
-    ownStore: new OwnStore(redis, keys.own(OWN_KEYS.storeMarker)),
+    readiness: new Readiness(redis, ownRedis),
+    ownStore: new OwnStore(ownRedis, keys.own(OWN_KEYS.storeMarker)),
     authenticator,
     demoAuth,
     jobQueue,
@@ -83,6 +97,7 @@ export function createServices(config: Config): Services {
       await jobQueue.close();
       writer.close();
       redis.disconnect();
+      if (ownRedis !== redis) ownRedis.disconnect();
     },
   };
 }

@@ -34,7 +34,7 @@ function limiterOf(services: Services): SpacedRateLimiter {
   let limiter = limiters.get(services);
   if (!limiter) {
     limiter = new SpacedRateLimiter(
-      services.redis,
+      services.ownRedis,
       services.keys.own('ratelimit:generation-slots'),
       GENERATION_READ_LIMIT,
     );
@@ -95,7 +95,7 @@ export async function readGenerationFiles(
       });
     return found;
   }
-  const cached = await services.redis.mget(unique.map((fileId) => cacheKey(services, fileId)));
+  const cached = await services.ownRedis.mget(unique.map((fileId) => cacheKey(services, fileId)));
   const missing: string[] = [];
   unique.forEach((fileId, index) => {
     const lookup = parseCached(cached[index] ?? null);
@@ -105,7 +105,7 @@ export async function readGenerationFiles(
   for (let start = 0; start < missing.length; start += PARALLEL_READS) {
     const batch = missing.slice(start, start + PARALLEL_READS);
     const answers = await Promise.all(batch.map((fileId) => askOne(services, fileId)));
-    const keep = services.redis.pipeline();
+    const keep = services.ownRedis.pipeline();
     for (const lookup of answers) {
       const fileId = lookup.kind === 'known' ? lookup.file.fileId : lookup.fileId;
       found.set(fileId, lookup);
@@ -118,7 +118,7 @@ export async function readGenerationFiles(
 
 /** Forgets what was read about a file, so the next look asks the generation API again. */
 export async function forgetGenerationFile(services: Services, fileId: string): Promise<void> {
-  await services.redis.del(cacheKey(services, fileId));
+  await services.ownRedis.del(cacheKey(services, fileId));
 }
 
 /** Each session's started file, read in one batch; sessions without one are absent from the map. */

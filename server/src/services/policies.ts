@@ -39,7 +39,7 @@ const RUN_LOCK_MS = 10 * 60_000;
 export const POLICY_RUNBOOK = 'docs/runbook.md#automatic-repairs';
 
 export const policyStore = (services: Services) =>
-  new PolicyStore(services.redis, services.keys, services.config.demo);
+  new PolicyStore(services.ownRedis, services.keys, services.config.demo);
 
 export const policyStaff = (name: PolicyName): Staff => ({
   id: policyActorId(name),
@@ -265,7 +265,7 @@ async function recordStop(
 export async function runPolicies(services: Services): Promise<PolicyRunReport[] | null> {
   const store = policyStore(services);
   if (await store.paused()) return [];
-  const lock = await takeLock(services.redis, store.runLockKey(), RUN_LOCK_MS);
+  const lock = await takeLock(services.ownRedis, store.runLockKey(), RUN_LOCK_MS);
   if (!lock) return null;
   try {
     const reports: PolicyRunReport[] = [];

@@ -93,7 +93,7 @@ function outcomeUnknown(start: UnknownStart, startedNow: boolean): never {
 
 const lockOf = (services: Services, sessionId: string) =>
   new GenerationLock(
-    services.redis,
+    services.ownRedis,
     services.keys.own(`${OWN_KEYS.generateLock}${sessionId}`),
     2 * services.config.generation.timeoutMs + 30_000,
   );

@@ -230,7 +230,9 @@ export async function runScheduledSessionSweep(
       stuckAfterMs: services.config.generation.stuckAfterMs,
     }),
   };
-  await services.redis.set(lastSessionSweepKey(services), JSON.stringify(summary));
-  await new PolicyStore(services.redis, services.keys, services.config.demo).saveSweptSessions(forPolicies);
+  await services.ownRedis.set(lastSessionSweepKey(services), JSON.stringify(summary));
+  await new PolicyStore(services.ownRedis, services.keys, services.config.demo).saveSweptSessions(
+    forPolicies,
+  );
   return summary;
 }

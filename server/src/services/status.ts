@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { probeRedis, type RedisHealth } from '../adapters/redis';
 import { UpstreamTimeoutError } from '../lib/upstream-meter';
 import type { Services } from './container';
@@ -32,7 +33,7 @@ async function probe(check: () => Promise<void>): Promise<UpstreamHealth> {
  * The Redis check within one command deadline (`REDIS_COMMAND_TIMEOUT_MS`) in all: a PING and two
  * INFOs that each just beat it would otherwise keep the card green for three deadlines.
  */
-async function checkRedis(services: Services): Promise<RedisHealth> {
+async function checkRedis(services: Services, client: Redis): Promise<RedisHealth> {
   const deadlineMs = services.config.redisCommandTimeoutMs;
   const noAnswer: RedisHealth = {
     ok: false,
@@ -47,7 +48,7 @@ async function checkRedis(services: Services): Promise<RedisHealth> {
     timer = setTimeout(() => resolve(noAnswer), deadlineMs);
   });
   try {
-    const health = await Promise.race([probeRedis(services.redis), deadline]);
+    const health = await Promise.race([probeRedis(client), deadline]);
     // ioredis' own words for its deadline say neither how long nor what it means
     return health.error?.startsWith('Command timed out') ? noAnswer : health;
   } finally {
@@ -57,7 +58,10 @@ async function checkRedis(services: Services): Promise<RedisHealth> {
 
 export interface ServiceStatus {
   demo: boolean;
+  /** the app's Redis (its cache) */
   redis: RedisHealth;
+  /** the Redis of Cache Doctor's own data when it is another server (`OWN_REDIS_URL`); else null */
+  ownRedis: RedisHealth | null;
   /** the Redis holding Cache Doctor's own data: eviction, persistence, a lost audit history */
   ownStore: OwnStoreReport | null;
   stripe: UpstreamHealth & { mode: 'test' | 'live' };
@@ -69,9 +73,11 @@ export interface ServiceStatus {
 
 /** SPEC §6.1: one round of parallel probes; a dependency that is down is reported, never thrown. */
 export async function readServiceStatus(services: Services): Promise<ServiceStatus> {
-  const [redis, ownStore, stripe, clerk, generation] = await Promise.all([
-    checkRedis(services),
-    // null while Redis does not answer: `redis.ok` already says so
+  const separate = services.ownRedis !== services.redis;
+  const [redis, ownRedis, ownStore, stripe, clerk, generation] = await Promise.all([
+    checkRedis(services, services.redis),
+    separate ? checkRedis(services, services.ownRedis) : Promise.resolve(null),
+    // null while its Redis does not answer: `ownRedis.ok` (or `redis.ok`) already says so
     services.ownStore.check().catch(() => null),
     probe(() => services.stripe.probe()),
     probe(() => services.clerk.probe()),
@@ -86,6 +92,7 @@ export async function readServiceStatus(services: Services): Promise<ServiceStat
   return {
     demo: services.config.demo,
     redis,
+    ownRedis,
     ownStore,
     stripe: { ...stripe, mode: services.stripe.mode },
     clerk,
