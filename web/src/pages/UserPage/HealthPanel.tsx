@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { UserHealth } from '../../api/types';
+import { CopyId } from '../../components/CopyButton/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
@@ -34,7 +35,7 @@ export function HealthPanel({ health, isPending, error, onRetry }: HealthPanelPr
           <p className="muted panel-note">
             {health.customerId ? (
               <>
-                Mapped to Stripe customer <code>{health.customerId}</code>.
+                Mapped to Stripe customer <CopyId id={health.customerId} kind="customer" />
               </>
             ) : (
               'No Stripe customer is mapped to this user in the cache.'

@@ -1,6 +1,7 @@
 import { problemTitle } from '@cache-doctor/shared';
 import { useId } from 'react';
 import { Link } from 'react-router';
+import { CopyId } from '../../components/CopyButton/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { OpenInStripe } from '../../components/OpenIn/OpenIn';
@@ -32,7 +33,7 @@ export function Purchases({ userId }: { userId: string }) {
       </div>
       <p className="muted panel-note">
         From Stripe's checkout sessions of{' '}
-        {data?.customerId ? <code>{data.customerId}</code> : 'the customer'}
+        {data?.customerId ? <CopyId id={data.customerId} kind="customer" /> : 'the customer'}
         {data?.email ? <> and guest checkouts paid as {data.email}</> : null} (the newest 100 of each),
         diagnosed against the cache.
       </p>
@@ -67,7 +68,7 @@ export function Purchases({ userId }: { userId: string }) {
                       {formatDateTime(new Date(session.created * 1000).toISOString())}
                     </Link>
                     <br />
-                    <code className="muted">{session.sessionId}</code>
+                    <CopyId id={session.sessionId} kind="session" />
                     {session.guest ? <span className="muted"> (guest checkout)</span> : null}
                   </td>
                   <td>{formatMoney(session.amountTotal, session.currency)}</td>

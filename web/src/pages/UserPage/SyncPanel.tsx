@@ -1,5 +1,6 @@
-import { useId } from 'react';
+import { Fragment, useId } from 'react';
 import type { UserSync } from '../../api/types';
+import { CopyId, type CopyIdKind } from '../../components/CopyButton/CopyButton';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -15,6 +16,8 @@ type Cell = unknown | typeof NOT_APPLICABLE;
 interface Row {
   field: string;
   label: string;
+  /** the row holds ids (one per line, maybe followed by words): each gets its copy button */
+  idKind?: CopyIdKind;
   cache: Cell;
   clerk: Cell;
   stripe: Cell;
@@ -49,6 +52,7 @@ function knownRows(sync: UserSync): Row[] {
     {
       field: 'stripeCustomerId',
       label: 'Stripe customer id',
+      idKind: 'customer',
       cache: field(cached, 'stripeCustomerId'),
       clerk: NOT_APPLICABLE,
       stripe: field(stripe, 'id'),
@@ -56,6 +60,7 @@ function knownRows(sync: UserSync): Row[] {
     {
       field: 'subscriptions',
       label: 'Subscriptions',
+      idKind: 'subscription',
       cache: Array.isArray(subscriptionIds) ? subscriptionIds.join('\n') || '(none)' : subscriptionIds,
       clerk: NOT_APPLICABLE,
       stripe: stripe ? (stripeSubscriptions(stripe)?.join('\n') ?? null) || '(none)' : null,
@@ -63,11 +68,40 @@ function knownRows(sync: UserSync): Row[] {
   ];
 }
 
-function CellValue({ value, present }: { value: Cell; present: boolean }) {
+/** "sub_1 (active)" lines: the id, copyable, then the words after it. */
+function IdLines({ text, kind }: { text: string; kind: CopyIdKind }) {
+  return (
+    <span className="cell-value">
+      {text.split('\n').map((line, index) => {
+        const [id = '', ...words] = line.split(' ');
+        // the cell keeps line breaks (pre-wrap): one id to a line
+        return (
+          <Fragment key={line}>
+            {index > 0 ? '\n' : null}
+            <CopyId id={id} kind={kind} />
+            {words.length > 0 ? ` ${words.join(' ')}` : null}
+          </Fragment>
+        );
+      })}
+    </span>
+  );
+}
+
+function CellValue({
+  value,
+  present,
+  idKind,
+}: {
+  value: Cell;
+  present: boolean;
+  idKind: CopyIdKind | undefined;
+}) {
   if (value === NOT_APPLICABLE) return <span className="muted">not kept here</span>;
   if (!present) return <span className="muted">no record</span>;
   if (value === undefined || value === null || value === '')
     return <span className="muted">{value === '' ? '(empty)' : '(none)'}</span>;
+  if (idKind && typeof value === 'string' && value !== '(none)')
+    return <IdLines text={value} kind={idKind} />;
   return <span className="cell-value">{formatValue(value)}</span>;
 }
 
@@ -141,13 +175,13 @@ export function SyncPanel({ sync, isPending, error, onRetry }: SyncPanelProps) {
                     ) : null}
                   </th>
                   <td>
-                    <CellValue value={row.cache} present={sync.cached !== null} />
+                    <CellValue value={row.cache} present={sync.cached !== null} idKind={row.idKind} />
                   </td>
                   <td>
-                    <CellValue value={row.clerk} present={sync.clerk !== null} />
+                    <CellValue value={row.clerk} present={sync.clerk !== null} idKind={row.idKind} />
                   </td>
                   <td>
-                    <CellValue value={row.stripe} present={sync.stripe !== null} />
+                    <CellValue value={row.stripe} present={sync.stripe !== null} idKind={row.idKind} />
                   </td>
                 </tr>
               );

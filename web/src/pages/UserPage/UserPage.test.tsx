@@ -111,6 +111,8 @@ describe('User page', () => {
     expect(await health.findByText('Healthy')).toBeTruthy();
     const sync = await section('Sync status');
     expect(await sync.findByText('In sync')).toBeTruthy();
+    // one verdict over both panels (issue #21)
+    expect(screen.getByText('Verdict').closest('p')?.textContent).toMatch(/Verdict\s*✓\s*OK\s/);
 
     const table = sync.getByRole('table');
     const headers = within(table)
@@ -119,12 +121,19 @@ describe('User page', () => {
     expect(headers).toEqual(['Field', 'Cache', 'Clerk', 'Stripe']);
     expect(within(table).getByRole('rowheader', { name: 'Name' })).toBeTruthy();
     expect(within(table).queryByText(/differs/)).toBeNull();
-    expect(within(table).getByText('sub_1 (active)')).toBeTruthy();
+    // every customer and subscription id shown can be copied, each button named after its kind
+    const subscriptions = within(
+      within(table).getByRole('rowheader', { name: 'Subscriptions' }).closest('tr') as HTMLElement,
+    );
+    expect(subscriptions.getAllByText('sub_1')).toHaveLength(2);
+    expect(subscriptions.getByText(/\(active\)/)).toBeTruthy();
+    expect(subscriptions.getAllByRole('button', { name: 'Copy subscription id' })).toHaveLength(2);
+    expect(within(table).getAllByRole('button', { name: 'Copy customer id' })).toHaveLength(2);
 
     const raw = await section('Raw Redis values');
     expect(raw.getByText(`user:${USER}`)).toBeTruthy();
-    expect(raw.getByText('23 h 53 min')).toBeTruthy();
-    expect(raw.getByText('missing')).toBeTruthy();
+    expect(raw.getByText('23 h 53 min left')).toBeTruthy();
+    expect(raw.getByText('key does not exist')).toBeTruthy();
     expect(raw.getByText('no expiry')).toBeTruthy();
 
     expect(screen.getByRole('button', { name: 'Copy user id' })).toBeTruthy();
@@ -148,6 +157,8 @@ describe('User page', () => {
     const sync = await section('Sync status');
     expect(await sync.findByText('Out of sync')).toBeTruthy();
     expect(sync.getByText('EMAIL_MISMATCH_CLERK')).toBeTruthy();
+    // healthy or not, out of sync: the one verdict says what to do
+    expect(screen.getByText('Verdict').closest('p')?.textContent).toContain('Needs a refresh');
     const emailRow = sync.getByRole('rowheader', { name: /Email/ }).closest('tr');
     expect(emailRow?.textContent).toContain('differs');
     expect(emailRow?.textContent).toContain('old@example.com');
@@ -319,7 +330,9 @@ describe('User page', () => {
     });
     const { user } = renderApp(`/users/${USER}`);
     await user.click(await screen.findByRole('button', { name: 'Refresh cache' }, { timeout: 5000 }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Refresh cache' }));
+    await user.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: 'Refresh cache' }),
+    );
     await user.click(await screen.findByRole('button', { name: 'Undo' }));
 
     const alert = await screen.findByText(/nothing was restored/);

@@ -10,7 +10,9 @@ import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { OpenInClerk } from '../../components/OpenIn/OpenIn';
 import { Page } from '../../components/Page/Page';
 import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanChanged';
+import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
+import { isUnchanged } from '../../diff/writeDiff';
 import { rememberLookup } from '../../hooks/useRecentLookups';
 import { useStaff } from '../../hooks/useStaff';
 import { useRefresh, useUserHealth, useUserSync } from '../../hooks/useUser';
@@ -18,10 +20,11 @@ import { paths } from '../../paths';
 import { userEmail } from './fields';
 import { HealthPanel } from './HealthPanel';
 import { RawValues } from './RawValues';
-import { isUnchanged, RefreshPlan } from './RefreshPlan';
+import { RefreshPlan } from './RefreshPlan';
 import { RemoveKeys } from './RemoveKeys';
 import { SyncPanel } from './SyncPanel';
 import { UserStory } from './UserStory';
+import { userVerdict } from './verdict';
 
 const isUserNotFound = (error: unknown) =>
   error instanceof ApiError && error.status === 404 && error.code === 'USER_NOT_FOUND';
@@ -80,6 +83,10 @@ function UserView({ userId }: { userId: string }) {
 
   const notFound = isUserNotFound(health.error) || isUserNotFound(sync.error);
   const bothNotFound = notFound && !health.data && !sync.data;
+
+  const verdict = notFound
+    ? null
+    : userVerdict(health.data, sync.data, (health.isError && !health.data) || (sync.isError && !sync.data));
 
   const planRefresh = () => {
     setUndone(null);
@@ -147,6 +154,12 @@ function UserView({ userId }: { userId: string }) {
         <span className="muted">Clerk user id</span> <code>{userId}</code>{' '}
         <CopyButton text={userId} label="Copy user id" /> <OpenInClerk userId={userId} />
       </p>
+      {verdict ? (
+        <p className="lede">
+          <span className="muted">Verdict</span>{' '}
+          <StatusBadge tone={verdict.tone}>{verdict.label}</StatusBadge> {verdict.detail}
+        </p>
+      ) : null}
 
       <div className="user-actions">
         {refresh.isError && plan === null ? (

@@ -3,9 +3,12 @@ import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { AttentionPage, AttentionUser } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { DateTime } from '../../components/DateTime/DateTime';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
+import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
+import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime } from '../../format';
 import { useAttention } from '../../hooks/useAttention';
@@ -56,20 +59,23 @@ function Row({ user }: { user: AttentionUser }) {
   return (
     <tr>
       <td>
-        <Link to={paths.user(user.userId)}>{user.email ?? user.userId}</Link>
-        {user.name ? <span className="muted"> {user.name}</span> : null}
+        <UserLabel userId={user.userId} email={user.email} name={user.name} />
       </td>
       <td>
         <ul className="plain-list">
           {user.problems.map((problem) => (
             <li key={problem.code}>
-              {problemTitle(problem.code)} <code className="muted">{problem.code}</code>
+              <ProblemTitle code={problem.code} />
             </li>
           ))}
         </ul>
       </td>
-      <td>{formatDateTime(firstSeenOf(user))}</td>
-      <td>{formatDateTime(user.problems[0]?.lastSeen ?? '')}</td>
+      <td>
+        <DateTime at={firstSeenOf(user)} />
+      </td>
+      <td>
+        <DateTime at={user.problems[0]?.lastSeen} />
+      </td>
     </tr>
   );
 }
@@ -115,7 +121,7 @@ function RefreshShown({
         <ul className="plain-list planned-users">
           {users.map((user) => (
             <li key={user.userId}>
-              {user.email ?? user.userId} <code className="muted">{user.userId}</code>
+              <UserLabel userId={user.userId} email={user.email} name={user.name} linked={false} />
             </li>
           ))}
         </ul>

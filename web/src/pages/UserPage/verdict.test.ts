@@ -1,0 +1,50 @@
+import type { Problem } from '@cache-doctor/shared';
+import { describe, expect, it } from 'vitest';
+import { userVerdict } from './verdict';
+
+const problem = (code: Problem['code'], severity: Problem['severity'], fix?: Problem['fix']): Problem => ({
+  code,
+  severity,
+  message: code,
+  ...(fix && { fix }),
+});
+const none = { problems: [] };
+
+describe('the user page verdict', () => {
+  it('is OK only when both health and sync have no problem', () => {
+    expect(userVerdict(none, none, false)).toMatchObject({ tone: 'ok', label: 'OK' });
+  });
+
+  it('says "Needs a refresh" when a refresh fixes any problem, and how many of them', () => {
+    const verdict = userVerdict(
+      { problems: [] },
+      {
+        problems: [
+          problem('EMAIL_MISMATCH_STRIPE', 'error', 'refresh'),
+          problem('CLERK_USER_NOT_FOUND', 'error'),
+        ],
+      },
+      false,
+    );
+    expect(verdict).toMatchObject({ tone: 'danger', label: 'Needs a refresh' });
+    expect(verdict?.detail).toContain('fixes 1 problem of 2');
+  });
+
+  it('names the other repair, a problem nothing here fixes, and warnings alone', () => {
+    expect(userVerdict({ problems: [problem('LEGACY_KEYS', 'warning', 'remove')] }, none, false)?.label).toBe(
+      'Needs keys removed',
+    );
+    expect(userVerdict(none, { problems: [problem('NO_STRIPE_CUSTOMER', 'error')] }, false)?.label).toBe(
+      'Needs a person',
+    );
+    expect(userVerdict(none, { problems: [problem('NO_STRIPE_CUSTOMER', 'warning')] }, false)).toMatchObject({
+      tone: 'warning',
+      label: 'OK, with warnings',
+    });
+  });
+
+  it('gives none while a side is being read, and "Not known" when one could not be read', () => {
+    expect(userVerdict(none, undefined, false)).toBeNull();
+    expect(userVerdict(none, undefined, true)).toMatchObject({ label: 'Not known' });
+  });
+});

@@ -1,0 +1,60 @@
+import type { Problem } from '@cache-doctor/shared';
+import type { BadgeTone } from '../../components/StatusBadge/StatusBadge';
+
+/** The user page's one-line answer to "is this user's cache all right, and what would fix it?" */
+export interface Verdict {
+  tone: BadgeTone;
+  label: string;
+  /** why, in a sentence */
+  detail: string;
+}
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * Health and sync read together (issue #21): a user is not "Healthy" and "Out of sync" at once
+ * without a word on what that means. `null` while either is still being read; a side that could
+ * not be read makes the verdict unknown rather than a green "OK" on half the facts.
+ */
+export function userVerdict(
+  health: { problems: readonly Problem[] } | undefined,
+  sync: { problems: readonly Problem[] } | undefined,
+  failed: boolean,
+): Verdict | null {
+  if (failed)
+    return {
+      tone: 'neutral',
+      label: 'Not known',
+      detail: 'The cache health or the sync status could not be read; see the panel below.',
+    };
+  if (!health || !sync) return null;
+  const problems = [...health.problems, ...sync.problems];
+  const errors = problems.filter((problem) => problem.severity === 'error');
+  const byRefresh = problems.filter((problem) => problem.fix === 'refresh');
+  const byRemove = problems.filter((problem) => problem.fix === 'remove');
+  if (byRefresh.length > 0)
+    return {
+      tone: 'danger',
+      label: 'Needs a refresh',
+      detail: `"Refresh cache" rewrites it from Clerk and Stripe and fixes ${count(byRefresh.length, 'problem')} of ${problems.length}.`,
+    };
+  if (byRemove.length > 0)
+    return {
+      tone: 'warning',
+      label: 'Needs keys removed',
+      detail: `"Remove keys" deletes what should not be there (${count(byRemove.length, 'problem')}).`,
+    };
+  if (errors.length > 0)
+    return {
+      tone: 'danger',
+      label: 'Needs a person',
+      detail: `${count(errors.length, 'problem')} that no repair here fixes; the messages below say where to look.`,
+    };
+  if (problems.length > 0)
+    return {
+      tone: 'warning',
+      label: 'OK, with warnings',
+      detail: `Nothing to repair; ${count(problems.length, 'warning')} below.`,
+    };
+  return { tone: 'ok', label: 'OK', detail: 'The cache is well-formed and agrees with Clerk and Stripe.' };
+}
