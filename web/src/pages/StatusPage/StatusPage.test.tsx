@@ -107,6 +107,32 @@ describe('Status page', () => {
     expect(screen.queryByText(/Warning:/)).toBeNull();
   });
 
+  it("with a Redis of its own (OWN_REDIS_URL), shows that server Down on the own data's card while the cache's Redis is OK", async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/status': {
+        ...fixtures.status,
+        ownRedis: {
+          ok: false,
+          latencyMs: null,
+          usedMemory: null,
+          maxMemory: null,
+          version: null,
+          error: 'No answer in 1 s',
+        },
+        ownStore: null,
+      },
+    });
+    renderApp('/status');
+
+    const own = await card("Cache Doctor's own data");
+    expect(own.getByText('Down')).toBeTruthy();
+    expect(own.getByText('Its own server (OWN_REDIS_URL)')).toBeTruthy();
+    expect(own.getByText(/No answer in 1 s/)).toBeTruthy();
+    expect((await card('Redis')).getByText('OK')).toBeTruthy();
+    expect(await screen.findByText('1 dependency is down.')).toBeTruthy();
+  });
+
   // The next poll is the refresh the person waits for; "Check now" stands in for it here.
   it('turns the Redis card red on the next check when Redis stops answering, and never keeps an old verdict', async () => {
     let answer: 'ok' | 'hung' | 'failed' = 'ok';

@@ -82,7 +82,7 @@ function Dependencies({ status }: { status: Status }) {
       >
         {generation.configured ? <Fact term="Latency">{formatMs(generation.latencyMs)}</Fact> : null}
       </DependencyCard>
-      <OwnStoreCard store={status.ownStore} />
+      <OwnStoreCard store={status.ownStore} server={status.ownRedis} />
     </div>
   );
 }
@@ -96,23 +96,43 @@ const PERSISTENCE: Record<string, string> = {
 
 /**
  * Where the audit log, metrics, jobs and policies live (SPEC §7): a Redis that evicts or keeps
- * nothing can lose them, and a lost history is said in words, never shown as an empty log.
+ * nothing can lose them, and a lost history is said in words, never shown as an empty log. With
+ * `OWN_REDIS_URL` another server than the cache's, `server` is that Redis' own check.
  */
-function OwnStoreCard({ store }: { store: Status['ownStore'] | undefined }) {
-  if (!store) return null;
+function OwnStoreCard({
+  store,
+  server,
+}: {
+  store: Status['ownStore'] | undefined;
+  server: Status['ownRedis'];
+}) {
+  if (!store && !server) return null;
+  const down = server ? !server.ok : false;
+  const badge: DependencyCardProps['badge'] = down
+    ? { tone: 'danger', label: 'Down' }
+    : store?.ok
+      ? { tone: 'ok', label: 'Kept' }
+      : { tone: 'warning', label: 'At risk' };
   return (
     <DependencyCard
       name="Cache Doctor's own data"
-      ok={store.ok}
-      badge={store.ok ? { tone: 'ok', label: 'Kept' } : { tone: 'warning', label: 'At risk' }}
+      ok={!down && (store?.ok ?? false)}
+      badge={badge}
+      error={server?.error}
     >
-      <Fact term="Eviction policy">{store.evictionPolicy ?? 'unknown'}</Fact>
-      <Fact term="Persistence">
-        {store.persistence === null ? 'unknown' : (PERSISTENCE[store.persistence] ?? store.persistence)}
-      </Fact>
-      <Fact term="Audit history">
-        {store.historyLost ? `lost at ${formatDateTime(store.historyLost.at)}` : 'complete'}
-      </Fact>
+      {server ? <Fact term="Redis">Its own server (OWN_REDIS_URL)</Fact> : null}
+      {server?.ok ? <Fact term="Latency">{formatMs(server.latencyMs)}</Fact> : null}
+      {store ? (
+        <>
+          <Fact term="Eviction policy">{store.evictionPolicy ?? 'unknown'}</Fact>
+          <Fact term="Persistence">
+            {store.persistence === null ? 'unknown' : (PERSISTENCE[store.persistence] ?? store.persistence)}
+          </Fact>
+          <Fact term="Audit history">
+            {store.historyLost ? `lost at ${formatDateTime(store.historyLost.at)}` : 'complete'}
+          </Fact>
+        </>
+      ) : null}
     </DependencyCard>
   );
 }
@@ -133,6 +153,7 @@ function OwnStoreWarnings({ store }: { store: Status['ownStore'] | undefined }) 
 function summary(status: Status): string {
   const deps = [
     status.redis,
+    ...(status.ownRedis ? [status.ownRedis] : []),
     status.stripe,
     status.clerk,
     ...(status.generation.configured ? [status.generation] : []),
