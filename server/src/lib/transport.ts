@@ -19,11 +19,12 @@ function peerAddress(c: Context): string | null {
  * wrote counts (the last one), and only from a trusted peer: anyone else may send the header.
  */
 export function arrivedOverHttps(c: Context, trustedProxies: ReadonlySet<string>): boolean {
-  if (new URL(c.req.url).protocol === 'https:') return true;
-  const peer = peerAddress(c);
-  if (peer === null || !trustedProxies.has(peer)) return false;
+  // every request passes here: a prefix test, not a URL parse, and the peer only when a proxy spoke
+  if (c.req.url.startsWith('https:')) return true;
   const forwarded = c.req.header('x-forwarded-proto')?.split(',').pop()?.trim().toLowerCase();
-  return forwarded === 'https';
+  if (forwarded !== 'https') return false;
+  const peer = peerAddress(c);
+  return peer !== null && trustedProxies.has(peer);
 }
 
 /**
