@@ -78,7 +78,7 @@ export function MetricChart({ view, points, threshold, alert, source, from, to }
             <LineChart
               data={points}
               accessibilityLayer={false}
-              margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+              margin={{ top: 8, right: 16, bottom: 0, left: 8 }}
             >
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis
