@@ -269,6 +269,34 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
       expect(log.body.entries[1]).toMatchObject({ action: 'refresh', actor: 'Olivia Ops' });
     });
 
+    it('names the user an audit entry touched by email and name (issue #21), and no one for other targets', async () => {
+      const userId = plantedWith('NAME_MISMATCH_CLERK')[0] as string;
+      const { body } = await refresh(userId);
+      const customerId = harness.seed.planted.customerIds[userId];
+      const record = JSON.parse((await harness.services.redis.get(`customer:${customerId}`)) ?? '{}') as {
+        email?: string;
+        name?: string;
+      };
+      expect(record.email).toMatch(/@/);
+      type Entry = {
+        id: string;
+        target: string;
+        person: { email: string | null; name: string | null } | null;
+      };
+      const log = await get<{ entries: Entry[] }>(`/api/audit?target=${userId}`);
+      const entry = log.body.entries.find((candidate) => candidate.id === body.auditId);
+      expect(entry?.person).toEqual({ email: record.email, name: record.name ?? null });
+
+      const change = await harness.request('PUT', '/api/policies/refresh-drifted', {
+        role: 'admin',
+        body: { maxPerHour: 5 },
+      });
+      expect(change.status).toBe(200);
+      const policies = await get<{ entries: Entry[] }>('/api/audit?target=policy:');
+      expect(policies.body.entries.length).toBeGreaterThan(0);
+      for (const other of policies.body.entries) expect(other.person).toBeNull();
+    });
+
     it('answers 409 with both versions when the keys changed since the change', async () => {
       const userId = plantedWith('CUSTOMER_MISSING')[0] as string;
       const { body } = await refresh(userId);

@@ -223,6 +223,12 @@ describe("Cache Doctor's own data in a second redis-server (OWN_REDIS_URL)", () 
     // only the commit still within its deadline stays undecided (and unseen)
     expect(await own.zrange(ownKey(OWN_KEYS.auditPendingIndex), 0, -1)).toEqual([inFlight.entry.id]);
 
+    // a late settling of `landed` (its writer's step 3 after this reconciliation) leaves it as it
+    // is now, undone meanwhile
+    await audit.record({ ...landed.entry, undoneBy: 'an-undo' });
+    await pending.settle({ entry: landed.entry, alsoRecord: [], deadlineKey: landed.deadlineKey });
+    expect((await audit.get(landed.entry.id))?.undoneBy).toBe('an-undo');
+
     await app.del(inFlight.deadlineKey);
     await audit.reconcile();
     expect(await own.zcard(ownKey(OWN_KEYS.auditPendingIndex))).toBe(0);

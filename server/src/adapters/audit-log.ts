@@ -51,7 +51,10 @@ export class AuditLog {
     this.pending =
       app === redis
         ? null
-        : new PendingAudit(redis, app, keys, (transaction, entry) => this.appendTo(transaction, entry));
+        : new PendingAudit(redis, app, keys, {
+            indexKey: this.indexKey,
+            entryKey: (id) => this.entryKey(id),
+          });
   }
 
   /** Settles or drops entries a crash left pending (a no-op with one Redis); reads do it first. */

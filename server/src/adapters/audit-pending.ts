@@ -1,4 +1,4 @@
-import { type AuditEntry, auditEntrySchema } from '@cache-doctor/shared';
+import { auditEntrySchema } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { z } from 'zod';
 import { type Keys, OWN_KEYS } from '../keys';
@@ -19,8 +19,27 @@ const pendingRecordSchema = z.object({
 });
 export type PendingRecord = z.infer<typeof pendingRecordSchema>;
 
-/** Queues an entry's two keys (the JSON value and its place in the index) on a transaction. */
-export type AppendEntry = (transaction: ChainableCommander, entry: AuditEntry) => void;
+/** Where the audit log keeps an entry: its JSON value, and its place in the sorted index. */
+export interface LogKeys {
+  indexKey: string;
+  entryKey(id: string): string;
+}
+
+/**
+ * Settles one pending record only while it is still pending: the writer's step 3 and a
+ * reconciliation may both try, and a second, late settling must not overwrite an entry that was
+ * changed since (an undo sets its `undoneBy`). KEYS: record, pending index, log index, then each
+ * entry's key; ARGV: the record's id, then id and JSON of each entry, in the same order.
+ */
+const SETTLE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 4, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[(i - 4) * 2 + 3])
+  redis.call('ZADD', KEYS[3], 0, ARGV[(i - 4) * 2 + 2])
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;
 
 /**
  * The audit log's half of a write across two Redis servers (docs/decisions, "own Redis"): when
@@ -38,7 +57,7 @@ export class PendingAudit {
     private readonly own: Redis,
     private readonly app: Redis,
     private readonly keys: Keys,
-    private readonly append: AppendEntry,
+    private readonly log: LogKeys,
   ) {
     this.indexKey = keys.own(OWN_KEYS.auditPendingIndex);
   }
@@ -65,11 +84,22 @@ export class PendingAudit {
     transaction.set(this.markerKey(id), '1', 'EX', APPLIED_MARKER_TTL_SECONDS);
   }
 
-  /** Step 3, queued on an own MULTI: the entry (and those it updates) into the log, the pending one gone. */
+  /**
+   * Step 3, queued on an own MULTI: the entry (and those it updates) into the log and the pending
+   * one gone — unless it was settled or dropped already, which leaves the log as it is.
+   */
   settleOn(transaction: ChainableCommander, record: PendingRecord): void {
-    this.append(transaction, record.entry);
-    for (const other of record.alsoRecord) this.append(transaction, other);
-    this.forgetOn(transaction, record.entry.id);
+    const entries = [record.entry, ...record.alsoRecord];
+    transaction.eval(
+      SETTLE_SCRIPT,
+      3 + entries.length,
+      this.recordKey(record.entry.id),
+      this.indexKey,
+      this.log.indexKey,
+      ...entries.map((entry) => this.log.entryKey(entry.id)),
+      record.entry.id,
+      ...entries.flatMap((entry) => [entry.id, JSON.stringify(entry)]),
+    );
   }
 
   async settle(record: PendingRecord): Promise<void> {
@@ -80,13 +110,7 @@ export class PendingAudit {
 
   /** The app's MULTI did not run: nothing was written, so there is nothing to record. */
   async drop(id: string): Promise<void> {
-    const transaction = this.own.multi();
-    this.forgetOn(transaction, id);
-    await transaction.exec();
-  }
-
-  private forgetOn(transaction: ChainableCommander, id: string): void {
-    transaction.del(this.recordKey(id)).zrem(this.indexKey, id);
+    await this.own.multi().del(this.recordKey(id)).zrem(this.indexKey, id).exec();
   }
 
   /**

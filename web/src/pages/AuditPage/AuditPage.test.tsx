@@ -28,9 +28,27 @@ describe('Audit log page', () => {
           ? { entries: [entry('e4', 'Olivia Ops', { action: 'fix-session' })], cursor: null }
           : {
               entries: [
-                entry('e1', 'Olivia Ops'),
+                entry('e1', 'Olivia Ops', {
+                  person: { email: 'ada@example.com', name: 'Ada Lovelace' },
+                  before: {
+                    'user:user_A1': null,
+                    'customer:cus_B2': '{"email":"old@example.com","name":"Ada"}',
+                  },
+                  after: {
+                    'user:user_A1': 'cus_B2',
+                    'customer:cus_B2': '{"email":"ada@example.com","name":"Ada"}',
+                  },
+                }),
                 entry('e2', 'Adam Admin'),
                 entry('e3', 'Olivia Ops', { undoneBy: 'e9' }),
+                // a policy change writes no cache key: nothing to undo, nothing to show as a diff
+                entry('e6', 'Olivia Ops', {
+                  action: 'policy',
+                  target: 'policy:refresh-stale',
+                  before: {},
+                  after: {},
+                  message: 'Policy refresh-stale: enabled false → true.',
+                }),
               ],
               cursor: 'e3',
             },
@@ -56,15 +74,27 @@ describe('Audit log page', () => {
       .getAllByRole('columnheader')
       .map((cell) => cell.textContent);
     expect(headers.slice(0, 6)).toEqual(['Time', 'Actor', 'Role', 'Action', 'Target', 'Result']);
-    // Only e1: e2 is someone else's (ops may undo its own), e3 is already undone.
+    // Only e1: e2 is someone else's (ops may undo its own), e3 is already undone, e6 wrote no key.
     expect(within(table).getAllByRole('button', { name: 'Undo' })).toHaveLength(1);
+    // the target user reads as their email and name, the id beside them
+    expect(within(table).getByRole('link', { name: 'ada@example.com' }).getAttribute('href')).toBe(
+      '/users/user_A1',
+    );
+    expect(within(table).getByText('Ada Lovelace')).toBeTruthy();
 
     const show = within(table).getAllByRole('button', { name: 'Show changes' })[0];
     if (!show) throw new Error('no Show changes button');
     await user.click(show);
     expect(show.getAttribute('aria-expanded')).toBe('true');
-    expect(within(table).getByRole('heading', { name: 'Before' })).toBeTruthy();
-    expect(within(table).getByText('(key did not exist)')).toBeTruthy();
+    // a diff, not two blobs: per key the field that changed, before → after; the rest folded
+    const changes = within(table).getByRole('list', { name: 'Changes' });
+    const changed = changes.querySelectorAll('[data-change="changed"]');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]?.textContent).toContain('email');
+    expect(changed[0]?.textContent).toContain('old@example.com');
+    expect(changed[0]?.textContent).toContain('ada@example.com');
+    expect(changes.textContent).toContain('(does not exist)');
+    expect(changes.textContent).not.toContain('"name"');
 
     await user.click(within(table).getByRole('button', { name: 'Undo' }));
     // previewed first, then applied with the plan's id

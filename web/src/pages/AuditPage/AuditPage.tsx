@@ -1,19 +1,21 @@
 import { idKind } from '@cache-doctor/shared';
-import { type FormEvent, Fragment, useId, useState } from 'react';
+import { type FormEvent, Fragment, type ReactNode, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import type { AuditEntry, UndoResult } from '../../api/types';
 import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { DataTable } from '../../components/DataTable/DataTable';
+import { DateTime } from '../../components/DateTime/DateTime';
 import { DisclosureButton } from '../../components/DisclosureButton/DisclosureButton';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { RawValue } from '../../components/RawValue/RawValue';
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
-import { formatDateTime, formatRaw } from '../../format';
+import { UserLabel } from '../../components/UserLabel/UserLabel';
+import { KeyWrites } from '../../diff/KeyWrites';
+import { imageWrites } from '../../diff/writeDiff';
 import { useAuditLog } from '../../hooks/useAudit';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';
@@ -25,38 +27,45 @@ const RESULT_BADGES: Record<string, { tone: BadgeTone; label: string }> = {
   refused: { tone: 'warning', label: 'Refused' },
 };
 
-/** A target that is an id links to its page. */
-function Target({ target }: { target: string }) {
+/** A target that is an id links to its page; a user reads as their email and name (issue #21). */
+function Target({ entry }: { entry: AuditEntry }) {
+  const { target, person } = entry;
   const kind = idKind(target);
-  if (kind === 'user') return <Link to={paths.user(target)}>{target}</Link>;
-  if (kind === 'session') return <Link to={paths.session(target)}>{target}</Link>;
+  if (kind === 'user') return <UserLabel userId={target} email={person?.email} name={person?.name} />;
+  if (kind === 'session')
+    return (
+      <JobOf entry={entry}>
+        <Link to={paths.session(target)}>{target}</Link>
+      </JobOf>
+    );
+  if (target.startsWith('job:'))
+    return (
+      <JobOf entry={entry}>
+        <code>{target}</code>
+      </JobOf>
+    );
   return <code>{target}</code>;
 }
 
-function KeyImages({ title, images }: { title: string; images: Record<string, string | null> }) {
-  const entries = Object.entries(images);
+/** An entry a job wrote (a batch, a session's repair) links to that job on the Jobs page (issue #21). */
+function JobOf({ entry, children }: { entry: AuditEntry; children: ReactNode }) {
+  const jobId = entry.jobId ?? (entry.target.startsWith('job:') ? entry.target.slice('job:'.length) : null);
+  if (!jobId) return children;
   return (
-    <div className="conflict-version">
-      <h3>{title}</h3>
-      {entries.length === 0 ? (
-        <p className="muted">No keys.</p>
-      ) : (
-        <dl className="key-values">
-          {entries.map(([key, raw]) => (
-            <div key={key}>
-              <dt>
-                <code>{key}</code>
-              </dt>
-              <dd>
-                <RawValue>{raw === null ? '(key did not exist)' : formatRaw(raw)}</RawValue>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
-    </div>
+    <>
+      {children}{' '}
+      <Link className="audit-note" to={`${paths.jobs}?job=${encodeURIComponent(jobId)}`}>
+        Open its job
+      </Link>
+    </>
   );
 }
+
+/**
+ * Undo restores the keys an entry wrote; one that wrote none (a policy change, pause or resume: its
+ * state is not a cache key) has nothing to undo, and the server refuses it (NOT_UNDOABLE).
+ */
+const wroteKeys = (entry: AuditEntry) => Object.keys(entry.after).length > 0;
 
 function Filters({ actor, target }: { actor: string; target: string }) {
   const [, setParams] = useSearchParams();
@@ -126,13 +135,14 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
   const detailsId = useId();
   const targetId = useId();
   const badge = RESULT_BADGES[entry.result] ?? { tone: 'neutral' as const, label: entry.result };
-  const undoable = mayUndo && entry.result === 'applied' && !entry.undoneBy && !entry.undoOf;
+  const undoable =
+    mayUndo && entry.result === 'applied' && !entry.undoneBy && !entry.undoOf && wroteKeys(entry);
 
   return (
     <Fragment>
       <tr>
         <td>
-          <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+          <DateTime at={entry.at} />
         </td>
         <td>
           {entry.actorName ?? entry.actor}
@@ -146,7 +156,7 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
           {entry.undoOf ? <span className="muted audit-note"> undoes an earlier change</span> : null}
         </td>
         <td id={targetId}>
-          <Target target={entry.target} />
+          <Target entry={entry} />
         </td>
         <td>
           <StatusBadge tone={badge.tone}>{badge.label}</StatusBadge>
@@ -196,11 +206,8 @@ function EntryRow({ entry, mayUndo }: { entry: AuditEntry; mayUndo: boolean }) {
       ) : null}
       <tr id={detailsId} className="audit-details" hidden={!open}>
         <td colSpan={7}>
-          {open ? (
-            <div className="conflict-versions">
-              <KeyImages title="Before" images={entry.before} />
-              <KeyImages title="After" images={entry.after} />
-            </div>
+          {open && wroteKeys(entry) ? (
+            <KeyWrites writes={imageWrites(entry.before, entry.after)} label="Changes" />
           ) : null}
           {open && 'message' in entry && typeof entry.message === 'string' ? (
             <p className="muted">{entry.message}</p>
@@ -231,8 +238,11 @@ export function AuditPage() {
       <Filters key={`${actor}\u0000${target}`} actor={actor} target={target} />
       {historyLost ? (
         <p className="notice notice-danger" role="status">
-          <strong>Audit history lost at {formatDateTime(historyLost.at)}</strong> ({historyLost.reason}).
-          Entries from before then are gone and cannot be undone; this log starts after it.
+          <strong>
+            Audit history lost at <DateTime at={historyLost.at} />
+          </strong>{' '}
+          ({historyLost.reason}). Entries from before then are gone and cannot be undone; this log starts
+          after it.
         </p>
       ) : null}
       {log.isPending ? <Loading label="Loading the audit log…" /> : null}
