@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { emailOf, expect, firstPlanted, test } from './fixtures';
+import { emailOf, expect, firstPlanted, planted, test } from './fixtures';
 
 /**
  * Presses Tab until the focused element is the named button in `scope` (as a keyboard user would);
@@ -107,3 +107,59 @@ test('? lists the keyboard shortcuts, except while typing; Esc closes the list',
   await expect(dialog).toBeHidden();
   await expect(trigger).toBeFocused();
 });
+
+interface TabStop {
+  name: string;
+  /** the browser draws the focus outline (:focus-visible), at least 2 px wide */
+  outlined: boolean;
+  /** after the previous stop in the document: the order you read is the order you tab */
+  inReadingOrder: boolean;
+}
+
+/** Tabs from the start of the main content until focus leaves it; what each stop looked like. */
+async function tabThroughMain(page: Page): Promise<TabStop[]> {
+  await page.locator('#main').focus();
+  const stops: TabStop[] = [];
+  for (let presses = 0; presses < 80; presses += 1) {
+    await page.keyboard.press('Tab');
+    const stop = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      const main = document.getElementById('main');
+      if (!element || !main?.contains(element) || element === main) return null;
+      const state = window as unknown as { previousStop?: Element };
+      const previous = state.previousStop ?? main;
+      state.previousStop = element;
+      const style = getComputedStyle(element);
+      return {
+        name: (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 80),
+        outlined: style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2,
+        inReadingOrder: Boolean(previous.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING),
+      };
+    });
+    if (stop === null) break;
+    stops.push(stop);
+  }
+  return stops;
+}
+
+for (const [what, path, ids] of [
+  ['user page', () => `/users/${firstPlanted('SUBSCRIPTIONS_STALE')}`, ['Copy user id', 'Copy customer id']],
+  ['session page', () => `/sessions/${planted.byCode.WEBHOOK_MISSING[0]}`, ['Copy session id']],
+] as const) {
+  test(`Tab walks the ${what}'s data in reading order, every stop visibly outlined, its ids copyable`, async ({
+    page,
+    signInAs,
+  }) => {
+    await signInAs('support');
+    await page.goto(path());
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    // the page's reads have answered (its ids are shown), so no stop appears while tabbing
+    for (const id of ids) await expect(page.getByRole('button', { name: id }).first()).toBeVisible();
+
+    const stops = await tabThroughMain(page);
+    expect(stops.length, 'the data has more than a couple of tab stops').toBeGreaterThan(4);
+    expect(stops.filter((stop) => !stop.outlined).map((stop) => stop.name)).toEqual([]);
+    expect(stops.filter((stop) => !stop.inReadingOrder).map((stop) => stop.name)).toEqual([]);
+    for (const id of ids) expect(stops.map((stop) => stop.name)).toContain(id);
+  });
+}
