@@ -276,6 +276,46 @@ describe("Cache Doctor's own data in a second redis-server (OWN_REDIS_URL)", () 
     expect(await own.zcard(ownKey(OWN_KEYS.auditPendingIndex))).toBe(0);
   });
 
+  it('the own redis-server hanging (SIGSTOP): the cache reads answer, readiness and Status say it is down, a refresh answers 503 writing nothing; after SIGCONT it applies', async () => {
+    const userId = nextUser();
+    await makeStale(harness, userId);
+    const preview = await refresh(userId, { dryRun: true });
+    const before = await harness.snapshot();
+    harness.ownRedisServer?.pause();
+    try {
+      expect(
+        (await harness.request('GET', `/api/users/${userId}/customer`, { role: 'support' })).status,
+      ).toBe(200);
+      expect((await harness.request('GET', `/api/users/${userId}/health`, { role: 'support' })).status).toBe(
+        200,
+      );
+      const ready = await harness.request('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ redis: { ok: true }, ownRedis: { ok: false } });
+      const status = (await (
+        await harness.request('GET', '/api/status', { role: 'support' })
+      ).json()) as StatusBody;
+      expect(status).toMatchObject({ redis: { ok: true }, ownRedis: { ok: false } });
+      const refused = await harness.request('POST', `/api/users/${userId}/refresh`, {
+        role: 'ops',
+        body: { planId: preview.body.planId },
+      });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('REDIS_UNAVAILABLE');
+    } finally {
+      harness.ownRedisServer?.resume();
+    }
+    await waitUntil(
+      async () => (await harness.request('GET', '/readyz')).status,
+      (code) => code === 200,
+      5_000,
+    );
+    expect(await harness.snapshot()).toEqual(before);
+    const applied = await refresh(userId, { planId: preview.body.planId });
+    expect(applied.body.applied).toBe(true);
+    expect(await harness.services.audit.get(applied.body.auditId as string)).not.toBeNull();
+  });
+
   it('the Status page reports the own Redis: its eviction, persistence and a lost audit history, not the cache’s', async () => {
     const status = async () =>
       (await (await harness.request('GET', '/api/status', { role: 'support' })).json()) as StatusBody;
