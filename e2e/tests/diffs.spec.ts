@@ -31,3 +31,38 @@ test('the refresh preview highlights exactly the changed field with its before a
   // the rest of the record is folded, not shown as a blob
   await expect(record.locator('.diff-unchanged').first()).toBeVisible();
 });
+
+test('an applied refresh reads in the audit log as the person it touched and the field it changed', async ({
+  page,
+  signInAs,
+}) => {
+  await signInAs('ops');
+  // another user of the same kind than the preview test's, so neither sees the other's write
+  const userId = planted.byCode.EMAIL_MISMATCH_STRIPE[1] as string;
+  await page.goto(`/users/${userId}`);
+  await expect(page.getByRole('heading', { level: 1, name: emailOf(userId) })).toBeVisible();
+  // one verdict over health and sync, saying what would fix it
+  await expect(page.locator('p', { hasText: /^Verdict/ })).toContainText('Needs a refresh');
+
+  await page.getByRole('button', { name: 'Refresh cache' }).click();
+  const dialog = page.getByRole('dialog');
+  const planned = dialog.locator('.diff-row', { has: page.locator('th code', { hasText: /^email$/ }) });
+  const [before, after] = await planned.locator('td').allInnerTexts();
+  await dialog.getByRole('button', { name: 'Refresh cache' }).click();
+  await expect(page.getByText('Cache refreshed.')).toBeVisible();
+
+  await page.goto(`/audit?target=${userId}`);
+  const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: /refresh/ }) });
+  await expect(row).toHaveCount(1);
+  // the target is named by email, the id beside it
+  const person = row.getByRole('link', { name: /@/ });
+  await expect(person).toHaveAttribute('href', `/users/${userId}`);
+  await expect(row.getByText(userId)).toBeVisible();
+
+  await row.getByRole('button', { name: 'Show changes' }).click();
+  const changes = page.getByRole('list', { name: 'Changes' });
+  const email = changes.locator('.diff-row', { has: page.locator('th code', { hasText: /^email$/ }) });
+  await expect(email).toHaveCount(1);
+  await expect(email).toHaveAttribute('data-change', 'changed');
+  expect(await email.locator('td').allInnerTexts()).toEqual([before, after]);
+});

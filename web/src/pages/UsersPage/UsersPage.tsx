@@ -6,9 +6,10 @@ import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { useRecentLookups } from '../../hooks/useRecentLookups';
 import { useSearch } from '../../hooks/useUser';
-import { paths, resultPath } from '../../paths';
+import { resultPath } from '../../paths';
 import { NeedsAttention } from './NeedsAttention';
 
 const KIND_LABELS: Record<string, string> = {
@@ -98,13 +99,7 @@ function RecentLookups() {
       <ul className="recent-list">
         {lookups.map((lookup) => (
           <li key={lookup.userId}>
-            <Link to={paths.user(lookup.userId)}>{lookup.email ?? lookup.userId}</Link>
-            {lookup.email ? (
-              <>
-                {' '}
-                <code className="muted">{lookup.userId}</code>
-              </>
-            ) : null}
+            <UserLabel userId={lookup.userId} email={lookup.email} />
           </li>
         ))}
       </ul>
