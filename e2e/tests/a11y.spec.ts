@@ -1,7 +1,32 @@
 import type { Page } from '@playwright/test';
-import { emailOf, expect, expectNoSeriousViolations, planted, test } from './fixtures';
+import {
+  emailOf,
+  expect,
+  expectNoSeriousViolations,
+  expectNoSidewaysScroll,
+  planted,
+  test,
+} from './fixtures';
 
-/** Every page, in both themes, checked by axe-core against WCAG 2.1 A and AA (serious and critical fail). */
+/**
+ * Every page, in both themes, in a wide window and on a phone: checked by axe-core against WCAG 2.1
+ * A and AA (serious and critical fail), and never wider than the window.
+ */
+const WIDE = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** The page as it is, then the same page narrowed to a phone's width (no reload: it must reflow). */
+async function checkWideThenPhone(page: Page, ready: (page: Page) => Promise<void>): Promise<void> {
+  await ready(page);
+  await expectNoSidewaysScroll(page);
+  await expectNoSeriousViolations(page);
+  await test.step('on a phone', async () => {
+    await page.setViewportSize(PHONE);
+    await ready(page);
+    await expectNoSidewaysScroll(page);
+    await expectNoSeriousViolations(page);
+  });
+}
 
 /** Read-only pages, so this spec never changes what other specs find. */
 const problemUser = planted.byCode.FIELD_TYPE_INVALID.at(-1) as string;
@@ -89,6 +114,15 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<void> 
       expect(page.getByRole('status').filter({ hasText: 'Loading the audit log' })).toHaveCount(0),
   },
   {
+    name: 'automatic repairs',
+    path: '/policies',
+    ready: async (page) => {
+      await expect(page.getByRole('region', { name: 'refresh-drifted', exact: true })).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Actions per policy' })).toBeVisible();
+      await expect(page.locator('.loading')).toHaveCount(0);
+    },
+  },
+  {
     name: 'not found',
     path: '/no-such-page',
     ready: (page) => expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible(),
@@ -97,12 +131,13 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<void> 
 
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {
-    test.use({ colorScheme: theme });
+    test.use({ colorScheme: theme, viewport: WIDE });
 
     test('the sign-in page', async ({ page }) => {
       await page.goto('/sign-in');
-      await expect(page.getByRole('button', { name: 'Sign in as ops' })).toBeVisible();
-      await expectNoSeriousViolations(page);
+      await checkWideThenPhone(page, (page) =>
+        expect(page.getByRole('button', { name: 'Sign in as ops' })).toBeVisible(),
+      );
     });
 
     for (const { name, path, ready } of PAGES) {
@@ -110,8 +145,7 @@ for (const theme of ['light', 'dark'] as const) {
         await signInAs('ops');
         await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
         await page.goto(path);
-        await ready(page);
-        await expectNoSeriousViolations(page);
+        await checkWideThenPhone(page, ready);
       });
     }
 
@@ -122,6 +156,23 @@ for (const theme of ['light', 'dark'] as const) {
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByRole('list', { name: 'Planned writes' })).toBeVisible();
       await expectNoSeriousViolations(page);
+
+      // On a short phone screen the plan is taller than the window: its body scrolls, while the
+      // title and the buttons stay in view however far it is scrolled.
+      await test.step('on a phone', async () => {
+        await page.setViewportSize({ width: PHONE.width, height: 480 });
+        const body = dialog.locator('.dialog-body');
+        await expect
+          .poll(() => body.evaluate((element) => element.scrollHeight > element.clientHeight))
+          .toBe(true);
+        await body.evaluate((element) => element.scrollTo({ top: element.scrollHeight }));
+        await expect(dialog.getByRole('heading', { level: 2 })).toBeInViewport();
+        for (const button of await dialog.locator('.dialog-actions').getByRole('button').all()) {
+          await expect(button).toBeInViewport();
+        }
+        await expectNoSidewaysScroll(page);
+        await expectNoSeriousViolations(page);
+      });
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await expect(dialog).toBeHidden();
     });

@@ -85,11 +85,41 @@ export async function expectNoSeriousViolations(page: Page): Promise<void> {
   expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
 }
 
+/**
+ * Nothing makes the page wider than its window, so it never scrolls sideways (waits while charts
+ * and tables settle after a resize). A failure names the innermost elements that reach past the
+ * window's right edge.
+ */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.locator('html').evaluate((root) => {
+        if (root.scrollWidth <= root.clientWidth) return [];
+        // the e2e package is typed for Node, not the DOM: the in-page elements are described here
+        type InPage = { getBoundingClientRect(): { right: number }; tagName: string; className: unknown };
+        const past = (element: InPage) => element.getBoundingClientRect().right > root.clientWidth + 0.5;
+        const describe = (element: InPage) =>
+          `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).trim().replaceAll(/\s+/g, '.')}` : ''}`;
+        const widest = [...root.querySelectorAll('body *')].filter(
+          (element) => past(element) && ![...element.children].some(past),
+        );
+        return [
+          `page ${root.scrollWidth} px wide in a ${root.clientWidth} px window`,
+          ...widest.slice(0, 5).map(describe),
+        ];
+      }),
+    )
+    .toEqual([]);
+}
+
 /** Signs in through the demo sign-in page, the way a newcomer would. */
 async function signInAs(page: Page, role: Role): Promise<void> {
   await page.goto('/sign-in');
   await page.getByRole('button', { name: `Sign in as ${role}` }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  // a phone-sized window keeps Sign out behind the header's Menu button
+  await expect(
+    page.getByRole('button', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Menu' })),
+  ).toBeVisible();
 }
 
 export const test = base.extend<{ signInAs: (role: Role) => Promise<void> }>({

@@ -21,3 +21,27 @@ test('the header offers search and every section link', async ({ page, signInAs 
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }
 });
+
+test('on a phone the header folds its links and account controls behind Menu', async ({ page, signInAs }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAs('ops');
+  const menu = page.getByRole('button', { name: 'Menu' });
+  const jobs = page.getByRole('link', { name: 'Jobs', exact: true });
+  await expect(page.getByRole('combobox', { name: 'Search' })).toBeVisible();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await expect(jobs).toBeHidden();
+
+  await menu.click();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(jobs).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(jobs).toBeHidden();
+  await expect(menu).toBeFocused();
+
+  await menu.click();
+  await jobs.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await expect(jobs).toBeHidden();
+});

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter } from 'react-router';
 import { App, createApp } from './App';
 import './styles.css';
+import './narrow.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

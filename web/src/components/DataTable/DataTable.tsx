@@ -1,4 +1,4 @@
-import { Fragment, type ReactNode } from 'react';
+import { type CSSProperties, Fragment, type ReactNode } from 'react';
 import { VirtualRowGroups } from '../VirtualRowGroups/VirtualRowGroups';
 
 /** A column header; `hidden` keeps its words for assistive technology only (an actions column). */
@@ -21,16 +21,37 @@ interface DataTableProps<T> {
   footer?: ReactNode;
 }
 
+/** The most columns narrow.css labels when a table stacks on a phone. */
+const STACKED_LABEL_COLUMNS = 8;
+
+/**
+ * What lets a table stack in a narrow window (narrow.css): one block per row, each value led by its
+ * column's name, handed to the stylesheet as a CSS string in `--column-N` (a hidden column's words
+ * stay hidden there too). Tables that are no DataTable (a chart's figures, a policy's actions) use it
+ * with their own headers.
+ */
+export function stackingTable(columns: readonly Column[], className?: string) {
+  const style: Record<string, string> = {};
+  columns.slice(0, STACKED_LABEL_COLUMNS).forEach((column, index) => {
+    style[`--column-${index + 1}`] = JSON.stringify(typeof column === 'string' ? column : '');
+  });
+  return {
+    className: className ? `table table-stacks ${className}` : 'table table-stacks',
+    style: style satisfies CSSProperties,
+  };
+}
+
 /**
  * The dashboard's one table: scroll box, caption, column headers (`scope="col"`), one body of rows.
  * Rows keep their own markup, so a row header (`<th scope="row">`) and cell content stay the page's.
+ * In a narrow window it stacks: one block per row, each value led by its column's name.
  */
 export function DataTable<T>(props: DataTableProps<T>) {
   const { columns, caption, captionHidden, className, rows, rowKey, renderRow, virtualRowHeight, footer } =
     props;
   return (
     <div className="table-scroll">
-      <table className={className ? `table ${className}` : 'table'}>
+      <table {...stackingTable(columns, className)}>
         {caption === undefined ? null : (
           <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
         )}

@@ -2,6 +2,7 @@ import { problemTitle } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ProblemTrend } from '../../api/types';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDate, formatDateTime } from '../../format';
@@ -118,7 +119,7 @@ export function ProblemsTrend() {
                 />
                 <YAxis allowDecimals={false} width={40} />
                 <Tooltip labelFormatter={(t) => formatDateTime(Number(t))} />
-                <Legend />
+                <Legend formatter={(name) => <span className="chart-legend-text">{name}</span>} />
                 {codes.map((code, index) => (
                   <Bar
                     key={code}
@@ -132,31 +133,22 @@ export function ProblemsTrend() {
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <div className="table-scroll">
-            <table className="table">
-              <caption className="visually-hidden">
-                Users per problem: latest sweep and the most in range
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Problem</th>
-                  <th scope="col">Latest sweep</th>
-                  <th scope="col">Most in range</th>
-                </tr>
-              </thead>
-              <tbody>
-                {codes.map((code) => (
-                  <tr key={code}>
-                    <td>
-                      {problemTitle(code)} <code className="muted">{code}</code>
-                    </td>
-                    <td>{latest.counts[code] ?? 0}</td>
-                    <td>{Math.max(...points.map((point) => point.counts[code] ?? 0))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={['Problem', 'Latest sweep', 'Most in range']}
+            caption="Users per problem: latest sweep and the most in range"
+            captionHidden
+            rows={codes}
+            rowKey={(code) => code}
+            renderRow={(code) => (
+              <tr>
+                <td>
+                  {problemTitle(code)} <code className="muted">{code}</code>
+                </td>
+                <td>{latest.counts[code] ?? 0}</td>
+                <td>{Math.max(...points.map((point) => point.counts[code] ?? 0))}</td>
+              </tr>
+            )}
+          />
         </>
       ) : null}
     </section>

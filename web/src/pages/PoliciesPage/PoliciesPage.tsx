@@ -1,5 +1,6 @@
 import { POLICY_DESCRIPTIONS, POLICY_MODES, type PolicyMode, type PolicyView } from '@cache-doctor/shared';
 import { Link } from 'react-router';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
@@ -72,31 +73,22 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
         <>
           <h3>What it would do</h3>
           {policy.wouldDo && policy.wouldDo.length > 0 ? (
-            <table>
-              <caption>
-                {policy.wouldDo.length} targets at {policy.wouldDoAt ? formatDateTime(policy.wouldDoAt) : '—'}
-              </caption>
-              <thead>
+            <DataTable
+              columns={['Target', 'Problem', 'Since', 'Within the hourly limit']}
+              caption={`${policy.wouldDo.length} targets at ${policy.wouldDoAt ? formatDateTime(policy.wouldDoAt) : '—'}`}
+              rows={policy.wouldDo}
+              rowKey={(item) => item.target}
+              renderRow={(item) => (
                 <tr>
-                  <th scope="col">Target</th>
-                  <th scope="col">Problem</th>
-                  <th scope="col">Since</th>
-                  <th scope="col">Within the hourly limit</th>
+                  <th scope="row">
+                    <Target target={item.target} />
+                  </th>
+                  <td>{item.problem}</td>
+                  <td>{formatDateTime(item.since)}</td>
+                  <td>{item.withinLimit ? 'Yes' : 'No: the limit would stop it first'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {policy.wouldDo.map((item) => (
-                  <tr key={item.target}>
-                    <th scope="row">
-                      <Target target={item.target} />
-                    </th>
-                    <td>{item.problem}</td>
-                    <td>{formatDateTime(item.since)}</td>
-                    <td>{item.withinLimit ? 'Yes' : 'No: the limit would stop it first'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           ) : (
             <p>Nothing, as of the latest sweep.</p>
           )}
@@ -104,29 +96,22 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
       ) : null}
       <h3>Last actions</h3>
       {policy.lastActions.length > 0 ? (
-        <table>
-          <caption>Last actions of {policy.name}, newest first</caption>
-          <thead>
+        <DataTable
+          columns={['When', 'Target', 'Result', 'What happened']}
+          caption={`Last actions of ${policy.name}, newest first`}
+          rows={policy.lastActions}
+          rowKey={(action) => `${action.at} ${action.target}`}
+          renderRow={(action) => (
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Target</th>
-              <th scope="col">Result</th>
-              <th scope="col">What happened</th>
+              <td>{formatDateTime(action.at)}</td>
+              <th scope="row">
+                <Target target={action.target} />
+              </th>
+              <td>{action.result}</td>
+              <td>{action.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {policy.lastActions.map((action) => (
-              <tr key={`${action.at} ${action.target}`}>
-                <td>{formatDateTime(action.at)}</td>
-                <th scope="row">
-                  <Target target={action.target} />
-                </th>
-                <td>{action.result}</td>
-                <td>{action.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       ) : (
         <p>None yet.</p>
       )}
