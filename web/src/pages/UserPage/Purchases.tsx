@@ -2,6 +2,7 @@ import { problemTitle } from '@cache-doctor/shared';
 import { useId } from 'react';
 import { Link } from 'react-router';
 import { CopyId } from '../../components/CopyButton/CopyButton';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { OpenInStripe } from '../../components/OpenIn/OpenIn';
@@ -47,45 +48,33 @@ export function Purchases({ userId }: { userId: string }) {
       ) : null}
       {data && data.sessions.length === 0 ? <p>No checkout sessions in Stripe for this customer.</p> : null}
       {data && data.sessions.length > 0 ? (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Checkout</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Payment</th>
-                <th scope="col">Diagnosis</th>
-                <th scope="col">
-                  <span className="visually-hidden">Links</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.sessions.map((session) => (
-                <tr key={session.sessionId}>
-                  <td>
-                    <Link to={paths.session(session.sessionId)}>
-                      {formatDateTime(new Date(session.created * 1000).toISOString())}
-                    </Link>
-                    <br />
-                    <CopyId id={session.sessionId} kind="session" />
-                    {session.guest ? <span className="muted"> (guest checkout)</span> : null}
-                  </td>
-                  <td>{formatMoney(session.amountTotal, session.currency)}</td>
-                  <td>{PAYMENT_WORDS[session.paymentStatus] ?? session.paymentStatus}</td>
-                  <td>
-                    <StatusBadge tone={severityTone(session.diagnosis.severity)}>
-                      {problemTitle(session.diagnosis.code)}
-                    </StatusBadge>
-                  </td>
-                  <td>
-                    <OpenInStripe kind="session" id={session.sessionId} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['Checkout', 'Amount', 'Payment', 'Diagnosis', { label: 'Links', hidden: true }]}
+          rows={data.sessions}
+          rowKey={(session) => session.sessionId}
+          renderRow={(session) => (
+            <tr>
+              <td>
+                <Link to={paths.session(session.sessionId)}>
+                  {formatDateTime(new Date(session.created * 1000).toISOString())}
+                </Link>
+                <br />
+                <CopyId id={session.sessionId} kind="session" />
+                {session.guest ? <span className="muted"> (guest checkout)</span> : null}
+              </td>
+              <td>{formatMoney(session.amountTotal, session.currency)}</td>
+              <td>{PAYMENT_WORDS[session.paymentStatus] ?? session.paymentStatus}</td>
+              <td>
+                <StatusBadge tone={severityTone(session.diagnosis.severity)}>
+                  {problemTitle(session.diagnosis.code)}
+                </StatusBadge>
+              </td>
+              <td>
+                <OpenInStripe kind="session" id={session.sessionId} />
+              </td>
+            </tr>
+          )}
+        />
       ) : null}
     </section>
   );

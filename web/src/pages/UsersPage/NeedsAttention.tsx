@@ -3,13 +3,13 @@ import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { AttentionPage, AttentionUser } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
+import { DataTable } from '../../components/DataTable/DataTable';
 import { DateTime } from '../../components/DateTime/DateTime';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { UserLabel } from '../../components/UserLabel/UserLabel';
-import { VirtualRowGroups } from '../../components/VirtualRowGroups/VirtualRowGroups';
 import { formatDateTime } from '../../format';
 import { useAttention } from '../../hooks/useAttention';
 import { isActive, useJob, useStartJob } from '../../hooks/useJobs';
@@ -222,26 +222,15 @@ export function NeedsAttention() {
               sweep.
             </p>
           ) : (
-            <div className="table-scroll">
-              <table className="table">
-                <caption className="visually-hidden">Users needing attention, oldest problem first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">User</th>
-                    <th scope="col">Problems</th>
-                    <th scope="col">First seen</th>
-                    <th scope="col">Last seen</th>
-                  </tr>
-                </thead>
-                <VirtualRowGroups
-                  items={users}
-                  getKey={(user) => user.userId}
-                  renderRows={(user) => <Row user={user} />}
-                  columns={4}
-                  estimateHeight={56}
-                />
-              </table>
-            </div>
+            <DataTable
+              columns={['User', 'Problems', 'First seen', 'Last seen']}
+              caption="Users needing attention, oldest problem first"
+              captionHidden
+              rows={users}
+              rowKey={(user) => user.userId}
+              renderRow={(user) => <Row user={user} />}
+              virtualRowHeight={56}
+            />
           )}
           {attention.hasNextPage ? (
             <button
