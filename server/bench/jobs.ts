@@ -1,11 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { readCustomerSnapshot } from '../src/adapters/customer-store';
 import { mappedCustomerIdOf } from '../src/domain/customer-owner';
 import { JobQueue, startJobWorker } from '../src/jobs/runner';
-import type { CounterSnapshot } from '../src/sandbox';
 import { type ExternalHarness, GENERATION_TOKEN, STAFF, startHarness } from '../test/harness';
 import { spawnJobWorker, stopJobWorker } from '../test/jobs-worker-process';
-import { spawnProduct, stopProduct } from '../test/product-process';
+import { stopProduct } from '../test/product-process';
 import {
   count,
   type Figure,
@@ -17,6 +15,7 @@ import {
   seconds,
   timed,
 } from './lib';
+import { counters, resetCounters, type SandboxProcess, spawnSandbox } from './sandbox-process';
 
 /**
  * Issue 5 / SPEC §4: the guide's per-user procedure against Cache Doctor's sweep on the same
@@ -33,55 +32,24 @@ const LARGE = 100_000;
 const CALLS_PER_USER_GOAL = 0.03;
 const LARGE_WALL_GOAL_MS = 30_000;
 
-/** `pnpm sandbox` as a process of its own, seeded like the harness's Redis (same users, seed, now). */
-interface SandboxProcess {
-  child: ChildProcess;
-  stripeUrl: string;
-  clerkUrl: string;
-  generationUrl: string;
-}
-
-async function spawnSandbox(users: number, seedNow: number): Promise<SandboxProcess> {
-  const { child, match } = await spawnProduct(
-    'server/src/sandbox/main.ts',
-    {
-      PATH: process.env.PATH,
-      SANDBOX_USERS: String(users),
-      SANDBOX_SEED: '1',
-      SANDBOX_NOW: String(seedNow),
-      SANDBOX_GENERATION_TOKEN: GENERATION_TOKEN,
-      // Stripe's live-mode limit (100 req/s) and Clerk's (1,000 per 10 s)
-      SANDBOX_LATENCY_MS: String(LATENCY_MS),
-      SANDBOX_RATE_LIMITS: 'live',
-    },
-    /STRIPE_API_BASE=(\S+)\s+CLERK_API_URL=(\S+)[\s\S]*GENERATION_API_URL=(\S+)\s/,
-  );
-  const [, stripeUrl = '', clerkUrl = '', generationUrl = ''] = match;
-  return { child, stripeUrl, clerkUrl, generationUrl };
+async function spawnLiveSandbox(users: number, seedNow: number): Promise<SandboxProcess> {
+  return spawnSandbox({
+    SANDBOX_USERS: String(users),
+    SANDBOX_SEED: '1',
+    SANDBOX_NOW: String(seedNow),
+    // Stripe's live-mode limit (100 req/s) and Clerk's (1,000 per 10 s)
+    SANDBOX_LATENCY_MS: String(LATENCY_MS),
+    SANDBOX_RATE_LIMITS: 'live',
+  });
 }
 
 interface LiveHarness extends ExternalHarness {
   sandbox: SandboxProcess;
 }
 
-/** Forgets what the sandbox counted so far (faults stay at the start settings given above). */
-async function resetCounters(sandbox: SandboxProcess): Promise<void> {
-  for (const url of [sandbox.stripeUrl, sandbox.clerkUrl]) {
-    const response = await fetch(`${url}/__sandbox/reset`, { method: 'POST' });
-    if (!response.ok) throw new Error(`POST ${url}/__sandbox/reset: ${response.status}`);
-  }
-}
-
-/** What one sandbox upstream counted, read over HTTP as from any client. */
-async function counters(url: string): Promise<CounterSnapshot> {
-  const response = await fetch(`${url}/__sandbox/counters`);
-  if (!response.ok) throw new Error(`GET ${url}/__sandbox/counters: ${response.status}`);
-  return (await response.json()) as CounterSnapshot;
-}
-
 async function liveHarness(users: number): Promise<LiveHarness> {
   const seedNow = Date.now();
-  const sandbox = await spawnSandbox(users, seedNow);
+  const sandbox = await spawnLiveSandbox(users, seedNow);
   try {
     const harness = await startHarness({
       users,
@@ -250,9 +218,7 @@ export async function benchJobs(): Promise<SectionResult> {
           value: `≈ ${((guidePerUserMs * LARGE) / 60_000 || 0).toFixed(0)} min`,
         },
       );
-      note(
-        'In test mode (25 req/s; the spaced limiter sends at most 22/s) the same sweep is bounded by Stripe alone: 1,000 pages ÷ 22/s ≈ 45 s.',
-      );
+      note('In test mode (25 req/s) the same sweep is bounded by Stripe alone: 1,000 pages ÷ 25/s ≥ 40 s.');
       note(
         'The sandboxes run in a process of their own (`pnpm sandbox`), as Stripe and Clerk are servers of their own: ' +
           'their counters see requests as they arrive, read over HTTP (GET /__sandbox/counters).',

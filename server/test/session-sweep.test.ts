@@ -1,11 +1,21 @@
 import type { AuditEntry, JobView, UnprocessedSessionsResponse } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JobWorker, startJobWorker } from '../src/jobs/runner';
+import { recordSessionPage, sessionReads } from '../src/jobs/session-checkpoints';
 import { SESSION_SWEEP_SCHEDULER_ID, scheduleSessionSweep } from '../src/jobs/session-sweep';
+import { JobStore } from '../src/jobs/store';
 import { MetricsCollector } from '../src/metrics/collector';
 import { buildCheckoutSweepLoad, type CheckoutSweepLoad, writeSeedToRedis } from '../src/sandbox/seed';
-import { lastSessionSweepKey, type SessionSweepSummary } from '../src/services/session-sweep';
+import { createBatchUpstream } from '../src/services/batch-upstream';
+import {
+  completedSessionRanges,
+  lastSessionSweepKey,
+  type RangeRead,
+  type SessionSweepSummary,
+  sweepCompletedSessions,
+} from '../src/services/session-sweep';
 import { type Harness, startHarness } from './harness';
+import { spawnJobWorker } from './jobs-worker-process';
 
 /**
  * The session sweep (SPEC §6.3, §6.4, §5) on real redis-server + the sandbox Stripe: 1,000
@@ -127,6 +137,49 @@ describe('session sweep: 1,000 completed checkout sessions', () => {
     expect(badCursor.status).toBe(400);
   });
 
+  it('reads the window in parallel created ranges: every session exactly once, diagnosed as the one-range read diagnoses it', async () => {
+    const { services } = harness;
+    const upstream = createBatchUpstream(services);
+    const from = Math.floor(Date.parse(since()) / 1000);
+    const read = async (reads: readonly RangeRead[]) => {
+      const seen: string[] = [];
+      for await (const page of sweepCompletedSessions(services, upstream, reads))
+        seen.push(...page.swept.map((session) => `${session.facts.sessionId} ${session.diagnosis.code}`));
+      return seen;
+    };
+    const sequential = await read([{ range: { gte: from }, cursor: null }]);
+    expect(sequential).toHaveLength(1000);
+    const split = await completedSessionRanges(upstream, from);
+    expect(split.length).toBeGreaterThan(8);
+    const ranged = await read(split);
+    expect(ranged.toSorted()).toEqual(sequential.toSorted());
+    // ranges cut at seconds that hold sessions: each such session belongs to the range starting there
+    const seconds = [
+      ...new Set(load.dataset.checkoutSessions.map((session) => session.created).filter((at) => at > from)),
+    ].sort((a, b) => a - b);
+    const cuts = [from, ...[1, 2, 3].map((k) => seconds[Math.floor((seconds.length * k) / 4)] as number)];
+    const atCuts = cuts.map((gte, index) => ({ range: { gte, lt: cuts[index + 1] }, cursor: null }));
+    expect((await read(atCuts)).toSorted()).toEqual(sequential.toSorted());
+  });
+
+  it('a range’s page checkpointed twice (read again after a crash) counts once; a finished range is not read again', async () => {
+    const store = new JobStore(harness.services.ownRedis, harness.services.keys);
+    const jobId = 'checkpoint-twice';
+    const split = async (): Promise<RangeRead[]> => [
+      { range: { gte: 100, lt: 200 }, cursor: null },
+      { range: { gte: 200, lt: 300 }, cursor: null },
+    ];
+    const [first, second] = await sessionReads(store, jobId, split);
+    const page = { read: first as RangeRead, cursor: 'cs_next', checked: 100, found: ['cs_a'] };
+    await recordSessionPage(store, jobId, page);
+    await recordSessionPage(store, jobId, page);
+    await recordSessionPage(store, jobId, { read: second as RangeRead, cursor: null, checked: 7, found: [] });
+    expect(await harness.services.ownRedis.hmget(store.key(jobId), 'checked', 'total')).toEqual(['107', '1']);
+    // taken over: the ranges as stored, the first from its checkpoint, the finished one left out
+    const resumed = await sessionReads(store, jobId, () => Promise.reject(new Error('cut again')));
+    expect(resumed).toEqual([{ range: { gte: 100, lt: 200 }, cursor: 'cs_next' }]);
+  });
+
   it('support may list but not start a session sweep of any kind (403); a bad action or since is 400', async () => {
     for (const action of ['report', 'fix', 'generate']) {
       const { status, body } = await startJob({ type: 'session-sweep', action }, 'support');
@@ -214,16 +267,13 @@ describe('session sweep: 1,000 completed checkout sessions', () => {
   });
 
   it('the scheduled run (one BullMQ scheduler) feeds the webhook success rate from Stripe’s paid sessions', async () => {
-    await harness.services.redis.del(lastSessionSweepKey(harness.services));
+    await harness.services.ownRedis.del(lastSessionSweepKey(harness.services));
     await scheduleSessionSweep(harness.services.jobQueue, 60_000);
-    let raw: string | null = null;
-    while (raw === null) {
-      raw = await harness.services.redis.get(lastSessionSweepKey(harness.services));
-      if (raw === null) await tick();
-    }
+    // the summary is written before the run's task ends: wait for the task, then read it
+    while (worker.processed[SESSION_SWEEP_SCHEDULER_ID] < 1) await tick();
     await scheduleSessionSweep(harness.services.jobQueue, 0);
-    expect(worker.processed[SESSION_SWEEP_SCHEDULER_ID]).toBeGreaterThanOrEqual(1);
-    const summary = JSON.parse(raw) as SessionSweepSummary;
+    const raw = await harness.services.ownRedis.get(lastSessionSweepKey(harness.services));
+    const summary = JSON.parse(raw ?? 'null') as SessionSweepSummary;
 
     // Expected from the data: the last 24 hours' paid sessions (all have prompts); after the fix
     // above, the planted ones carry an error status and are not OK.
@@ -304,5 +354,61 @@ describe('session sweep: "generate all"', () => {
     const again = await generateAll();
     expect(again.progress.done).toBe(0);
     expect(generationStarts()).toBe(6);
+  });
+});
+
+describe('session sweep: a worker killed mid-run', () => {
+  let harness: Harness;
+  let load: CheckoutSweepLoad;
+
+  beforeAll(async () => {
+    harness = await startHarness({ users: 10 });
+    load = buildCheckoutSweepLoad({ completed: 400, unprocessed: 60, unpaid: 0, seed: 11 });
+    harness.sandbox.load(load.dataset);
+    await writeSeedToRedis(harness.services.redis, load.redisWrites);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const view = async (jobId: string) =>
+    (await (
+      await harness.request('GET', `/api/jobs/${jobId}?limit=1000`, { role: 'support' })
+    ).json()) as JobView;
+
+  it('"fix all" killed (SIGKILL) mid-sweep: another worker goes on from each range’s checkpoint, every session read once and fixed once', async () => {
+    // a `pnpm worker` of its own, the only one taking tasks; its lock lapses a second after it dies
+    const child = await spawnJobWorker(harness, { lockMs: 1000, concurrency: 1 });
+    const response = await harness.request('POST', '/api/jobs', {
+      role: 'ops',
+      body: { type: 'session-sweep', action: 'fix', since: new Date(Date.now() - 7 * DAY_MS).toISOString() },
+    });
+    const { jobId } = (await response.json()) as { jobId: string };
+    // repairs go at SESSION_REPAIRS_PER_SECOND: killed after a few, well before the 60th
+    while ((await view(jobId)).progress.done < 5) await tick();
+    child.kill('SIGKILL');
+    const atKill = await view(jobId);
+    expect(atKill.state).toBe('running');
+    expect(atKill.progress.done).toBeLessThan(load.unprocessedIds.length);
+
+    const worker = await startJobWorker(harness.services, { lockDurationMs: 1000, stalledIntervalMs: 1000 });
+    try {
+      let done = await view(jobId);
+      while (done.state === 'queued' || done.state === 'running') {
+        await tick();
+        done = await view(jobId);
+      }
+      expect(done.state).toBe('completed');
+      expect(done.sessionSweep?.checked).toBe(400);
+      expect(done.sessionResults?.map((result) => result.sessionId).sort()).toEqual(
+        [...load.unprocessedIds].sort(),
+      );
+      // each session written by exactly one fix, whichever worker made it
+      const audit = await harness.services.audit.list({ limit: 1000 });
+      const fixes = audit.entries.filter((entry) => entry.action === 'fix-session');
+      expect(fixes.map((entry) => entry.target).sort()).toEqual([...load.unprocessedIds].sort());
+    } finally {
+      await worker.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
  * One rate limit shared by every process (servers, `pnpm worker`s): a sliding-window log in a
  * Redis sorted set, checked and claimed atomically in a Lua script on Redis' own clock, so workers
  * on different machines never disagree about "now". It lets a window's allowance go at once, which
- * suits allowances people spend in bursts; calls to an upstream go through SpacedRateLimiter.
+ * suits allowances people spend in bursts; calls to an upstream go through UpstreamRateLimiter.
  *
  * The window is padded (`marginMs`): a request admitted at the very end of one window and one at
  * the start of the next can arrive closer together than they left, and the upstream counts arrivals.
@@ -55,7 +55,7 @@ class OneKeyScript {
 /** Claims given back in a row before one is kept anyway (Redis itself may be that slow). */
 const MAX_STALE_CLAIMS = 3;
 
-export class SharedRateLimiter {
+export class SharedRateLimiter implements RateGate {
   private readonly script: OneKeyScript;
   /**
    * requests this process waited for, and for how long in total; claims given back because their
@@ -108,72 +108,106 @@ export class SharedRateLimiter {
       await delay(waitMs, signal);
     }
   }
+
+  async send<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.acquire(signal);
+    return call();
+  }
 }
 
-/** Anything that hands out permission to send one request. */
+/** Anything that lets requests through within a limit. */
 export interface RateGate {
-  acquire(signal?: AbortSignal): Promise<void>;
+  /** runs `call` (one request) once the limit allows it */
+  send<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 /**
- * Reserves the next free send time: slots `ARGV[1]` ms apart on Redis' clock, shared by every
- * process. Answers how long to wait for the slot reserved (as text: Lua would cut the fraction).
+ * Claims a place in the log of requests the upstream may still count in a window: a request is
+ * logged from before it leaves, scored with when it ended (while in flight, `ARGV[4]` ms from now:
+ * the latest it can end), and leaves the log a window (`ARGV[1]`) after it ended. Answers 0 when
+ * claimed, else the wait until the earliest entry can leave (a window from now when all are still
+ * in flight: none can leave sooner).
  */
-const RESERVE_SCRIPT = `
+const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local interval = tonumber(ARGV[1])
-local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-redis.call('SET', KEYS[1], string.format('%.3f', slot + interval), 'PX', math.ceil(slot + interval - now) + 1000)
-return string.format('%.3f', slot - now)`;
+local window = tonumber(ARGV[1])
+local inFlight = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.3f', now - window))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], string.format('%.3f', now + inFlight), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(inFlight + window) + 1000)
+  return '0'
+end
+local first = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+return string.format('%.3f', math.max(0.001, math.min(first, now) + window - now))`;
+
+/** A request's answer is back: it ended now, on Redis' clock (still logged: it may have left already). */
+const END_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+redis.call('ZADD', KEYS[1], 'XX', string.format('%.3f', now), ARGV[1])
+return 0`;
 
 /**
  * An upstream's rate limit counts *arrivals* in every window (Stripe's and the sandboxes' in any
- * sliding second). A window log alone admits a whole window's allowance at once; those requests
- * leave together, queue behind one another in event loops and at the upstream, and arrive bunched
- * with the next window's: 94 in one second against a limiter at 90, measured. So every request,
- * across all processes, first gets a send time of its own (GCRA without burst): slots
- * (`windowMs` + `marginMs`) / (`requests` − 1) apart, so any `windowMs` + `marginMs` holds at most
- * `requests` of them. A process whose event loop stalls wakes late, though, and its requests then
- * leave together with later ones; rather than give such a slot up (on a busy machine that threw
- * away half of them, measured), the send itself goes through a window log over `windowMs` +
- * `marginMs`, which holds it back only when sends really bunched. Requests that arrive up to
- * `marginMs` after they left therefore keep every `windowMs` window within `requests`. The price is
- * throughput: a limit of 90/s sends at most 81/s, 25/s at most 22/s.
+ * sliding second), and no client knows when its request arrives: event loops, sockets and the
+ * upstream itself hold requests for as long as they like (limiting send times let 91 through in
+ * one second against a limit of 90, measured on a busy machine). What a client does know is that a
+ * request arrives after it was claimed and before its answer came back. So each request is logged,
+ * across all processes, from its claim until its answer, and a new one is let through only while
+ * fewer than `requests` logged ones ended within the last `windowMs` or are still in flight. Then
+ * any `requests` + 1 arrivals in one window would all be in the log when the last of them was
+ * claimed, which it refuses: no window holds more than `requests`, however late each one arrives.
+ * The price is each request's round trip: it holds its place for a window after its answer (with
+ * 30 ms round trips, a limit of 90/s sends about 87/s once the first window's allowance is spent).
  */
-export class SpacedRateLimiter implements RateGate {
-  private readonly script: OneKeyScript;
-  private readonly intervalMs: number;
-  /** the send-time log; its `stats.waits` counts sends it held back */
-  readonly sends: SharedRateLimiter;
-  /** requests this process sent, and how often and how long they waited for their slots */
+export class UpstreamRateLimiter implements RateGate {
+  private readonly claimScript: OneKeyScript;
+  private readonly endScript: OneKeyScript;
+  /** requests this process sent; how often the log held one back, and for how long in total */
   readonly stats = { acquired: 0, waits: 0, waitedMs: 0 };
 
+  /**
+   * `maxInFlightMs`: how long a request can be on its way at most (its deadline); a process that
+   * dies mid-request leaves its place taken until then.
+   */
   constructor(
     redis: Redis,
     private readonly key: string,
-    limit: RateLimit,
-    marginMs = 100,
+    private readonly limit: RateLimit,
+    private readonly maxInFlightMs = 60_000,
   ) {
-    this.intervalMs = (limit.windowMs + marginMs) / Math.max(1, limit.requests - 1);
-    this.sends = new SharedRateLimiter(redis, `${key}:sent`, limit, marginMs);
-    this.script = new OneKeyScript(redis, RESERVE_SCRIPT);
+    this.claimScript = new OneKeyScript(redis, CLAIM_SCRIPT);
+    this.endScript = new OneKeyScript(redis, END_SCRIPT);
   }
 
-  private reserve(): Promise<number> {
-    return this.script.run(this.key, [String(this.intervalMs)]);
-  }
-
-  /** Resolves at this process's slot (waited from the answer, so never before it), once the log agrees. */
-  async acquire(signal?: AbortSignal): Promise<void> {
-    const waitMs = await this.reserve();
-    if (waitMs > 0) {
+  private async claim(member: string, signal?: AbortSignal): Promise<void> {
+    const args = [
+      String(this.limit.windowMs),
+      String(this.limit.requests),
+      member,
+      String(this.maxInFlightMs),
+    ];
+    for (;;) {
+      const waitMs = await this.claimScript.run(this.key, args);
+      if (waitMs === 0) break;
       this.stats.waits += 1;
       this.stats.waitedMs += waitMs;
       await delay(waitMs, signal);
     }
-    await this.sends.acquire(signal);
     this.stats.acquired += 1;
+  }
+
+  async send<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const member = randomBytes(8).toString('hex');
+    await this.claim(member, signal);
+    try {
+      return await call();
+    } finally {
+      // answered or given up on: over for this client either way, and it left after its claim
+      await this.endScript.run(this.key, [member]).catch(() => {});
+    }
   }
 }
 
@@ -234,18 +268,16 @@ export const INTERACTIVE_RETRY: RetryPolicy = {
 /**
  * Runs `call` until it answers: a 429 waits for `Retry-After` (else one second) and tries again,
  * a 5xx or a network failure backs off exponentially. Any other error (400, 404) is the
- * upstream's answer and goes straight to the caller. `beforeAttempt` runs before every attempt
- * (e.g. taking a rate-limit slot).
+ * upstream's answer and goes straight to the caller.
  */
 export async function withRetries<T>(
   call: () => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
-  options: { beforeAttempt?: () => Promise<void>; signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<T> {
   const started = performance.now();
   let backoff = policy.baseDelayMs;
   for (let attempt = 1; ; attempt += 1) {
-    await options.beforeAttempt?.();
     try {
       return await call();
     } catch (error) {
@@ -267,5 +299,5 @@ export function limitedCall<T>(
   policy: RetryPolicy = DEFAULT_RETRY,
   signal?: AbortSignal,
 ): Promise<T> {
-  return withRetries(call, policy, { beforeAttempt: () => limiter.acquire(signal), signal });
+  return withRetries(() => limiter.send(call, signal), policy, { signal });
 }

@@ -4,6 +4,7 @@ import { emailKey, mappedCustomerIdOf } from '../domain/customer-owner';
 import type { CustomerCacheSnapshot } from '../domain/customer-snapshot';
 import type { ClerkUserFacts, StripeCustomerFacts } from '../domain/upstream-facts';
 import { CLERK_PAGE_SIZE } from '../services/batch-upstream';
+import { splitByCreated } from '../services/created-ranges';
 import type { BatchFacts, JobContext } from './batch-task';
 import { enqueue, type JobTaskData, taskId } from './job-tasks';
 import { type JobRecord, RUN_DATA_TTL_SECONDS } from './store';
@@ -17,7 +18,6 @@ import { type JobRecord, RUN_DATA_TTL_SECONDS } from './store';
 
 /** Clerk users per collection part (offset ranges; the last part is open-ended). */
 const CLERK_USERS_PER_PART = CLERK_PAGE_SIZE * 10;
-const STRIPE_PARTS = 16;
 
 /** Clerk: an offset range (the last one reads on until Clerk runs out); Stripe: a `created` range. */
 type PartSpec =
@@ -75,30 +75,13 @@ export async function startCollecting(context: JobContext, queue: Queue, record:
   );
 }
 
-/**
- * `created` ranges that split Stripe's customers into parallel parts: the newest customer
- * bounds them above; doubling, then halving, steps find roughly where the oldest one is.
- */
+/** `created` ranges that split Stripe's customers into parallel parts. */
 async function stripeRanges({ upstream }: JobContext): Promise<PartSpec[]> {
-  const newest = await upstream.stripeNewest();
-  if (newest === null) return [];
-  const top = newest + 1;
-  let span = 7 * 86_400;
-  while (span < 40 * 365 * 86_400 && (await upstream.stripeAnyBefore(top - span))) span *= 2;
-  let lowSpan = span / 2;
-  for (let step = 0; step < 3; step += 1) {
-    const middle = (lowSpan + span) / 2;
-    if (await upstream.stripeAnyBefore(top - middle)) lowSpan = middle;
-    else span = middle;
-  }
-  const bottom = Math.floor(top - span);
-  const width = Math.ceil((top - bottom) / STRIPE_PARTS);
-  return Array.from({ length: STRIPE_PARTS }, (_, index) => ({
-    kind: 'stripe' as const,
-    // the first range is open below: anything older than the estimate still gets read
-    gte: index === 0 ? 0 : bottom + index * width,
-    lt: index === STRIPE_PARTS - 1 ? top : bottom + (index + 1) * width,
-  }));
+  const ranges = await splitByCreated({
+    newest: () => upstream.stripeNewest(),
+    anyBefore: (before) => upstream.stripeAnyBefore(before),
+  });
+  return ranges.map((range) => ({ kind: 'stripe', ...range }));
 }
 
 const cancelled = async ({ services, store }: JobContext, jobId: string) =>

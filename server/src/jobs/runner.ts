@@ -91,7 +91,6 @@ export class JobQueue {
           ? (request.since ?? new Date(Date.now() - DEFAULT_SWEEP_SINCE_DAYS * 86_400_000).toISOString())
           : null,
       checked: 0,
-      sessionCursor: null,
     };
     const userIds = request.type === 'bulk-refresh' ? [...new Set(request.userIds)] : null;
     // The start task first, then the record, committed only within the Redis deadline: a task that

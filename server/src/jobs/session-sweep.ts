@@ -9,17 +9,23 @@ import type { BatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import { fixSession } from '../services/session-fix';
 import { generateVideo } from '../services/session-generate';
-import { runScheduledSessionSweep, sweepCompletedSessions } from '../services/session-sweep';
+import {
+  completedSessionRanges,
+  runScheduledSessionSweep,
+  sweepCompletedSessions,
+} from '../services/session-sweep';
 import { scheduleEvery } from './scheduled-sweep';
+import { recordSessionPage, sessionReads } from './session-checkpoints';
 import { type JobRecord, type JobStore, jobActor } from './store';
 
 /**
- * The `session-sweep` job (SPEC §6.4): Stripe's completed checkout sessions since a date, a page at
- * a time; every unprocessed one gets a result — reported, or repaired with the single-session
- * Fix session / Generate video (their guarantees and their audit entry per session), at most
- * SESSION_REPAIRS_PER_SECOND across every worker. Each page ends with a checkpoint (cursor, count,
- * sessions found), and each session's result is recorded once, so a task taken over after a
- * crash goes on from the last page without repeating a result.
+ * The `session-sweep` job (SPEC §6.4): Stripe's completed checkout sessions since a date, in
+ * parallel `created` ranges, a page at a time; every unprocessed one gets a result — reported, or
+ * repaired with the single-session Fix session / Generate video (their guarantees and their audit
+ * entry per session), at most SESSION_REPAIRS_PER_SECOND across every worker. Each page ends with
+ * a checkpoint of its range (cursor, count, sessions found), and each session's result is recorded
+ * once, so a task taken over after a crash goes on from each range's last page without repeating a
+ * result.
  */
 
 /** Repairs per second over all workers: generation starts cost the generation API real work. */
@@ -88,28 +94,40 @@ export class SessionSweepTask {
     );
   }
 
-  /** Runs the job from its checkpoint; false when it was cancelled meanwhile. */
+  /** Runs the job from its checkpoints; false when it was cancelled meanwhile. */
   async run(record: JobRecord): Promise<boolean> {
     const since = Math.floor(Date.parse(record.since ?? '') / 1000);
     const actor = jobActor(record);
     const action = record.action ?? 'report';
-    let checked = record.checked;
-    const cursor = record.sessionCursor;
-    if (record.checked > 0 && cursor === null) return true; // the last page was checkpointed already
-    for await (const page of sweepCompletedSessions(this.services, this.upstream, { since, cursor })) {
+    const reads = await sessionReads(this.store, record.id, () =>
+      completedSessionRanges(this.upstream, since),
+    );
+    for await (const page of sweepCompletedSessions(this.services, this.upstream, reads)) {
       const found = page.swept.filter((session) => session.unprocessed);
-      for (const session of found) {
-        if (await this.cancelled(record.id)) return false;
-        if (await this.store.hasSessionResult(record.id, session.facts.sessionId)) continue;
-        await this.store.recordSessionResult(record.id, await this.handle(session, action, actor));
+      if (action === 'report') {
+        // nothing to repair: the page's results recorded at once (each still counted once)
+        await Promise.all(
+          found.map(async (session) =>
+            this.store.recordSessionResult(record.id, await this.handle(session, action, actor)),
+          ),
+        );
+      } else {
+        for (const session of found) {
+          if (await this.cancelled(record.id)) return false;
+          if (await this.store.hasSessionResult(record.id, session.facts.sessionId)) continue;
+          await this.store.recordSessionResult(record.id, await this.handle(session, action, actor));
+        }
       }
-      checked += page.swept.length;
-      await this.store.recordSessionPage(record.id, {
-        found: found.map((session) => session.facts.sessionId),
-        checked,
-        cursor: page.cursor,
-      });
-      if (await this.cancelled(record.id)) return false;
+      const [, cancelled] = await Promise.all([
+        recordSessionPage(this.store, record.id, {
+          read: page.read,
+          cursor: page.cursor,
+          checked: page.swept.length,
+          found: found.map((session) => session.facts.sessionId),
+        }),
+        this.cancelled(record.id),
+      ]);
+      if (cancelled) return false;
     }
     return true;
   }

@@ -44,9 +44,8 @@ export interface JobRecord {
   /** session-sweep: what to do with each unprocessed session, and from when (ISO) */
   action: SessionSweepAction | null;
   since: string | null;
-  /** session-sweep: completed checkout sessions read so far, and where Stripe's list goes on */
+  /** session-sweep: completed checkout sessions read so far */
   checked: number;
-  sessionCursor: string | null;
 }
 
 /** How long a finished job's record and results stay. */
@@ -171,26 +170,6 @@ export class JobStore {
 
   async hasSessionResult(id: string, sessionId: string): Promise<boolean> {
     return (await this.redis.hexists(this.key(id, 'session-results'), sessionId)) === 1;
-  }
-
-  /** A session-sweep's checkpoint after one page of Stripe's list: found sessions, count, cursor. */
-  async recordSessionPage(
-    id: string,
-    page: { found: readonly string[]; checked: number; cursor: string | null },
-  ): Promise<void> {
-    await this.redis.eval(
-      `for i = 3, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
-       redis.call('EXPIRE', KEYS[2], ${RUN_DATA_TTL_SECONDS})
-       local found = redis.call('SCARD', KEYS[2])
-       redis.call('HSET', KEYS[1], 'checked', ARGV[1], 'sessionCursor', ARGV[2], 'total', found, 'withProblems', found)
-       return found`,
-      2,
-      this.key(id),
-      this.key(id, 'session-found'),
-      String(page.checked),
-      page.cursor ?? '',
-      ...page.found,
-    );
   }
 
   /** A session-sweep's results, sorted by session id, at most `limit` (HSCAN: never blocks Redis). */
@@ -327,7 +306,6 @@ function deserialize(raw: Record<string, string>): JobRecord {
   record.error ??= null;
   record.action ??= null;
   record.since ??= null;
-  record.sessionCursor ??= null;
   return record as unknown as JobRecord;
 }
 

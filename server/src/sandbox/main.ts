@@ -5,7 +5,7 @@ import {
   STRIPE_TEST_RATE_LIMIT,
   startSandbox,
 } from './index';
-import { buildSeed } from './seed';
+import { buildCheckoutSweepLoad, buildSeed } from './seed';
 
 /**
  * `pnpm sandbox`: the three sandbox upstreams on their own, seeded, for poking at with curl, the
@@ -21,6 +21,11 @@ import { buildSeed } from './seed';
  *   SANDBOX_RATE_LIMITS  `none` (default), `test` (Stripe 25 req/s) or `live` (Stripe 100 req/s);
  *                        with `test`/`live` Clerk is limited to 1,000 per 10 s
  *   SANDBOX_GENERATION_TOKEN   the generation API's bearer token
+ *   SANDBOX_CHECKOUT_SESSIONS  instead of users: the session sweep's load (`buildCheckoutSweepLoad`
+ *                        with SANDBOX_SEED and SANDBOX_NOW), this many completed checkout sessions
+ *                        of the past week with their generation files, of which
+ *                        SANDBOX_CHECKOUT_UNPROCESSED never processed and SANDBOX_CHECKOUT_UNPAID
+ *                        unpaid (default 0 each)
  */
 
 function intFromEnv(name: string, fallback: number): number {
@@ -49,10 +54,21 @@ if (!(limits in stripeLimit)) {
 
 const started = performance.now();
 const now = intFromEnv('SANDBOX_NOW', 0);
-const seed =
-  users > 0 ? buildSeed({ users, seed: intFromEnv('SANDBOX_SEED', 1), ...(now > 0 && { now }) }) : undefined;
+const checkoutSessions = intFromEnv('SANDBOX_CHECKOUT_SESSIONS', 0);
+const seedOptions = { seed: intFromEnv('SANDBOX_SEED', 1), ...(now > 0 && { now }) };
+const dataset =
+  checkoutSessions > 0
+    ? buildCheckoutSweepLoad({
+        completed: checkoutSessions,
+        unprocessed: intFromEnv('SANDBOX_CHECKOUT_UNPROCESSED', 0),
+        unpaid: intFromEnv('SANDBOX_CHECKOUT_UNPAID', 0),
+        ...seedOptions,
+      }).dataset
+    : users > 0
+      ? buildSeed({ users, ...seedOptions }).dataset
+      : undefined;
 const sandbox = await startSandbox({
-  ...(seed && { dataset: seed.dataset }),
+  ...(dataset && { dataset }),
   ...(process.env.SANDBOX_HOST && { host: process.env.SANDBOX_HOST }),
   ...(process.env.SANDBOX_GENERATION_TOKEN && { generationToken: process.env.SANDBOX_GENERATION_TOKEN }),
   stripeLivemode: limits === 'live',
@@ -67,7 +83,7 @@ const sandbox = await startSandbox({
   },
 });
 
-const d = seed?.dataset;
+const d = dataset;
 console.log(
   [
     `Sandbox upstreams ready in ${Math.round(performance.now() - started)} ms` +

@@ -218,6 +218,13 @@ describe('Stripe sandbox: subscriptions, checkout sessions, events', () => {
       .list({ status: 'complete', limit: 1 })
       .autoPagingToArray({ limit: 10 });
     expect(allComplete.map((s) => s.id)).toEqual(['cs_test_paidNew', 'cs_test_paidOld']);
+    // `created[gte]`/`created[lt]` ranges, as the session sweep reads in parallel: a session at a
+    // boundary second belongs to the range that starts there, never to both
+    const ids = async (created: { gte: number; lt: number }) =>
+      (await stripe.checkout.sessions.list({ status: 'complete', created })).data.map((s) => s.id);
+    expect(await ids({ gte: T - 10_000, lt: T + 10 })).toEqual(['cs_test_paidOld']);
+    expect(await ids({ gte: T + 10, lt: T + 11 })).toEqual(['cs_test_paidNew']);
+    expect(await ids({ gte: T - 9_999, lt: T + 10 })).toEqual([]);
 
     const session = await stripe.checkout.sessions.retrieve('cs_test_paidNew');
     expect(session).toMatchObject({ object: 'checkout.session', status: 'complete', payment_status: 'paid' });

@@ -1,8 +1,9 @@
 import type { UserJSON } from '@clerk/backend';
 import type Stripe from 'stripe';
-import { limitedCall, SpacedRateLimiter } from '../adapters/rate-limiter';
+import { limitedCall, UpstreamRateLimiter } from '../adapters/rate-limiter';
 import { type ClerkUserFacts, type StripeCustomerFacts, stripeCustomerFacts } from '../domain/upstream-facts';
 import type { Services } from './container';
+import type { CreatedRange } from './created-ranges';
 
 /**
  * Batched upstream reads for jobs (SPEC §4): pages of 100 Stripe customers with their
@@ -18,8 +19,8 @@ export const CLERK_PAGE_SIZE = 500;
 export const CLERK_LIMIT = { requests: 1000, windowMs: 10_000 } as const;
 
 export interface BatchUpstream {
-  stripeLimiter: SpacedRateLimiter;
-  clerkLimiter: SpacedRateLimiter;
+  stripeLimiter: UpstreamRateLimiter;
+  clerkLimiter: UpstreamRateLimiter;
   /** the newest customer's `created`, or null when Stripe has none */
   stripeNewest(): Promise<number | null>;
   /** true when a customer exists created before `before` (unix seconds) */
@@ -38,10 +39,11 @@ export interface BatchUpstream {
   stripeCustomer(customerId: string): Promise<StripeCustomerFacts | null>;
   /** the newest live customer with this email */
   stripeCustomerByEmail(email: string): Promise<StripeCustomerFacts | null>;
-  /** one page of completed checkout sessions created at or after `gte` (unix seconds), newest first */
+  /** one page (`limit`, default 100) of completed checkout sessions created in the range, newest first */
   completedCheckoutPage(
-    gte: number,
+    range: CreatedRange,
     startingAfter: string | null,
+    limit?: number,
   ): Promise<ListPage<Stripe.Checkout.Session>>;
   /** one page of events since `gte` whose webhook delivery has not succeeded, newest first */
   failedEventsPage(gte: number, startingAfter: string | null): Promise<ListPage<Stripe.Event>>;
@@ -84,11 +86,18 @@ export function createBatchUpstream(services: Services): BatchUpstream {
   const stripe = services.stripe.client;
   const clerk = services.clerk.client;
   const timeout = config.upstreamTimeoutMs;
-  const stripeLimiter = new SpacedRateLimiter(redis, keys.own('ratelimit:stripe-slots'), {
-    requests: config.stripe.maxRps,
-    windowMs: 1000,
-  });
-  const clerkLimiter = new SpacedRateLimiter(redis, keys.own('ratelimit:clerk-slots'), CLERK_LIMIT);
+  const stripeLimiter = new UpstreamRateLimiter(
+    redis,
+    keys.own('ratelimit:stripe-requests'),
+    { requests: config.stripe.maxRps, windowMs: 1000 },
+    timeout,
+  );
+  const clerkLimiter = new UpstreamRateLimiter(
+    redis,
+    keys.own('ratelimit:clerk-requests'),
+    CLERK_LIMIT,
+    timeout,
+  );
   const viaStripe = <T>(call: () => Promise<T>) =>
     limitedCall(stripeLimiter, () => meter.measure('stripe', timeout, call));
   const viaClerk = <T>(call: () => Promise<T>) =>
@@ -120,11 +129,19 @@ export function createBatchUpstream(services: Services): BatchUpstream {
     if (customer.deleted) return stripeCustomerFacts(customer, []);
     const embedded = customer.subscriptions;
     if (embedded && !embedded.has_more) return stripeCustomerFacts(customer, embedded.data);
-    const all = await viaStripe(() =>
-      stripe.subscriptions
-        .list({ customer: customer.id, status: 'all', limit: 100 }, NO_RETRIES)
-        .autoPagingToArray({ limit: 1000 }),
-    );
+    // a page per call: each request takes its own place in the limiter
+    const all: Stripe.Subscription[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await viaStripe(() =>
+        stripe.subscriptions.list(
+          { customer: customer.id, status: 'all', limit: 100, ...(after && { starting_after: after }) },
+          NO_RETRIES,
+        ),
+      );
+      all.push(...page.data);
+      after = page.data.at(-1)?.id;
+      if (!page.has_more || after === undefined) break;
+    }
     // the customer's own list leaves canceled subscriptions out; so does this view
     return stripeCustomerFacts(
       customer,
@@ -192,13 +209,13 @@ export function createBatchUpstream(services: Services): BatchUpstream {
       const newest = page.data.toSorted((a, b) => b.created - a.created)[0];
       return newest ? withSubscriptions(newest) : null;
     },
-    async completedCheckoutPage(gte, startingAfter) {
+    async completedCheckoutPage(range, startingAfter, limit = STRIPE_PAGE_SIZE) {
       const page = await viaStripe(() =>
         stripe.checkout.sessions.list(
           {
             status: 'complete',
-            created: { gte },
-            limit: STRIPE_PAGE_SIZE,
+            created: { gte: range.gte, ...(range.lt !== undefined && { lt: range.lt }) },
+            limit,
             ...(startingAfter && { starting_after: startingAfter }),
           },
           NO_RETRIES,

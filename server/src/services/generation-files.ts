@@ -1,5 +1,5 @@
 import { GenerationApiError } from '../adapters/generation';
-import { limitedCall, type RetryPolicy, SpacedRateLimiter } from '../adapters/rate-limiter';
+import { limitedCall, type RetryPolicy, UpstreamRateLimiter } from '../adapters/rate-limiter';
 import { type GenerationLookup, generationFileFacts, startedFileId } from '../domain/generation-file';
 import type { SessionSnapshot } from '../domain/session-snapshot';
 import type { Services } from './container';
@@ -28,14 +28,14 @@ const keptFor = (lookup: GenerationLookup) =>
 /** Someone is usually waiting for the page: one quick retry, then say the API could not be asked. */
 const READ_RETRY: RetryPolicy = { attempts: 2, baseDelayMs: 200, maxDelayMs: 500, budgetMs: 2_000 };
 
-const limiters = new WeakMap<Services, SpacedRateLimiter>();
+const limiters = new WeakMap<Services, UpstreamRateLimiter>();
 
-function limiterOf(services: Services): SpacedRateLimiter {
+function limiterOf(services: Services): UpstreamRateLimiter {
   let limiter = limiters.get(services);
   if (!limiter) {
-    limiter = new SpacedRateLimiter(
+    limiter = new UpstreamRateLimiter(
       services.ownRedis,
-      services.keys.own('ratelimit:generation-slots'),
+      services.keys.own('ratelimit:generation-requests'),
       GENERATION_READ_LIMIT,
     );
     limiters.set(services, limiter);
@@ -105,15 +105,27 @@ export async function readGenerationFiles(
   for (let start = 0; start < missing.length; start += PARALLEL_READS) {
     const batch = missing.slice(start, start + PARALLEL_READS);
     const answers = await Promise.all(batch.map((fileId) => askOne(services, fileId)));
-    const keep = services.ownRedis.pipeline();
-    for (const lookup of answers) {
-      const fileId = lookup.kind === 'known' ? lookup.file.fileId : lookup.fileId;
-      found.set(fileId, lookup);
-      keep.set(cacheKey(services, fileId), JSON.stringify(lookup), 'PX', keptFor(lookup));
-    }
-    await keep.exec();
+    for (const lookup of answers) found.set(lookupFileId(lookup), lookup);
+    await keepGenerationLookups(services, answers);
   }
   return found;
+}
+
+const lookupFileId = (lookup: GenerationLookup) =>
+  lookup.kind === 'known' ? lookup.file.fileId : lookup.fileId;
+
+/**
+ * Keeps answers about files (one pipeline), each for as long as it holds: what the reads above
+ * do with every answer, and what the bench uses to start where earlier sweeps left off.
+ */
+export async function keepGenerationLookups(
+  services: Services,
+  lookups: readonly GenerationLookup[],
+): Promise<void> {
+  const keep = services.ownRedis.pipeline();
+  for (const lookup of lookups)
+    keep.set(cacheKey(services, lookupFileId(lookup)), JSON.stringify(lookup), 'PX', keptFor(lookup));
+  await keep.exec();
 }
 
 /** Forgets what was read about a file, so the next look asks the generation API again. */

@@ -4,7 +4,7 @@ import { isAppError } from '../lib/app-error';
 import { createBatchUpstream } from './batch-upstream';
 import type { Services } from './container';
 import { refreshCustomer } from './customers';
-import { sinceSeconds, sweepCompletedSessions } from './session-sweep';
+import { completedSessionRanges, sinceSeconds, sweepCompletedSessions } from './session-sweep';
 
 /**
  * A bulk job's confirmed plan (SPEC §3): what it will touch, as the confirm dialog names it.
@@ -53,8 +53,9 @@ async function bulkRefreshPlan(services: Services, userIds: readonly string[], s
 async function sessionSweepPlan(services: Services, since: string | undefined) {
   const from = sinceSeconds(since, new Date());
   const sessions: string[] = [];
-  const range = { since: from, cursor: null };
-  for await (const page of sweepCompletedSessions(services, createBatchUpstream(services), range))
+  const upstream = createBatchUpstream(services);
+  const reads = await completedSessionRanges(upstream, from);
+  for await (const page of sweepCompletedSessions(services, upstream, reads))
     for (const session of page.swept) if (session.unprocessed) sessions.push(session.facts.sessionId);
   return { since: new Date(from * 1000).toISOString(), sessions: sessions.sort() };
 }

@@ -4,6 +4,7 @@ import {
   type UnprocessedSession,
   type UnprocessedSessionsResponse,
 } from '@cache-doctor/shared';
+import type Stripe from 'stripe';
 import { PolicyStore } from '../adapters/policy-store';
 import { readSessionSnapshots } from '../adapters/session-store';
 import { type GenerationTally, type StartedGeneration, tallyGenerations } from '../domain/generation-success';
@@ -19,14 +20,17 @@ import {
   type WebhookTally,
   webhookSuccessRate,
 } from '../domain/session-sweep';
+import { merged } from '../lib/merged';
 import { type BatchUpstream, createBatchUpstream } from './batch-upstream';
 import type { Services } from './container';
+import { CREATED_RANGES, type CreatedRange, splitByCreated } from './created-ranges';
 import { readGenerationFiles, readSessionGenerations } from './generation-files';
 
 /**
  * The session sweep (SPEC §6.3, §6.4, §5): Stripe's completed checkout sessions, 100 a page
- * through the shared rate limiter, each page's Redis records read in one pipelined round trip and
- * diagnosed with the single-session rules. No call per session, to Stripe or to Redis.
+ * through the shared rate limiter, in parallel `created` ranges, each page's Redis records read in
+ * one pipelined round trip and diagnosed with the single-session rules. No call per session, to
+ * Stripe or to Redis.
  */
 
 /** Stripe pages one `GET /api/sessions?problem=unprocessed` reads before answering with a cursor. */
@@ -46,53 +50,100 @@ export function sinceSeconds(since: string | undefined, now: Date): number {
   return Math.floor(ms / 1000);
 }
 
-export interface SweepPage {
-  swept: SweptSession[];
-  /** where the next page starts; null after the last page */
+/** One `created` range of Stripe's list, read on from `cursor` (null: from its newest session). */
+export interface RangeRead {
+  range: CreatedRange;
   cursor: string | null;
 }
 
+export interface SweepPage {
+  swept: SweptSession[];
+  /** the range this page belongs to, and the cursor it was read from */
+  read: RangeRead;
+  /** where the range's next page starts; null after its last page */
+  cursor: string | null;
+}
+
+/** The window's completed sessions as parallel `created` ranges (the user sweep's split). */
+export function completedSessionRanges(upstream: BatchUpstream, since: number): Promise<RangeRead[]> {
+  const oneSession = (range: CreatedRange) => upstream.completedCheckoutPage(range, null, 1);
+  return splitByCreated(
+    {
+      newest: async () => (await oneSession({ gte: since })).data[0]?.created ?? null,
+      anyBefore: async (before) => (await oneSession({ gte: since, lt: before })).data.length > 0,
+    },
+    CREATED_RANGES,
+    since,
+  ).then((ranges) => ranges.map((range) => ({ range, cursor: null })));
+}
+
+/** One page of sessions diagnosed: their Redis records in one round trip, no call per session. */
+async function diagnosePage(
+  services: Services,
+  sessions: readonly Stripe.Checkout.Session[],
+): Promise<SweptSession[]> {
+  const facts = sessions.map(checkoutFacts);
+  const snapshots = await readSessionSnapshots(
+    services.redis,
+    services.keys,
+    facts.map((fact) => fact.sessionId),
+  );
+  const rules = {
+    now: new Date(),
+    stuckAfterMs: services.config.stuckAfterMs,
+    layoutSetting: services.config.sessionLayout,
+    generationStuckAfterMs: services.config.generation.stuckAfterMs,
+  };
+  // the started generations' files, one batch per page (answers a minute old are reused)
+  const generations = await readSessionGenerations(services, snapshots);
+  return facts.map((fact, index) =>
+    sweepSession(snapshots[index] as SessionSnapshot, fact, rules, generations.get(fact.sessionId)),
+  );
+}
+
 /**
- * Completed checkout sessions since `since` from `cursor` on, one diagnosed page at a time, at
- * most `maxPages`. Each page's cursor comes from the page before, so pages cannot be read in
- * parallel; the next one is requested as soon as its cursor is known, while this one is read from
- * Redis and diagnosed (and, in a job, repaired).
+ * One range's pages from its cursor on, at most `maxPages`. Each cursor comes from the page
+ * before, so a range's pages cannot be read in parallel; the next one is requested as soon as its
+ * cursor is known, while this one is read from Redis and diagnosed (and, in a job, repaired).
  */
-export async function* sweepCompletedSessions(
+async function* rangePages(
   services: Services,
   upstream: BatchUpstream,
-  range: { since: number; cursor: string | null; maxPages?: number },
+  read: RangeRead,
+  maxPages: number,
 ): AsyncGenerator<SweepPage> {
-  const maxPages = range.maxPages ?? Number.POSITIVE_INFINITY;
-  let pending = upstream.completedCheckoutPage(range.since, range.cursor);
+  let from = read.cursor;
+  let pending = upstream.completedCheckoutPage(read.range, from);
   for (let pages = 1; ; pages += 1) {
     const page = await pending;
     const cursor = page.hasMore ? page.last : null;
     if (cursor !== null && pages < maxPages) {
-      pending = upstream.completedCheckoutPage(range.since, cursor);
+      pending = upstream.completedCheckoutPage(read.range, cursor);
       // a consumer that stops early leaves it unread; its failure then concerns nobody
       pending.catch(() => {});
     }
-    const facts = page.data.map(checkoutFacts);
-    const snapshots = await readSessionSnapshots(
-      services.redis,
-      services.keys,
-      facts.map((fact) => fact.sessionId),
-    );
-    const rules = {
-      now: new Date(),
-      stuckAfterMs: services.config.stuckAfterMs,
-      layoutSetting: services.config.sessionLayout,
-      generationStuckAfterMs: services.config.generation.stuckAfterMs,
+    yield {
+      swept: await diagnosePage(services, page.data),
+      read: { range: read.range, cursor: from },
+      cursor,
     };
-    // the started generations' files, one batch per page (answers a minute old are reused)
-    const generations = await readSessionGenerations(services, snapshots);
-    const swept = facts.map((fact, index) =>
-      sweepSession(snapshots[index] as SessionSnapshot, fact, rules, generations.get(fact.sessionId)),
-    );
-    yield { swept, cursor };
     if (cursor === null || pages >= maxPages) return;
+    from = cursor;
   }
+}
+
+/**
+ * Completed checkout sessions, one diagnosed page at a time, from every range at once (each page
+ * as it comes: ranges interleave), at most `maxPages` of each range. Every request goes through
+ * the shared Stripe limiter, which sets the pace when several ranges read.
+ */
+export function sweepCompletedSessions(
+  services: Services,
+  upstream: BatchUpstream,
+  reads: readonly RangeRead[],
+  maxPages = Number.POSITIVE_INFINITY,
+): AsyncGenerator<SweepPage> {
+  return merged(reads.map((read) => rangePages(services, upstream, read, maxPages)));
 }
 
 /** Every event since `since` whose webhook delivery failed; a page or two (they are few). */
@@ -146,8 +197,9 @@ export async function listUnprocessedSessions(
     const found: SweptSession[] = [];
     let checked = 0;
     let cursor: string | null = query.cursor ?? null;
-    const range = { since, cursor, maxPages: MAX_PAGES_PER_REQUEST };
-    for await (const page of sweepCompletedSessions(services, upstream, range)) {
+    // one range, newest first: the cursor of a page of rows is the last session it read
+    const reads = [{ range: { gte: since }, cursor }];
+    for await (const page of sweepCompletedSessions(services, upstream, reads, MAX_PAGES_PER_REQUEST)) {
       checked += page.swept.length;
       found.push(...page.swept.filter((session) => session.unprocessed));
       cursor = page.cursor;
@@ -204,7 +256,8 @@ export async function runScheduledSessionSweep(
   let checked = 0;
   let unprocessed = 0;
   const forPolicies: SweptSessionFacts[] = [];
-  for await (const page of sweepCompletedSessions(services, upstream, { since, cursor: null })) {
+  const reads = await completedSessionRanges(upstream, since);
+  for await (const page of sweepCompletedSessions(services, upstream, reads)) {
     checked += page.swept.length;
     const found = page.swept.filter((session) => session.unprocessed);
     unprocessed += found.length;
