@@ -16,7 +16,7 @@ test('an admin reads what generate-unprocessed would do, then switches it from d
   const mode = policy.getByRole('group', { name: 'Mode of generate-unprocessed' });
   await expect(mode.getByRole('radio', { name: 'Dry run' })).toBeChecked();
   // the demo's first scheduled session sweep runs at start; its dry run lists the unprocessed sessions
-  const wouldDo = policy.getByRole('table', { name: /targets at/ });
+  const wouldDo = policy.getByRole('table', { name: /targets? at/ });
   await expect(async () => {
     await page.reload();
     await expect(wouldDo).toBeVisible({ timeout: 1_000 });
@@ -28,12 +28,12 @@ test('an admin reads what generate-unprocessed would do, then switches it from d
   await expect(charts.getByText(/^Source: the actions each policy recorded/)).toBeVisible();
   const chart = charts.getByRole('region', { name: 'Actions of generate-unprocessed' });
   await expect(
-    chart.getByText(/^Last 24 h: 0 applied, 0 failed, 0 skipped; [1-9]\d* targets? newly listed/),
+    chart.getByText(/^Last 24 hours: 0 applied, 0 failed, 0 skipped; [1-9]\d* targets? newly listed/),
   ).toBeVisible();
   // drawn from those figures: at least the current hour's bar
   await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
-  await charts.getByRole('button', { name: '7 d' }).click();
-  await expect(chart.getByText(/^Last 7 d: /)).toBeVisible();
+  await charts.getByRole('button', { name: 'Last 7 days' }).click();
+  await expect(chart.getByText(/^Last 7 days: /)).toBeVisible();
   await expectNoSeriousViolations(page);
 
   // the radio follows the server: it is checked once the change is saved and read back

@@ -72,7 +72,7 @@ describe('Automatic repairs: actions per policy', () => {
     const generate = within(
       await within(charts).findByRole('region', { name: 'Actions of generate-unprocessed' }),
     );
-    const reading = generate.getByText(/^Last 24 h:/).textContent ?? '';
+    const reading = generate.getByText(/^Last 24 hours:/).textContent ?? '';
     expect(reading).toContain('4 applied, 1 failed, 1 skipped, stopped itself once; 12 targets newly listed');
     // the busiest hour counts what the limit counts: applied and failed
     expect(reading).toMatch(/Busiest hour: .*, 3 repairs tried \(limit 20 an hour\)/);
@@ -83,10 +83,12 @@ describe('Automatic repairs: actions per policy', () => {
           .textContent?.includes('No actions recorded in this range yet.'),
       ).toBe(true);
 
-    await user.click(within(charts).getByRole('button', { name: '7 d' }));
+    await user.click(within(charts).getByRole('button', { name: 'Last 7 days' }));
     const week = await within(charts).findByRole('region', { name: 'Actions of generate-unprocessed' });
-    expect(await within(week).findByText(/^Last 7 d:/)).toBeTruthy();
-    expect(within(charts).getByRole('button', { name: '7 d' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await within(week).findByText(/^Last 7 days:/)).toBeTruthy();
+    expect(within(charts).getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     expect(requests.some((r) => r.path === '/api/policies/activity' && r.search === '?range=7d')).toBe(true);
   });
 
@@ -104,5 +106,44 @@ describe('Automatic repairs: actions per policy', () => {
     expect((await within(charts).findByRole('alert')).textContent).toContain(
       "Could not read the policies' actions. Redis did not answer.",
     );
+  });
+});
+
+describe('Automatic repairs: what a dry run would do', () => {
+  it('counts its targets in words ("1 target") and names each problem in words beside its code', {
+    timeout: 60_000,
+  }, async () => {
+    const session = 'cs_test_a1B2c3';
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/policies': {
+        ...policies,
+        policies: policies.policies.map((policy) =>
+          policy.name === 'generate-unprocessed'
+            ? {
+                ...policy,
+                wouldDo: [
+                  {
+                    target: session,
+                    problem: 'WEBHOOK_MISSING',
+                    since: new Date(lastHour).toISOString(),
+                    withinLimit: true,
+                  },
+                ],
+                wouldDoAt: new Date(lastHour).toISOString(),
+              }
+            : policy,
+        ),
+      },
+      'GET /api/policies/activity': activity('24h'),
+    });
+    renderApp('/policies');
+
+    const card = within(
+      await screen.findByRole('region', { name: 'generate-unprocessed' }, { timeout: 10_000 }),
+    );
+    const table = within(card.getByRole('table', { name: /^1 target at / }));
+    const row = table.getByRole('row', { name: new RegExp(session) });
+    expect(row.textContent).toContain('Webhook status missing WEBHOOK_MISSING');
   });
 });

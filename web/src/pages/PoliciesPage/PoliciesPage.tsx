@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
+import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { formatDateTime, formatDurationMs } from '../../format';
 import { usePauseAll, usePolicies, useUpdatePolicy } from '../../hooks/usePolicies';
 import { useStaff } from '../../hooks/useStaff';
@@ -75,7 +76,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
           {policy.wouldDo && policy.wouldDo.length > 0 ? (
             <DataTable
               columns={['Target', 'Problem', 'Since', 'Within the hourly limit']}
-              caption={`${policy.wouldDo.length} targets at ${policy.wouldDoAt ? formatDateTime(policy.wouldDoAt) : '—'}`}
+              caption={`${policy.wouldDo.length === 1 ? '1 target' : `${policy.wouldDo.length} targets`} at ${policy.wouldDoAt ? formatDateTime(policy.wouldDoAt) : '—'}`}
               rows={policy.wouldDo}
               rowKey={(item) => item.target}
               renderRow={(item) => (
@@ -83,7 +84,9 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
                   <th scope="row">
                     <Target target={item.target} />
                   </th>
-                  <td>{item.problem}</td>
+                  <td>
+                    <ProblemTitle code={item.problem} />
+                  </td>
                   <td>{formatDateTime(item.since)}</td>
                   <td>{item.withinLimit ? 'Yes' : 'No: the limit would stop it first'}</td>
                 </tr>

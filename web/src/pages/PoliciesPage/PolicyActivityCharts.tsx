@@ -21,7 +21,8 @@ import { Loading } from '../../components/Loading/Loading';
 import { formatDate, formatDateTime, formatTime } from '../../format';
 import { usePolicyActivity } from '../../hooks/usePolicies';
 
-const RANGE_LABELS: Record<PolicyActivityRange, string> = { '24h': '24 h', '7d': '7 d' };
+/** Each range named in words, on its button and in the reading (as on the Metrics page). */
+const RANGE_LABELS: Record<PolicyActivityRange, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days' };
 
 type Totals = Record<'applied' | 'failed' | 'skipped' | 'stopped' | 'wouldDo', number>;
 
@@ -79,8 +80,8 @@ function PolicyChart({ policy, range }: { policy: PolicyFigures; range: PolicyAc
       {anything ? (
         <>
           <p>
-            Last {RANGE_LABELS[range]}: <strong>{totals.applied}</strong> applied,{' '}
-            <strong>{totals.failed}</strong> failed, {totals.skipped} skipped
+            {RANGE_LABELS[range]}: <strong>{totals.applied}</strong> applied, <strong>{totals.failed}</strong>{' '}
+            failed, {totals.skipped} skipped
             {totals.stopped > 0 ? `, stopped itself ${times(totals.stopped)}` : ''}; {totals.wouldDo}{' '}
             {totals.wouldDo === 1 ? 'target' : 'targets'} newly listed by dry runs.
             {busiest
