@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffWrite, imageWrites, isUnchanged } from './writeDiff';
+import { diffWrite, imageWrites, isUnchanged, onlyRestamped } from './writeDiff';
 
 const record = {
   stripeCustomerId: 'cus_123',
@@ -93,5 +93,16 @@ describe('imageWrites', () => {
       { key: 'b', before: 'x', after: null },
       { key: 'c', before: 'y', after: 'y' },
     ]);
+  });
+});
+
+describe('onlyRestamped', () => {
+  it('is a write whose data is the same and whose time stamp moved, nothing else', () => {
+    const at = (updatedAt: number, email = 'a@example.com') => JSON.stringify({ email, updatedAt });
+    expect(onlyRestamped({ key: 'k', before: at(1), after: at(2) })).toBe(true);
+    expect(onlyRestamped({ key: 'k', before: at(1), after: at(2, 'b@example.com') })).toBe(false);
+    expect(onlyRestamped({ key: 'k', before: at(1), after: at(1) })).toBe(false);
+    expect(onlyRestamped({ key: 'k', before: null, after: at(1) })).toBe(false);
+    expect(onlyRestamped({ key: 'k', before: '{"a":1}', after: '{"a":1,"updatedAt":2}' })).toBe(false);
   });
 });

@@ -75,6 +75,22 @@ export function diffWrite(write: DiffableWrite): KeyDiff {
   return { key, kind: changes.length === 0 ? 'unchanged' : 'update', changes, unchanged };
 }
 
+/** Fields a write stamps with the time it happens: a new time alone is no change of data. */
+export const STAMP_FIELDS: readonly string[] = ['updatedAt', 'timestamp'];
+
+/**
+ * Whether a write changes nothing but its time stamp: a rebuild or refresh rewriting a record with
+ * the data it already held. Such keys are folded with the unchanged ones, so a batch's hundreds of
+ * re-stamped records do not bury the few whose data changed.
+ */
+export function onlyRestamped(write: DiffableWrite): boolean {
+  const { kind, changes } = diffWrite(write);
+  return (
+    kind === 'update' &&
+    changes.every((change) => change.kind === 'changed' && STAMP_FIELDS.includes(change.path))
+  );
+}
+
 /**
  * Whether a write leaves its key as it was. The server's `unchanged` flag wins when the payload has
  * one (it knows a refresh's own timestamp does not count); else the values are compared as data.

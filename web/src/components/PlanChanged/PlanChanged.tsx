@@ -1,4 +1,5 @@
 import { ApiError } from '../../api/errors';
+import { STAMP_FIELDS } from '../../diff/writeDiff';
 
 /** A write as a preview shows it: the key, what it holds, what it will hold. */
 export interface ShownWrite {
@@ -22,8 +23,8 @@ export function changedPlanOf<Write extends ShownWrite>(error: unknown): Confirm
   return { plan: details.plan, planId: details.planId };
 }
 
-/** Fields a write stamps with the time it happens; a new time alone is not a change to point at. */
-const STAMPED = /"(updatedAt|timestamp)":("[^"]*"|\d+)/g;
+/** A stamp field and its value in raw JSON: a new time alone is not a change to point at. */
+const STAMPED = new RegExp(`"(${STAMP_FIELDS.join('|')})":("[^"]*"|\\d+)`, 'g');
 const comparable = (value: unknown) =>
   (typeof value === 'string' ? value : JSON.stringify(value ?? null)).replace(STAMPED, '"$1":0');
 
