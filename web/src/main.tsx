@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter } from 'react-router';
 import { App, createApp } from './App';
 import './styles.css';
+import './styles-components.css';
+import './styles-pages.css';
 import './narrow.css';
 
 const root = document.getElementById('root');
