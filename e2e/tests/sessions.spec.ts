@@ -65,7 +65,10 @@ test('the session page shows a failed generation, and "Generate video" starts a 
   await expect(generation).toContainText('Last asked');
   const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
   await expect(diagnosis).toContainText('GENERATION_FAILED');
-  const failedFile = (await generation.getByRole('definition').first().textContent()) ?? '';
+  // the failed attempt's file id, copyable like every id
+  await expect(generation.getByRole('button', { name: 'Copy generation id' })).toBeVisible();
+  const failedFile = (await generation.getByRole('definition').first().locator('code').textContent()) ?? '';
+  expect(failedFile).not.toBe('');
 
   await page.getByRole('button', { name: 'Generate video' }).click();
   const dialog = page.getByRole('dialog', { name: 'Generate video' });

@@ -42,7 +42,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 }
 
 /** The kinds of id the dashboard shows; each copy button is named after its kind. */
-export type CopyIdKind = 'user' | 'customer' | 'session' | 'subscription' | 'job' | 'audit';
+export type CopyIdKind = 'user' | 'customer' | 'session' | 'subscription' | 'generation' | 'job' | 'audit';
 
 /** An id as code with its copy button ("Copy subscription id"): every id a page shows can be copied. */
 export function CopyId({ id, kind }: { id: string; kind: CopyIdKind }) {

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { SessionView } from '../../api/types';
+import { CopyId } from '../../components/CopyButton/CopyButton';
 import { DateTime } from '../../components/DateTime/DateTime';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 
@@ -39,7 +40,7 @@ export function GenerationSection({ view }: { view: SessionView }) {
           <div>
             <dt>File id</dt>
             <dd>
-              <code>{generation.fileId}</code>
+              <CopyId id={generation.fileId} kind="generation" />
             </dd>
           </div>
           <div>
