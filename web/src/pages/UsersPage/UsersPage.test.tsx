@@ -32,6 +32,9 @@ describe('Users page', () => {
       within(results).getByRole('link', { name: 'cs_test_C3 (ada@example.com)' }).getAttribute('href'),
     ).toBe('/sessions/cs_test_C3');
     expect(within(results).getByText('Checkout session')).toBeTruthy();
+    // every id beside its copy button, named after its kind
+    for (const name of ['Copy user id', 'Copy customer id', 'Copy session id'])
+      expect(within(results).getByRole('button', { name })).toBeTruthy();
     expect(requests.find((r) => r.path === '/api/search')?.search).toBe('?q=ada');
   });
 
@@ -39,6 +42,7 @@ describe('Users page', () => {
     const { requests } = stubFetch({ ...signedInRoutes, 'GET /api/search': { results: [] } });
     renderApp('/users?customer=cus_B2');
     expect(await screen.findByRole('heading', { name: 'No matches' }, { timeout: 5000 })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Copy customer id' })).toBeTruthy();
     expect(requests.find((r) => r.path === '/api/search')?.search).toBe('?q=cus_B2');
   });
 

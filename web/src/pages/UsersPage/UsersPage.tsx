@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { CopyId } from '../../components/CopyButton/CopyButton';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
@@ -54,7 +55,7 @@ function Results({ query }: { query: string }) {
               <td>{KIND_LABELS[result.kind] ?? result.kind}</td>
               <td>{to ? <Link to={to}>{result.label}</Link> : result.label}</td>
               <td>
-                <code>{result.id}</code>
+                <CopyId id={result.id} kind={result.kind} />
                 {result.kind === 'customer' && !result.userId ? (
                   <span className="muted"> (no Clerk user linked)</span>
                 ) : null}
@@ -118,7 +119,7 @@ export function UsersPage() {
     <Page heading="Users">
       {customer ? (
         <p className="lede">
-          The user behind Stripe customer <code>{customer}</code>.
+          The user behind Stripe customer <CopyId id={customer} kind="customer" />.
         </p>
       ) : null}
       {query ? (
