@@ -28,6 +28,8 @@ export const auditEntrySchema = z.object({
   ttlBefore: z.record(z.string(), z.number()).optional(),
   message: z.string().optional(),
   undoOf: z.string().optional(),
+  /** the job that wrote it (a batch of a rebuild or bulk refresh, a session sweep's repair) */
+  jobId: z.string().optional(),
   undoneBy: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

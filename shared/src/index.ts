@@ -5,6 +5,7 @@ export * from './cache';
 export * from './errors';
 export * from './generation';
 export * from './ids';
+export * from './job-tally';
 export * from './jobs';
 export * from './metric-sources';
 export * from './metrics';

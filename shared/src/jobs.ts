@@ -32,6 +32,18 @@ export const createJobSchema = z.discriminatedUnion('type', [
 ]);
 export type CreateJob = z.infer<typeof createJobSchema>;
 
+/**
+ * Whether a job writes (to the app's cache, or to sessions): a job that runs beside one that writes
+ * may read what is being rewritten, or write the same users twice, so the Jobs page warns.
+ */
+export const jobWrites = (job: {
+  type: JobType;
+  sessionSweep?: { action: SessionSweepAction } | undefined;
+}) =>
+  job.type === 'bulk-refresh' ||
+  job.type === 'rebuild' ||
+  (job.type === 'session-sweep' && job.sessionSweep !== undefined && job.sessionSweep.action !== 'report');
+
 export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const jobStateSchema = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof jobStateSchema>;
@@ -50,6 +62,17 @@ export const jobUserResultSchema = z.object({
   broken: z.boolean(),
   /** why a refresh was skipped or failed, in words */
   message: z.string().optional(),
+  /** who the user is (Clerk's primary email and name, else the Stripe customer's), for lists and CSV */
+  email: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+  /** each problem's message, in the order of `problems` */
+  problemMessages: z.array(z.string()).optional(),
+  /** skipped: why, as a short code (`no-stripe-customer`, ...) the Jobs page counts by */
+  reason: z.string().optional(),
+  /** refreshed: the keys whose value the write changed; empty when it only renewed their expiry */
+  changedKeys: z.array(z.string()).optional(),
+  /** refreshed: the audit entry of the user's batch (the before- and after-images; undo it there) */
+  auditId: z.string().optional(),
 });
 export type JobUserResult = z.infer<typeof jobUserResultSchema>;
 
@@ -72,6 +95,10 @@ export const jobSessionResultSchema = z.object({
   auditId: z.string().optional(),
   /** generate: the generation started (or found already started) */
   generationId: z.string().optional(),
+  /** skipped: why, as a short code the Jobs page counts by */
+  reason: z.string().optional(),
+  /** the paying customer's email, when Stripe names one */
+  customerEmail: z.string().nullable().optional(),
 });
 export type JobSessionResult = z.infer<typeof jobSessionResultSchema>;
 
@@ -91,9 +118,13 @@ export const jobViewSchema = z.object({
   progress: jobProgressSchema,
   actor: z.string(),
   createdAt: z.string(),
+  /** when a worker took it up: its duration runs from here to `finishedAt` (or now) */
+  startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   /** users with at least one problem, and counts by problem code */
   summary: z.object({ withProblems: z.number().int(), byCode: z.record(z.string(), z.number().int()) }),
+  /** results counted by what happened to them (`tallyBucket`); the counts add up to `progress.done` */
+  tally: z.record(z.string(), z.number().int()),
   error: z.string().nullable(),
   /** per-user results with problems (and failures), at most `limit`; absent in lists */
   results: z.array(jobUserResultSchema).optional(),

@@ -20,6 +20,8 @@ export interface AuditFacts {
   message: string;
   result?: AuditEntry['result'];
   undoOf?: string;
+  /** the job whose batch or session repair this is (the Audit log page links to it) */
+  jobId?: string;
 }
 
 export interface AuditQuery {
@@ -64,6 +66,16 @@ export class AuditLog {
 
   newId(now = Date.now()): string {
     return `${now.toString(36).padStart(10, '0')}${randomBytes(6).toString('hex')}`;
+  }
+
+  /**
+   * This log, with every draft naming the job that writes it: a job hands it to the single-target
+   * repairs it runs (Fix session, Generate video), so their entries link back to the job.
+   */
+  forJob(jobId: string): AuditLog {
+    const log: AuditLog = Object.create(this);
+    log.draft = (actor, facts, now) => this.draft(actor, { ...facts, jobId }, now);
+    return log;
   }
 
   /** The one builder of audit entries: who did what to which target, with a fresh time-ordered id. */

@@ -1,6 +1,13 @@
 import type { JobUserResult, PlannedWrite } from '@cache-doctor/shared';
+import type { AuditDraft } from '../adapters/audit-log';
 import type { BatchCacheReader } from '../adapters/customer-store';
-import type { StripeLookup, UserDiagnosis } from '../domain/customer-owner';
+import {
+  mappedCustomerIdOf,
+  type StripeLookup,
+  syncCustomer,
+  type UserDiagnosis,
+} from '../domain/customer-owner';
+import { clerkFullName } from '../domain/customer-record';
 import type { CustomerCacheSnapshot } from '../domain/customer-snapshot';
 import type { ClerkUserFacts } from '../domain/upstream-facts';
 import type { BatchUpstream } from '../services/batch-upstream';
@@ -37,11 +44,11 @@ export interface BatchInput {
   diagnoses: Map<string, UserDiagnosis>;
 }
 
-/** What one batch commits: its cache writes (with their audit message) and its per-user results. */
+/** What one batch commits: its cache writes, their audit entry and its per-user results. */
 export interface BatchOutcome {
   writes: PlannedWrite[];
-  /** the audit entry's words; null when nothing is written */
-  message: string | null;
+  /** null when nothing is written */
+  audit: AuditDraft | null;
   results: JobUserResult[];
 }
 
@@ -61,9 +68,23 @@ export interface BatchJobTask {
   finished?(context: JobContext, record: JobRecord, finishedAt: string): Promise<void>;
 }
 
-/** The base of a user's result: the codes of its problems and whether any is an error. */
-export const resultBase = (diagnoses: Map<string, UserDiagnosis>, userId: string) => ({
-  userId,
-  problems: (diagnoses.get(userId)?.problems ?? []).map((problem) => problem.code),
-  broken: diagnoses.get(userId)?.broken ?? false,
-});
+/**
+ * The base of a user's result: who the user is (Clerk's email and name, else the Stripe customer's
+ * the cache maps them to), their problems' codes and messages, and whether any is an error.
+ */
+export function resultBase(input: Pick<BatchInput, 'diagnoses' | 'facts' | 'snapshots'>, userId: string) {
+  const diagnosis = input.diagnoses.get(userId);
+  const clerk = input.facts.clerk.get(userId) ?? null;
+  const snapshot = input.snapshots.get(userId);
+  const customer =
+    clerk || !snapshot ? null : syncCustomer(mappedCustomerIdOf(snapshot), null, input.facts.lookup);
+  const problems = diagnosis?.problems ?? [];
+  return {
+    userId,
+    email: clerk ? clerk.primaryEmail : (customer?.email ?? null),
+    name: (clerk ? clerkFullName(clerk) : customer?.name) || null,
+    problems: problems.map((problem) => problem.code),
+    ...(problems.length > 0 && { problemMessages: problems.map((problem) => problem.message) }),
+    broken: diagnosis?.broken ?? false,
+  };
+}

@@ -52,10 +52,11 @@ export async function startCollecting(context: JobContext, queue: Queue, record:
   const partsKey = store.key(record.id, 'parts');
   let names = JSON.parse((await services.ownRedis.get(partsKey)) ?? 'null') as string[] | null;
   if (!names) {
-    await store.transition(record.id, 'running', { phase: 'collecting' });
+    // counted first: the page names how many users the job goes through while it still collects
+    const users = await upstream.clerkCount();
+    await store.transition(record.id, 'running', { phase: 'collecting', total: users });
     // Stripe first: its limit is the tighter one, so its parts should never wait behind Clerk's
     const parts: PartSpec[] = await stripeRanges(context);
-    const users = await upstream.clerkCount();
     for (let offset = 0; offset === 0 || offset < users; offset += CLERK_USERS_PER_PART) {
       parts.push({ kind: 'clerk', offset, last: offset + CLERK_USERS_PER_PART >= users });
     }

@@ -4,6 +4,7 @@ import { plannedChanges, planRefresh } from '../domain/customer-refresh-plan';
 import type { CustomerCacheSnapshot, CustomerKeyRequest } from '../domain/customer-snapshot';
 import type { BatchInput, BatchOutcome, JobContext } from './batch-task';
 import { resultBase } from './batch-task';
+import { jobActor } from './store';
 
 /**
  * A refresh job's batch (rebuild, bulk refresh): every user's single-user refresh plan from the
@@ -12,8 +13,8 @@ import { resultBase } from './batch-task';
  */
 
 type UserPlan =
-  | { kind: 'writes'; userId: string; writes: PlannedWrite[] }
-  | { kind: 'skip'; userId: string; message: string }
+  | { kind: 'writes'; userId: string; writes: PlannedWrite[]; changedKeys: string[] }
+  | { kind: 'skip'; userId: string; reason: string; message: string }
   | { kind: 'incomplete'; userId: string; request: CustomerKeyRequest };
 
 const MAX_READ_ROUNDS = 3;
@@ -46,6 +47,7 @@ async function refreshPlans(context: JobContext, input: BatchInput): Promise<Use
         keys: context.services.keys,
         now,
       });
+      const changes = plan.kind === 'plan' ? plannedChanges(plan) : [];
       const planned: UserPlan =
         plan.kind === 'snapshot-incomplete'
           ? { kind: 'incomplete', userId, request: plan.request }
@@ -53,9 +55,15 @@ async function refreshPlans(context: JobContext, input: BatchInput): Promise<Use
             ? {
                 kind: 'writes',
                 userId,
-                writes: plannedChanges(plan).map(({ unchanged: _, ...write }) => write),
+                writes: changes.map(({ unchanged: _, ...write }) => write),
+                changedKeys: changes.filter((change) => !change.unchanged).map((change) => change.key),
               }
-            : { kind: 'skip', userId, message: plan.message };
+            : {
+                kind: 'skip',
+                userId,
+                reason: plan.kind === 'nothing-to-cache' ? plan.reason : plan.kind,
+                message: plan.message,
+              };
       plans.set(userId, planned);
       if (planned.kind === 'incomplete') incomplete.push(planned);
     }
@@ -68,14 +76,15 @@ async function refreshPlans(context: JobContext, input: BatchInput): Promise<Use
 }
 
 export async function refreshOutcome(context: JobContext, input: BatchInput): Promise<BatchOutcome> {
-  const { record, batch, diagnoses } = input;
+  const { record, batch } = input;
   const writes: PlannedWrite[] = [];
   const results: JobUserResult[] = [];
   const claimed = new Set<string>();
   let refreshed = 0;
   for (const plan of await refreshPlans(context, input)) {
-    const base = resultBase(diagnoses, plan.userId);
-    if (plan.kind === 'skip') results.push({ ...base, outcome: 'skipped', message: plan.message });
+    const base = resultBase(input, plan.userId);
+    if (plan.kind === 'skip')
+      results.push({ ...base, outcome: 'skipped', reason: plan.reason, message: plan.message });
     else if (plan.kind === 'incomplete') {
       results.push({ ...base, outcome: 'failed', message: 'The cache kept changing while it was read.' });
     } else if (plan.writes.some((write) => claimed.has(write.key))) {
@@ -88,15 +97,22 @@ export async function refreshOutcome(context: JobContext, input: BatchInput): Pr
       for (const write of plan.writes) claimed.add(write.key);
       writes.push(...plan.writes);
       refreshed += 1;
-      results.push({ ...base, outcome: 'refreshed' });
+      results.push({ ...base, outcome: 'refreshed', changedKeys: plan.changedKeys });
     }
   }
+  if (writes.length === 0) return { writes, audit: null, results };
+  const audit = context.services.audit.draft(jobActor(record), {
+    action: record.type,
+    target: `job:${record.id}`,
+    jobId: record.id,
+    message: `Batch ${batch + 1} of ${record.batches} of job ${record.id}: refreshed ${refreshed} users from Stripe.`,
+  });
+  // each refreshed user's changes are one click away on the Jobs page: their batch's entry
   return {
     writes,
-    message:
-      writes.length > 0
-        ? `Batch ${batch + 1} of ${record.batches} of job ${record.id}: refreshed ${refreshed} users from Stripe.`
-        : null,
-    results,
+    audit,
+    results: results.map((result) =>
+      result.outcome === 'refreshed' ? { ...result, auditId: audit.id } : result,
+    ),
   };
 }

@@ -23,7 +23,7 @@ import { bullPrefix, createBullConnection, QUEUE_NAME } from './queue';
 import { rebuildTask } from './rebuild';
 import { HEALTH_SWEEP_SCHEDULER_ID, startScheduledHealthSweep } from './scheduled-sweep';
 import { runScheduledOnce, SESSION_SWEEP_SCHEDULER_ID, SessionSweepTask } from './session-sweep';
-import { JOB_RETENTION_SECONDS, type JobRecord, JobStore, jobActor, RUN_PARTS } from './store';
+import { JOB_RETENTION_SECONDS, type JobRecord, JobStore, RUN_PARTS } from './store';
 import { sweepTask } from './sweep';
 
 /**
@@ -331,14 +331,7 @@ export class JobWorker {
         });
         return {
           writes: outcome.writes,
-          audit:
-            outcome.message === null
-              ? null
-              : this.services.audit.draft(jobActor(record), {
-                  action: record.type,
-                  target: `job:${record.id}`,
-                  message: outcome.message,
-                }),
+          audit: outcome.audit,
           guard: this.batchGuard(record, batch, outcome.results, outOfSync),
         };
       },

@@ -4,7 +4,7 @@ import { takeLock } from '../adapters/owner-lock';
 import { SharedRateLimiter } from '../adapters/rate-limiter';
 import type { SweptSession } from '../domain/session-sweep';
 import { OWN_KEYS } from '../keys';
-import { isAppError } from '../lib/app-error';
+import { type AppError, isAppError } from '../lib/app-error';
 import type { BatchUpstream } from '../services/batch-upstream';
 import type { Services } from '../services/container';
 import { fixSession } from '../services/session-fix';
@@ -63,7 +63,7 @@ export async function runScheduledOnce(services: Services): Promise<boolean> {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A refusal the single-session repair makes on purpose is a skip, not a failure. */
-const isRefusal = (error: unknown) =>
+const isRefusal = (error: unknown): error is AppError =>
   isAppError(
     error,
     'STATUS_EXISTS',
@@ -108,14 +108,17 @@ export class SessionSweepTask {
         // nothing to repair: the page's results recorded at once (each still counted once)
         await Promise.all(
           found.map(async (session) =>
-            this.store.recordSessionResult(record.id, await this.handle(session, action, actor)),
+            this.store.recordSessionResult(record.id, await this.handle(session, action, actor, record.id)),
           ),
         );
       } else {
         for (const session of found) {
           if (await this.cancelled(record.id)) return false;
           if (await this.store.hasSessionResult(record.id, session.facts.sessionId)) continue;
-          await this.store.recordSessionResult(record.id, await this.handle(session, action, actor));
+          await this.store.recordSessionResult(
+            record.id,
+            await this.handle(session, action, actor, record.id),
+          );
         }
       }
       const [, cancelled] = await Promise.all([
@@ -136,15 +139,17 @@ export class SessionSweepTask {
     session: SweptSession,
     action: SessionSweepAction,
     actor: Staff,
+    jobId: string,
   ): Promise<JobSessionResult> {
     const { facts, diagnosis } = session;
-    const base = { sessionId: facts.sessionId, code: diagnosis.code };
+    const base = { sessionId: facts.sessionId, code: diagnosis.code, customerEmail: facts.customerEmail };
     const offered = action === 'fix' ? 'fix-session' : 'generate';
     if (action === 'report') return { ...base, outcome: 'reported', message: diagnosis.message };
     if (!diagnosis.fixes.includes(offered)) {
       return {
         ...base,
         outcome: 'skipped',
+        reason: 'not-offered',
         message:
           action === 'fix'
             ? `Fix session writes a status only where none exists; this session is ${diagnosis.code}. ${diagnosis.message}`
@@ -153,9 +158,11 @@ export class SessionSweepTask {
     }
     await this.repairLimiter.acquire();
     const known = { stripe: facts.stripe };
+    // the repairs' audit entries name this job, so the Audit log links back to it
+    const services = { ...this.services, audit: this.services.audit.forJob(jobId) };
     try {
       if (action === 'fix') {
-        const fixed = await fixSession(this.services, facts.sessionId, actor, known);
+        const fixed = await fixSession(services, facts.sessionId, actor, known);
         return {
           ...base,
           outcome: 'fixed',
@@ -163,7 +170,7 @@ export class SessionSweepTask {
           auditId: fixed.auditId,
         };
       }
-      const generated = await generateVideo(this.services, facts.sessionId, actor, known);
+      const generated = await generateVideo(services, facts.sessionId, actor, known);
       return generated.outcome === 'started'
         ? {
             ...base,
@@ -175,11 +182,14 @@ export class SessionSweepTask {
         : {
             ...base,
             outcome: 'skipped',
+            reason: 'already-started',
             message: `Generation ${generated.generationId} had already been started; nothing new was started.`,
             generationId: generated.generationId,
           };
     } catch (error) {
-      return { ...base, outcome: isRefusal(error) ? 'skipped' : 'failed', message: messageOf(error) };
+      if (!isRefusal(error)) return { ...base, outcome: 'failed', message: messageOf(error) };
+      const reason = error.code.toLowerCase().replaceAll('_', '-');
+      return { ...base, outcome: 'skipped', reason, message: error.message };
     }
   }
 

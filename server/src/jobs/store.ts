@@ -8,7 +8,7 @@ import type {
   SessionSweepAction,
   Staff,
 } from '@cache-doctor/shared';
-import { jobSessionResultSchema, jobUserResultSchema } from '@cache-doctor/shared';
+import { jobSessionResultSchema, jobUserResultSchema, tallyBucket } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../keys';
 
@@ -30,6 +30,8 @@ export interface JobRecord {
   actorName?: string;
   role: Role;
   createdAt: string;
+  /** when a worker first took it up (absent while queued) */
+  startedAt?: string | null;
   finishedAt: string | null;
   total: number;
   done: number;
@@ -96,19 +98,24 @@ export class JobStore {
     await this.redis.hset(this.key(id), serialize(fields));
   }
 
-  /** Moves a job out of `queued`/`running` only: a finished job keeps its end state. */
+  /**
+   * Moves a job out of `queued`/`running` only: a finished job keeps its end state. The first move
+   * to `running` stamps `startedAt`, where the job's duration counts from (not its time queued).
+   */
   async transition(id: string, to: JobState, fields: Partial<JobRecord> = {}): Promise<boolean> {
     const result = await this.redis.eval(
       `local s = redis.call('HGET', KEYS[1], 'state')
        if s == 'queued' or s == 'running' then
          redis.call('HSET', KEYS[1], 'state', ARGV[1])
-         for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+         if ARGV[1] == 'running' then redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2]) end
+         for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
          return 1
        end
        return 0`,
       1,
       this.key(id),
       to,
+      new Date().toISOString(),
       ...Object.entries(serialize(fields)).flat(),
     );
     return Number(result) === 1;
@@ -140,6 +147,9 @@ export class JobStore {
     for (const result of results)
       for (const code of new Set(result.problems)) codes.set(code, (codes.get(code) ?? 0) + 1);
     for (const [code, count] of codes) tx.hincrby(this.key(id, 'codes'), code, count);
+    const tally = new Map<string, number>();
+    for (const result of results) tally.set(tallyBucket(result), (tally.get(tallyBucket(result)) ?? 0) + 1);
+    for (const [bucket, count] of tally) tx.hincrby(this.key(id, 'tally'), bucket, count);
     tx.hincrby(this.key(id), 'done', results.length);
     tx.hincrby(this.key(id), 'failed', results.filter((result) => result.outcome === 'failed').length);
     tx.hincrby(this.key(id), 'withProblems', results.filter((result) => result.problems.length > 0).length);
@@ -155,15 +165,18 @@ export class JobStore {
        redis.call('HINCRBY', KEYS[1], 'done', 1)
        if ARGV[3] == 'failed' then redis.call('HINCRBY', KEYS[1], 'failed', 1) end
        redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+       redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
        return 1`,
-      3,
+      4,
       this.key(id),
       this.key(id, 'session-results'),
       this.key(id, 'codes'),
+      this.key(id, 'tally'),
       result.sessionId,
       JSON.stringify(result),
       result.outcome,
       result.code,
+      tallyBucket(result),
     );
     return Number(added) === 1;
   }
@@ -187,9 +200,18 @@ export class JobStore {
     return picked.sort((a, b) => a.sessionId.localeCompare(b.sessionId)).slice(0, limit);
   }
 
-  async codes(id: string): Promise<Record<string, number>> {
-    const raw = await this.redis.hgetall(this.key(id, 'codes'));
-    return Object.fromEntries(Object.entries(raw).map(([code, count]) => [code, Number(count)]));
+  /** A counting hash of the job (`codes`: results by problem code; `tally`: by `tallyBucket`). */
+  async counts(id: string, which: 'codes' | 'tally'): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.key(id, which));
+    return Object.fromEntries(Object.entries(raw).map(([name, count]) => [name, Number(count)]));
+  }
+
+  /** One user's (or, for a session sweep, one session's) result; null when the job has none. */
+  async result(record: JobRecord, target: string): Promise<JobUserResult | JobSessionResult | null> {
+    const sessions = record.type === 'session-sweep';
+    const raw = await this.redis.hget(this.key(record.id, sessions ? 'session-results' : 'results'), target);
+    if (raw === null) return null;
+    return (sessions ? jobSessionResultSchema : jobUserResultSchema).parse(JSON.parse(raw));
   }
 
   /** Every result (or only the flagged ones), a page at a time: HSCAN never blocks Redis on a big job. */
@@ -209,7 +231,10 @@ export class JobStore {
     record: JobRecord,
     options: { results?: { limit: number; problem?: string } } = {},
   ): Promise<JobView> {
-    const byCode = await this.codes(record.id);
+    const [byCode, tally] = await Promise.all([
+      this.counts(record.id, 'codes'),
+      this.counts(record.id, 'tally'),
+    ]);
     const view: JobView = {
       id: record.id,
       type: record.type,
@@ -218,8 +243,10 @@ export class JobStore {
       progress: { done: record.done, total: record.total, failed: record.failed },
       actor: record.actor,
       createdAt: record.createdAt,
+      startedAt: record.startedAt ?? null,
       finishedAt: record.finishedAt,
       summary: { withProblems: record.withProblems, byCode },
+      tally,
       error: record.error,
     };
     if (record.type === 'session-sweep') {
@@ -252,14 +279,16 @@ export class JobStore {
   async retire(id: string, parts: readonly string[]): Promise<void> {
     const tx = this.redis.multi();
     tx.del(...parts.map((part) => this.key(id, part)));
-    for (const part of ['', 'results', 'flagged', 'codes', 'input', 'cancel', 'session-results']) {
+    for (const part of ['', 'results', 'flagged', 'codes', 'tally', 'input', 'cancel', 'session-results']) {
       tx.expire(part ? this.key(id, part) : this.key(id), JOB_RETENTION_SECONDS);
     }
     await tx.exec();
   }
 }
 
-const isFlagged = (result: JobUserResult) => result.problems.length > 0 || result.outcome === 'failed';
+/** What the Jobs page lists: users with problems, failures, and every user a refresh changed. */
+const isFlagged = (result: JobUserResult) =>
+  result.problems.length > 0 || result.outcome === 'failed' || (result.changedKeys?.length ?? 0) > 0;
 
 /** What only a run needs (collected facts, cursors, batch lists): dropped when it ends. */
 export const RUN_PARTS = [

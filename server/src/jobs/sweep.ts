@@ -12,10 +12,10 @@ export const sweepTask: BatchJobTask = {
   collects: true,
   users: (context, record) => collectedUsers(context, record, true),
   facts: collectedFacts,
-  outcome: async (_context, { userIds, diagnoses }) => ({
+  outcome: async (_context, input) => ({
     writes: [],
-    message: null,
-    results: userIds.map((userId) => ({ ...resultBase(diagnoses, userId), outcome: 'diagnosed' })),
+    audit: null,
+    results: input.userIds.map((userId) => ({ ...resultBase(input, userId), outcome: 'diagnosed' })),
   }),
   async finished(context, record, finishedAt) {
     const { services, store } = context;

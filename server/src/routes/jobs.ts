@@ -1,13 +1,15 @@
 import {
   createJobRequestSchema,
   JOB_PERMISSION,
+  jobCsvFileName,
   permissionToStart,
-  problemTitles,
 } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { type AppEnv, requirePermission } from '../auth/middleware';
+import { resultChanges } from '../jobs/result-changes';
+import { jobResultsCsv } from '../jobs/results-csv';
 import { JobQueue } from '../jobs/runner';
 import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
@@ -18,6 +20,11 @@ import { planJob } from '../services/job-plans';
 /** Job ids are audit-style time-ordered base-36 ids. */
 const jobIdSchema = z.object({ id: z.string().regex(/^[0-9a-z]{10,40}$/, 'not a job id') });
 
+/** A job's user (`user_…`) or session (`cs_…`) whose changes are asked for. */
+const changesParamSchema = jobIdSchema.extend({
+  target: z.string().regex(/^[A-Za-z0-9_]{3,120}$/, 'not an id'),
+});
+
 const resultsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   problem: z
@@ -26,7 +33,8 @@ const resultsQuerySchema = z.object({
     .optional(),
 });
 
-const csvCell = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+/** The CSV follows the page's filter: only the results with that problem (or diagnosis) code. */
+const csvQuerySchema = resultsQuerySchema.pick({ problem: true });
 
 /** SPEC §6.4 — jobs. */
 export const jobRoutes = (services: Services) => {
@@ -66,28 +74,24 @@ export const jobRoutes = (services: Services) => {
       const { limit, problem } = c.req.valid('query');
       return c.json(await jobs.store.view(record, { results: { limit, ...(problem && { problem }) } }));
     })
-    .get('/:id/results.csv', validate('param', jobIdSchema), async (c) => {
+    .get('/:id/results.csv', validate('param', jobIdSchema), validate('query', csvQuerySchema), async (c) => {
       const record = await find(c.req.valid('param').id);
+      const { problem } = c.req.valid('query');
       c.header('content-type', 'text/csv; charset=utf-8');
-      c.header('content-disposition', `attachment; filename="job-${record.id}-results.csv"`);
+      c.header(
+        'content-disposition',
+        `attachment; filename="${jobCsvFileName(record.type, record.createdAt)}"`,
+      );
       return stream(c, async (out) => {
-        await out.write('userId,outcome,broken,problems,problemTitles,message\n');
-        for await (const page of jobs.store.results(record.id)) {
-          const lines = page.map((result) =>
-            [
-              result.userId,
-              result.outcome,
-              String(result.broken),
-              result.problems.join(' '),
-              problemTitles(result.problems),
-              result.message ?? '',
-            ]
-              .map(csvCell)
-              .join(','),
-          );
+        for await (const lines of jobResultsCsv(jobs.store, record, problem))
           await out.write(`${lines.join('\n')}\n`);
-        }
       });
+    })
+    .get('/:id/changes/:target', validate('param', changesParamSchema), async (c) => {
+      const { id, target } = c.req.valid('param');
+      const changes = await resultChanges(jobs.store, services.audit, await find(id), target);
+      if (!changes) throw new AppError('NOT_FOUND', `Job ${id} wrote nothing for ${target}.`);
+      return c.json({ target, ...changes });
     })
     .delete('/:id', requirePermission('sweep'), validate('param', jobIdSchema), async (c) => {
       const record = await find(c.req.valid('param').id);

@@ -1,4 +1,5 @@
 import type { CreateJob, Staff } from '@cache-doctor/shared';
+import { clerkFullName } from '../domain/customer-record';
 import { planId } from '../domain/plan-id';
 import { isAppError } from '../lib/app-error';
 import { createBatchUpstream } from './batch-upstream';
@@ -16,10 +17,25 @@ import { completedSessionRanges, sinceSeconds, sweepCompletedSessions } from './
 export type JobPlan =
   | {
       type: 'bulk-refresh';
-      users: Array<{ userId: string; planId: string | null; upToDate: boolean; skip: string | null }>;
+      users: Array<{
+        userId: string;
+        /** Clerk's primary email and name, so the dialog names people, not ids */
+        email: string | null;
+        name: string | null;
+        planId: string | null;
+        upToDate: boolean;
+        skip: string | null;
+      }>;
     }
   | { type: 'rebuild'; users: number }
-  | { type: 'session-sweep'; action: string; since: string; sessions: string[] }
+  | {
+      type: 'session-sweep';
+      action: string;
+      since: string;
+      /** every unprocessed paid session in the window; `sessions` are those the action writes to */
+      listed: number;
+      sessions: Array<{ sessionId: string; customerEmail: string | null }>;
+    }
   | { type: 'sweep' };
 
 /** Users planned at once: each plan reads Redis, Clerk and Stripe (through the shared limiter). */
@@ -36,28 +52,45 @@ async function planEach<T, R>(items: readonly T[], plan: (item: T) => Promise<R>
   return results;
 }
 
+/** Clerk users per call when the plan looks up who the listed users are. */
+const CLERK_IDS_PER_CALL = 100;
+
 async function bulkRefreshPlan(services: Services, userIds: readonly string[], staff: Staff) {
   const unique = [...new Set(userIds)].sort();
+  const upstream = createBatchUpstream(services);
+  const people = new Map<string, { email: string | null; name: string | null }>();
+  for (let i = 0; i < unique.length; i += CLERK_IDS_PER_CALL)
+    for (const user of await upstream.clerkUsersById(unique.slice(i, i + CLERK_IDS_PER_CALL)))
+      people.set(user.id, { email: user.primaryEmail, name: clerkFullName(user) || null });
   return planEach(unique, async (userId) => {
+    const person = people.get(userId) ?? { email: null, name: null };
     try {
       const preview = await refreshCustomer(services, userId, { dryRun: true, staff });
-      return { userId, planId: preview.planId, upToDate: preview.upToDate, skip: null };
+      return { userId, ...person, planId: preview.planId, upToDate: preview.upToDate, skip: null };
     } catch (error) {
       // what the job would record as skipped; other failures (an upstream down) fail the preview
       if (!isAppError(error, 'NOTHING_TO_CACHE', 'USER_NOT_FOUND', 'CONFLICT')) throw error;
-      return { userId, planId: null, upToDate: false, skip: error.code };
+      return { userId, ...person, planId: null, upToDate: false, skip: error.code };
     }
   });
 }
 
-async function sessionSweepPlan(services: Services, since: string | undefined) {
+/** The unprocessed sessions in the window, and those of them the action writes to (as the job decides). */
+async function sessionSweepPlan(services: Services, since: string | undefined, action: 'fix' | 'generate') {
+  const offered = action === 'fix' ? 'fix-session' : 'generate';
   const from = sinceSeconds(since, new Date());
-  const sessions: string[] = [];
+  const sessions: Array<{ sessionId: string; customerEmail: string | null }> = [];
+  let listed = 0;
   const upstream = createBatchUpstream(services);
   const reads = await completedSessionRanges(upstream, from);
   for await (const page of sweepCompletedSessions(services, upstream, reads))
-    for (const session of page.swept) if (session.unprocessed) sessions.push(session.facts.sessionId);
-  return { since: new Date(from * 1000).toISOString(), sessions: sessions.sort() };
+    for (const session of page.swept.filter((swept) => swept.unprocessed)) {
+      listed += 1;
+      if (session.diagnosis.fixes.includes(offered))
+        sessions.push({ sessionId: session.facts.sessionId, customerEmail: session.facts.customerEmail });
+    }
+  sessions.sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  return { since: new Date(from * 1000).toISOString(), listed, sessions };
 }
 
 /** The job's plan and its id, for the preview and for the apply's check. */
@@ -77,11 +110,11 @@ export async function planJob(
     case 'session-sweep':
       plan =
         request.action === 'report'
-          ? { type: 'session-sweep', action: 'report', since: request.since ?? '', sessions: [] }
+          ? { type: 'session-sweep', action: 'report', since: request.since ?? '', listed: 0, sessions: [] }
           : {
               type: 'session-sweep',
               action: request.action,
-              ...(await sessionSweepPlan(services, request.since)),
+              ...(await sessionSweepPlan(services, request.since, request.action)),
             };
       break;
     case 'sweep':

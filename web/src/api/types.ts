@@ -58,3 +58,6 @@ export type Timeline = InferResponseType<UserRoutes['timeline']['$get'], 200>;
 export type TimelineItem = Timeline['items'][number];
 export type Dashboards = InferResponseType<typeof client.api.dashboards.$get, 200>;
 export type SessionStory = InferResponseType<SessionRoutes['timeline']['$get'], 200>;
+/** a bulk job's preview (`dryRun`): what it will touch, and the `planId` to start exactly that with */
+export type JobPlanPreview = Extract<InferResponseType<typeof client.api.jobs.$post, 200>, { plan: unknown }>;
+export type JobPlan = JobPlanPreview['plan'];

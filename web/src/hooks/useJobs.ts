@@ -1,4 +1,4 @@
-import type { CreateJob } from '@cache-doctor/shared';
+import { type CreateJob, jobCsvFileName } from '@cache-doctor/shared';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
 import { queryKeys, staleAfter } from '../api/queryKeys';
@@ -78,14 +78,34 @@ export function useCancelJob() {
   });
 }
 
-/** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
-export async function downloadResultsCsv(jobId: string): Promise<void> {
-  const response = await client.api.jobs[':id']['results.csv'].$get({ param: { id: jobId } });
+/**
+ * The CSV needs the bearer token, so it is fetched and handed to the browser as a file. It follows
+ * the page's filter (`problem`) and is named after the job and when it started, in the reader's time:
+ * `sweep-2026-12-02-1403.csv`.
+ */
+export async function downloadResultsCsv(
+  job: Pick<Job, 'id' | 'type' | 'createdAt'>,
+  problem: string,
+): Promise<void> {
+  const response = await client.api.jobs[':id']['results.csv'].$get({
+    param: { id: job.id },
+    query: problem ? { problem } : {},
+  });
   if (!response.ok) throw new Error(`The results could not be downloaded (HTTP ${response.status}).`);
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');
   link.href = url;
-  link.download = `job-${jobId}-results.csv`;
+  link.download = jobCsvFileName(job.type, job.createdAt);
   link.click();
   URL.revokeObjectURL(url);
+}
+
+/** What a job wrote for one user (or session), from its batch's audit entry; null target: none asked. */
+export function useJobResultChanges(jobId: string, target: string | null) {
+  return useQuery({
+    queryKey: [...queryKeys.jobs.detail(jobId), 'changes', target ?? ''] as const,
+    queryFn: () =>
+      unwrap(client.api.jobs[':id'].changes[':target'].$get({ param: { id: jobId, target: target ?? '' } })),
+    enabled: target !== null,
+  });
 }

@@ -41,9 +41,11 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   const [typed, setTyped] = useState('');
   const typedId = useId();
+  // asked afresh when the dialog opens, and when the number changes in it (a plan changed meanwhile)
+  const asked = open ? typeToConfirm : undefined;
   useEffect(() => {
-    if (open) setTyped('');
-  }, [open]);
+    if (asked !== undefined) setTyped('');
+  }, [asked]);
   const confirmed = typeToConfirm === undefined || typed.trim() === typeToConfirm;
 
   return (

@@ -7,10 +7,11 @@ import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime } from '../../format';
 import { useCancelJob, useJob } from '../../hooks/useJobs';
 import { useStaff } from '../../hooks/useStaff';
+import { JobCounts } from './JobCounts';
 import { JobProgress, JobStateBadge } from './JobProgress';
 import { JobResults } from './JobResults';
 
-const JOB_LABELS: Record<JobType, string> = {
+export const JOB_LABELS: Record<JobType, string> = {
   sweep: 'Health sweep',
   'bulk-refresh': 'Bulk refresh',
   rebuild: 'Rebuild cache',
@@ -22,16 +23,17 @@ export interface JobCardProps {
   onToggle: () => void;
   problem: string;
   onProblem: (code: string) => void;
+  /** a job started from this one's results opens */
+  onStarted?: (jobId: string) => void;
 }
 
-export function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProps) {
+export function JobCard({ job, open, onToggle, problem, onProblem, onStarted }: JobCardProps) {
   const { can } = useStaff();
   const cancel = useCancelJob();
   const headingId = useId();
   const resultsId = useId();
   const label = JOB_LABELS[job.type];
   const unit = job.type === 'session-sweep' ? 'sessions' : 'users';
-  const { done, total, failed } = job.progress;
   const active = job.state === 'queued' || job.state === 'running';
 
   return (
@@ -51,11 +53,7 @@ export function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProp
           : ''}
       </p>
       <JobProgress job={job} labelledBy={headingId} unit={unit} />
-      <p>
-        {done.toLocaleString()} of {total.toLocaleString()} {unit} done
-        {failed > 0 ? `, ${failed.toLocaleString()} failed` : ''} ·{' '}
-        {job.summary.withProblems.toLocaleString()} with problems
-      </p>
+      <JobCounts job={job} unit={unit} />
       {job.error ? <p className="notice notice-danger">{job.error}</p> : null}
       <div className="job-actions">
         {active && can(JOB_PERMISSION[job.type]) ? (
@@ -80,7 +78,9 @@ export function JobCard({ job, open, onToggle, problem, onProblem }: JobCardProp
       </div>
       {cancel.isError ? <ErrorMessage title="Could not cancel" error={cancel.error} /> : null}
       <div id={resultsId} hidden={!open}>
-        {open ? <JobResults job={job} problem={problem} onProblem={onProblem} /> : null}
+        {open ? (
+          <JobResults job={job} problem={problem} onProblem={onProblem} {...(onStarted && { onStarted })} />
+        ) : null}
       </div>
     </article>
   );

@@ -1,31 +1,47 @@
+import { problemTitle } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
-import { Link } from 'react-router';
-import type { Job } from '../../api/types';
+import type { Job, JobResult } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { ProblemTitles } from '../../components/ProblemTitle/ProblemTitle';
+import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { downloadResultsCsv, useJobResults } from '../../hooks/useJobs';
-import { paths } from '../../paths';
+import { useStaff } from '../../hooks/useStaff';
+import { BulkRefreshDialog } from './BulkRefreshDialog';
+import { ResultChanges } from './ResultChanges';
 import { SessionResults } from './SessionResults';
 
-const OUTCOME_LABELS: Record<string, string> = {
-  diagnosed: 'Diagnosed',
-  refreshed: 'Refreshed',
-  skipped: 'Skipped',
-  failed: 'Failed',
-};
+/** The results a page lists at most; the CSV has them all. */
+const LISTED = 500;
 
-/** One job's per-user (or, for a session sweep, per-session) results, filterable by problem code. */
+function outcomeWords(result: JobResult): string {
+  if (result.outcome === 'refreshed')
+    return result.changedKeys?.length === 0
+      ? 'Already right (expiry renewed)'
+      : `Repaired (${result.changedKeys?.length ?? 0} ${result.changedKeys?.length === 1 ? 'key' : 'keys'} changed)`;
+  if (result.outcome === 'diagnosed') return result.problems.length > 0 ? 'Needs a refresh' : 'OK';
+  return result.outcome === 'skipped' ? 'Skipped' : 'Failed';
+}
+
+/**
+ * One job's per-user (or, for a session sweep, per-session) results, filterable by problem code;
+ * the CSV follows the filter, a sweep's listed users can be refreshed in one go, and every repaired
+ * user's changes are one click away.
+ */
 export function JobResults({
   job,
   problem,
   onProblem,
+  onStarted,
 }: {
   job: Job;
   problem: string;
   onProblem: (code: string) => void;
+  /** a job started from these results (Refresh these N) */
+  onStarted?: (jobId: string) => void;
 }) {
+  const { can } = useStaff();
   const active = job.state === 'queued' || job.state === 'running';
   const results = useJobResults(job.id, problem, `${job.state}:${job.progress.done}`);
   const filterId = useId();
@@ -34,6 +50,12 @@ export function JobResults({
   if (problem && !(problem in byCode)) byCode[problem] = 0;
   const codes = Object.entries(byCode).sort(([a], [b]) => a.localeCompare(b));
   const [downloadError, setDownloadError] = useState<unknown>(null);
+  const [refreshing, setRefreshing] = useState(false);
+  const [changesOf, setChangesOf] = useState<JobResult | null>(null);
+  const rows = results.data?.results ?? [];
+  const sessionRows = results.data?.sessionResults ?? [];
+  const refreshable =
+    job.type === 'sweep' && !active && can('bulk-refresh') ? rows.map((row) => row.userId) : [];
 
   return (
     <div className="job-results">
@@ -44,18 +66,23 @@ export function JobResults({
             <option value="">Any problem</option>
             {codes.map(([code, count]) => (
               <option key={code} value={code}>
-                {code} ({count})
+                {problemTitle(code)} · {code} ({count})
               </option>
             ))}
           </select>
         </div>
         <div className="filters-actions">
+          {refreshable.length > 0 ? (
+            <button type="button" className="button" onClick={() => setRefreshing(true)}>
+              Refresh these {refreshable.length.toLocaleString()}
+            </button>
+          ) : null}
           <button
             type="button"
             className="button button-quiet"
-            onClick={() => downloadResultsCsv(job.id).catch(setDownloadError)}
+            onClick={() => downloadResultsCsv(job, problem).catch(setDownloadError)}
           >
-            Download CSV
+            {problem ? `Download CSV (${problem})` : 'Download CSV'}
           </button>
         </div>
       </div>
@@ -63,38 +90,65 @@ export function JobResults({
       {results.isLoading ? <Loading label="Loading results…" /> : null}
       {results.isError ? <ErrorMessage title="Could not load the results" error={results.error} /> : null}
       {results.data && job.type === 'session-sweep' ? (
-        (results.data.sessionResults ?? []).length === 0 ? (
+        sessionRows.length === 0 ? (
           <p className="muted">{active ? 'No unprocessed session so far.' : 'No unprocessed session.'}</p>
         ) : (
-          <SessionResults results={results.data.sessionResults ?? []} caption="Unprocessed paid sessions" />
+          <SessionResults results={sessionRows} caption="Unprocessed paid sessions" />
         )
       ) : null}
       {results.data && job.type !== 'session-sweep' ? (
-        (results.data.results ?? []).length === 0 ? (
+        rows.length === 0 ? (
           <p className="muted">{active ? 'No problems found so far.' : 'No user has a problem.'}</p>
         ) : (
           <DataTable
-            caption={`Users with problems${problem ? ` (${problem})` : ''}${(results.data.results ?? []).length >= 500 ? ', first 500 — download the CSV for all' : ''}`}
+            caption={`Users with problems${problem ? ` (${problem})` : ''}${rows.length >= LISTED ? `, first ${LISTED} — download the CSV for all` : ''}`}
             columns={['User', 'Problems', 'Outcome']}
-            rows={results.data.results ?? []}
+            rows={rows}
             rowKey={(result) => result.userId}
             virtualRowHeight={42}
             renderRow={(result) => (
               <tr>
                 <th scope="row">
-                  <Link to={paths.user(result.userId)}>{result.userId}</Link>
+                  <UserLabel userId={result.userId} email={result.email} name={result.name} />
                 </th>
                 <td>
                   <ProblemTitles codes={result.problems} />
                 </td>
                 <td>
-                  {OUTCOME_LABELS[result.outcome] ?? result.outcome}
+                  {outcomeWords(result)}
                   {result.message ? <span className="muted"> — {result.message}</span> : null}
+                  {result.auditId && (result.changedKeys?.length ?? 0) > 0 ? (
+                    <>
+                      {' '}
+                      <button
+                        type="button"
+                        className="button button-quiet button-small"
+                        aria-label={`Show changes for ${result.email ?? result.userId}`}
+                        onClick={() => setChangesOf(result)}
+                      >
+                        Show changes
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             )}
           />
         )
+      ) : null}
+      <ResultChanges
+        jobId={job.id}
+        target={changesOf?.userId ?? null}
+        label={changesOf?.email ?? changesOf?.userId ?? ''}
+        onClose={() => setChangesOf(null)}
+      />
+      {refreshable.length > 0 ? (
+        <BulkRefreshDialog
+          open={refreshing}
+          userIds={refreshable}
+          onClose={() => setRefreshing(false)}
+          {...(onStarted && { onStarted })}
+        />
       ) : null}
     </div>
   );

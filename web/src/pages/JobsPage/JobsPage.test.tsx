@@ -1,5 +1,6 @@
+import { jobCsvFileName } from '@cache-doctor/shared';
 import { screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setToken } from '../../api/token';
 import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
 
@@ -14,8 +15,10 @@ const job = (extra: Record<string, unknown> = {}) => ({
   progress: { done: 500, total: 2000, failed: 0 },
   actor: 'Olivia Ops',
   createdAt: '2026-01-02T03:04:05.000Z',
+  startedAt: '2026-01-02T03:04:06.000Z',
   finishedAt: null,
   summary: { withProblems: 120, byCode: { NO_TTL: 30, CUSTOMER_MISSING: 20 } },
+  tally: { problems: 120, ok: 380 },
   error: null,
   ...extra,
 });
@@ -44,7 +47,7 @@ describe('Jobs page', () => {
 
     const progress = await screen.findByRole('progressbar');
     expect(progress.getAttribute('aria-valuenow')).toBe('25');
-    expect(screen.getByText(/500 of 2,000 users done/)).toBeTruthy();
+    expect(screen.getByText(/500 of 2,000 users checked/)).toBeTruthy();
     const table = await screen.findByRole('table');
     expect(within(table).getByRole('link', { name: 'user_A1' }).getAttribute('href')).toBe('/users/user_A1');
 
@@ -136,5 +139,188 @@ describe('Jobs page', () => {
     expect(await within(linked).findByRole('link', { name: 'user_Old1' })).toBeTruthy();
     expect(screen.getByRole('article', { name: /Health sweep/ })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Show results' })).toBeTruthy();
+  });
+
+  it('counts that add up, by what happened, with reasons; how long the job took', {
+    timeout: 20_000,
+  }, async () => {
+    const rebuild = job({
+      id: '00job000003abc',
+      type: 'rebuild',
+      state: 'completed',
+      progress: { done: 198, total: 198, failed: 2 },
+      startedAt: '2026-01-02T03:04:05.000Z',
+      finishedAt: '2026-01-02T03:07:15.000Z',
+      tally: { repaired: 36, unchanged: 150, 'skipped:no-stripe-customer': 10, failed: 2 },
+    });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [rebuild] },
+      'GET /api/jobs/00job000003abc': { ...rebuild, results: [] },
+    });
+    renderApp('/jobs');
+    const card = await screen.findByRole('article', { name: /Rebuild cache/ }, { timeout: 5000 });
+    expect(within(card).getByText(/198 of 198 users checked · Took 3 min 10 s/)).toBeTruthy();
+    const counts = within(card).getByRole('list', { name: 'What happened to them' });
+    const items = within(counts)
+      .getAllByRole('listitem')
+      .map((item) => item.textContent);
+    expect(items).toEqual([
+      '36 repaired',
+      '150 already right (expiry renewed)',
+      '10 skipped (no Stripe customer)',
+      '2 failed',
+    ]);
+    expect(items.reduce((sum, text) => sum + Number.parseInt(text ?? '', 10), 0)).toBe(198);
+  });
+
+  it('a job still counting its users says so instead of "0 of 0"', { timeout: 20_000 }, async () => {
+    const counting = job({ phase: 'collecting', progress: { done: 0, total: 0, failed: 0 }, tally: {} });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [counting] },
+      'GET /api/jobs/00job000001abc': { ...counting, results: [] },
+    });
+    renderApp('/jobs');
+    expect(await screen.findByText(/Counting users…/, {}, { timeout: 5000 })).toBeTruthy();
+    expect(screen.queryByText(/0 of 0/)).toBeNull();
+  });
+
+  it('bulk refresh: the plan names the users, starts with its planId; a changed plan asks again in the same dialog', {
+    timeout: 20_000,
+  }, async () => {
+    const planned = (planId: string, upToDate: boolean) => ({
+      plan: {
+        type: 'bulk-refresh',
+        users: [
+          { userId: 'user_A1', email: 'ann@example.com', name: 'Ann A', planId, upToDate, skip: null },
+          {
+            userId: 'user_B2',
+            email: null,
+            name: null,
+            planId: null,
+            upToDate: false,
+            skip: 'NOTHING_TO_CACHE',
+          },
+        ],
+      },
+      planId: `job_${planId}`,
+      jobId: null,
+    });
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [] },
+      'POST /api/jobs': (request: { body: { dryRun?: boolean; planId?: string } }) => {
+        if (request.body.dryRun) return planned('p1', false);
+        if (request.body.planId === 'job_p1')
+          return {
+            status: 409,
+            body: {
+              error: { code: 'PLAN_CHANGED', message: 'The plan changed.', details: planned('p2', true) },
+            },
+          };
+        return { status: 202, body: { jobId: '00job000009abc', planId: request.body.planId } };
+      },
+    });
+    const { user } = renderApp('/jobs');
+    await user.click(await screen.findByRole('button', { name: 'Bulk refresh' }, { timeout: 5000 }));
+    await user.type(screen.getByLabelText('User ids (user_…), one per line'), 'user_A1 user_B2');
+    await user.click(screen.getByRole('button', { name: 'Preview the refresh' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Refresh 2 users?' });
+    const users = within(dialog).getByRole('list', { name: 'Users in this plan' });
+    expect(within(users).getByText(/ann@example.com/).textContent).toContain('refreshed');
+    expect(within(users).getByText(/user_B2/).textContent).toContain('skipped (nothing to cache)');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Start bulk refresh' }));
+    const changed = await within(dialog).findByRole('alert');
+    expect(changed.textContent).toMatch(
+      /This changed since you looked: 1 user has new values to write: ann@example.com \(now already up to date\)/,
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Start bulk refresh' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const starts = requests.filter((r) => r.method === 'POST' && r.path === '/api/jobs').map((r) => r.body);
+    expect(starts).toEqual([
+      { type: 'bulk-refresh', userIds: ['user_A1', 'user_B2'], dryRun: true },
+      { type: 'bulk-refresh', userIds: ['user_A1', 'user_B2'], planId: 'job_p1' },
+      { type: 'bulk-refresh', userIds: ['user_A1', 'user_B2'], planId: 'job_p2' },
+    ]);
+  });
+
+  it('a sweep filtered by problem: "Refresh these N" plans exactly those users; the CSV follows the filter and is named after the job', {
+    timeout: 20_000,
+  }, async () => {
+    const sweep = job({ state: 'completed', finishedAt: '2026-01-02T03:05:05.000Z' });
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [sweep] },
+      'GET /api/jobs/00job000001abc': (request: { search: string }) => ({
+        ...sweep,
+        results:
+          new URLSearchParams(request.search).get('problem') === 'NO_TTL'
+            ? ['user_T1', 'user_T2'].map((userId) => ({
+                userId,
+                email: `${userId}@example.com`,
+                name: null,
+                outcome: 'diagnosed',
+                problems: ['NO_TTL'],
+                broken: false,
+              }))
+            : [],
+      }),
+      'POST /api/jobs': { plan: { type: 'bulk-refresh', users: [] }, planId: 'job_x', jobId: null },
+      'GET /api/jobs/00job000001abc/results.csv': { csv: 'userId' },
+    });
+    // jsdom has no blob URLs: the download's file name is what the test reads
+    vi.stubGlobal(
+      'URL',
+      class extends URL {
+        static override createObjectURL = () => 'blob:csv';
+        static override revokeObjectURL = () => {};
+      },
+    );
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    const { user } = renderApp('/jobs?job=00job000001abc&problem=NO_TTL');
+    await user.click(await screen.findByRole('button', { name: 'Refresh these 2' }, { timeout: 5000 }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+        type: 'bulk-refresh',
+        userIds: ['user_T1', 'user_T2'],
+        dryRun: true,
+      }),
+    );
+    await user.click(await screen.findByRole('button', { name: 'Cancel' }));
+
+    await user.click(screen.getByRole('button', { name: 'Download CSV (NO_TTL)' }));
+    await waitFor(() => expect(clicked).toEqual([jobCsvFileName('sweep', '2026-01-02T03:04:05.000Z')]));
+    expect(clicked[0]).toMatch(/^sweep-2026-01-0[12]-\d{4}\.csv$/);
+    const csv = requests.find((r) => r.path.endsWith('/results.csv'));
+    expect(csv?.search).toBe('?problem=NO_TTL');
+  });
+
+  it('a job that would overlap one that writes is warned about, in its dialog and on the page', {
+    timeout: 20_000,
+  }, async () => {
+    const rebuild = job({ id: '00job000004abc', type: 'rebuild', createdAt: '2026-01-02T03:00:00.000Z' });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [job(), rebuild] },
+      'GET /api/jobs/00job000001abc': { ...job(), results: [] },
+    });
+    const { user } = renderApp('/jobs');
+    const together = await screen.findByText(/Jobs running at once:/, {}, { timeout: 5000 });
+    expect(together.closest('p')?.textContent).toMatch(
+      /Health sweep .*Rebuild cache .*At least one of them writes/,
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Bulk refresh' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Refresh a list of users' });
+    const note = within(dialog).getByRole('note');
+    expect(note.textContent).toMatch(
+      /2 other jobs are still running: Health sweep .*, Rebuild cache .*This job writes/,
+    );
   });
 });

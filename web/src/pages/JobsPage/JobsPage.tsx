@@ -7,6 +7,7 @@ import { useJobs } from '../../hooks/useJobs';
 import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import './JobsPage.css';
 import { JobCard, LinkedJob } from './JobCard';
+import { RunningTogether } from './OverlapWarning';
 import { StartButtons } from './StartButtons';
 
 /**
@@ -43,6 +44,8 @@ export function JobsPage() {
   const list = jobs.data?.jobs;
   const openId = view.jobId ?? list?.[0]?.id ?? null;
   const linkedId = list && view.jobId && !list.some((job) => job.id === view.jobId) ? view.jobId : null;
+  // a job just started opens, so its progress is in view whichever job was open before
+  const openStarted = (jobId: string) => view.setJob(jobId);
   const cardProps = (job: Job) => {
     const open = job.id === openId;
     return {
@@ -51,10 +54,11 @@ export function JobsPage() {
       onToggle: () => view.setJob(open ? null : job.id),
       problem: open ? view.problem : '',
       onProblem: (code: string) => view.setProblem(job.id, code),
+      onStarted: openStarted,
     };
   };
   return (
-    <Page heading="Jobs" actions={<StartButtons />}>
+    <Page heading="Jobs" actions={<StartButtons onStarted={openStarted} />}>
       {jobs.isLoading ? <Loading label="Loading jobs…" /> : null}
       {jobs.isError ? (
         <ErrorMessage title="Could not load the jobs" error={jobs.error} onRetry={() => jobs.refetch()} />
@@ -67,6 +71,7 @@ export function JobsPage() {
           </p>
         </EmptyState>
       ) : null}
+      {list ? <RunningTogether jobs={list} /> : null}
       <div className="jobs">
         {linkedId ? (
           <LinkedJob
@@ -75,6 +80,7 @@ export function JobsPage() {
             onToggle={() => view.setJob(null)}
             problem={view.problem}
             onProblem={(code) => view.setProblem(linkedId, code)}
+            onStarted={openStarted}
           />
         ) : null}
         {list?.map((job) => (

@@ -1,77 +1,24 @@
-import { type CreateJob, idKind } from '@cache-doctor/shared';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
-import { changedPlanOf } from '../../components/PlanChanged/PlanChanged';
-import { usePlanJob, useStartJob } from '../../hooks/useJobs';
+import { JobPlanChanged } from '../../components/JobPlanChanged/JobPlanChanged';
+import { useConfirmedJob } from '../../hooks/useConfirmedJob';
+import { useStartJob } from '../../hooks/useJobs';
 import { useStaff } from '../../hooks/useStaff';
+import { BulkRefreshDialog } from './BulkRefreshDialog';
+import { OverlapWarning } from './OverlapWarning';
 
-/** `user_...` ids from free text: one per line, or separated by commas or spaces. */
-function parseUserIds(text: string): { valid: string[]; invalid: string[] } {
-  const words = text.split(/[\s,]+/).filter((word) => word !== '');
-  const valid = [...new Set(words.filter((word) => idKind(word) === 'user'))];
-  return { valid, invalid: words.filter((word) => idKind(word) !== 'user') };
-}
-
-/** SPEC §9: "Health sweep", "Bulk refresh" and "Rebuild cache", each shown to the roles that may start it. */
-export function StartButtons() {
+/**
+ * SPEC §9: "Health sweep", "Bulk refresh" and "Rebuild cache", each shown to the roles that may
+ * start it. The two that write start from a confirmed plan (SPEC §3): the rebuild names how many
+ * users it touches and asks for that number to be typed.
+ */
+export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => void }) {
   const { can } = useStaff();
-  const start = useStartJob();
-  const planJob = usePlanJob();
-  const [dialog, setDialog] = useState<'rebuild' | 'bulk-refresh' | null>(null);
-  /** the rebuild's plan as shown: how many Clerk users, and the id to start exactly that with */
-  const [rebuild, setRebuild] = useState<{
-    users: number;
-    planId: string;
-    changedFrom: number | null;
-  } | null>(null);
-  const [userIdsText, setUserIdsText] = useState('');
-  const textId = useId();
-  const parsed = parseUserIds(userIdsText);
-
-  const run = (request: CreateJob) =>
-    start.mutate(request, {
-      onSuccess: () => {
-        setDialog(null);
-        setUserIdsText('');
-      },
-    });
-  const close = () => {
-    setDialog(null);
-    setRebuild(null);
-    start.reset();
-  };
-  const planRebuild = () =>
-    planJob.mutate(
-      { type: 'rebuild' },
-      {
-        onSuccess: ({ plan, planId }) => {
-          setRebuild({
-            users: 'users' in plan && typeof plan.users === 'number' ? plan.users : 0,
-            planId,
-            changedFrom: null,
-          });
-          setDialog('rebuild');
-        },
-      },
-    );
-  const startRebuild = () => {
-    if (!rebuild) return;
-    start.mutate(
-      { type: 'rebuild', planId: rebuild.planId },
-      {
-        onSuccess: close,
-        onError: (error) => {
-          // SPEC §3: the number of users changed since the preview; show the new one for a second yes
-          const changed = changedPlanOf(error);
-          const users = (changed?.plan as unknown as { users?: unknown } | undefined)?.users;
-          if (!changed || typeof users !== 'number') return;
-          setRebuild({ users, planId: changed.planId, changedFrom: rebuild.users });
-          start.reset();
-        },
-      },
-    );
-  };
+  const sweep = useStartJob();
+  const rebuild = useConfirmedJob((jobId) => onStarted?.(jobId));
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const rebuildPlan = rebuild.shown?.plan.type === 'rebuild' ? rebuild.shown.plan : null;
   if (!can('sweep') && !can('bulk-refresh') && !can('rebuild')) return null;
 
   return (
@@ -80,14 +27,14 @@ export function StartButtons() {
         <button
           type="button"
           className="button button-primary"
-          onClick={() => run({ type: 'sweep' })}
-          disabled={start.isPending}
+          onClick={() => sweep.mutate({ type: 'sweep' }, { onSuccess: ({ jobId }) => onStarted?.(jobId) })}
+          disabled={sweep.isPending}
         >
           Health sweep
         </button>
       ) : null}
       {can('bulk-refresh') ? (
-        <button type="button" className="button" onClick={() => setDialog('bulk-refresh')}>
+        <button type="button" className="button" onClick={() => setBulkOpen(true)}>
           Bulk refresh
         </button>
       ) : null}
@@ -95,71 +42,42 @@ export function StartButtons() {
         <button
           type="button"
           className="button button-danger"
-          onClick={planJob.isPending ? undefined : planRebuild}
-          aria-disabled={planJob.isPending}
-          aria-busy={planJob.isPending}
+          onClick={rebuild.planning.isPending ? undefined : () => rebuild.preview({ type: 'rebuild' })}
+          aria-disabled={rebuild.planning.isPending}
+          aria-busy={rebuild.planning.isPending}
         >
           Rebuild cache
         </button>
       ) : null}
-      {start.isError && dialog === null ? (
-        <ErrorMessage title="Could not start the job" error={start.error} />
+      {sweep.isError ? <ErrorMessage title="Could not start the job" error={sweep.error} /> : null}
+      {rebuild.planning.isError ? (
+        <ErrorMessage title="Could not plan the rebuild" error={rebuild.planning.error} />
       ) : null}
-      {planJob.isError ? <ErrorMessage title="Could not plan the rebuild" error={planJob.error} /> : null}
       <ConfirmDialog
-        open={dialog === 'rebuild' && rebuild !== null}
+        open={rebuildPlan !== null}
         title="Rebuild the whole cache?"
         confirmLabel="Start rebuild"
         danger
-        pending={start.isPending}
-        error={dialog === 'rebuild' ? start.error : null}
-        onConfirm={startRebuild}
-        onCancel={close}
-        {...(rebuild && { typeToConfirm: String(rebuild.users) })}
+        pending={rebuild.starting.isPending}
+        error={rebuild.starting.error}
+        onConfirm={rebuild.confirm}
+        onCancel={rebuild.cancel}
+        {...(rebuildPlan && { typeToConfirm: String(rebuildPlan.users) })}
       >
-        {rebuild?.changedFrom != null ? (
-          <div className="notice notice-warning" role="alert">
-            <p>
-              <strong>This changed since you looked:</strong> Clerk now has {rebuild.users} users, not{' '}
-              {rebuild.changedFrom}. Nothing was started. Type the new number to confirm again.
-            </p>
-          </div>
-        ) : null}
+        <OverlapWarning writes />
+        {rebuild.shown ? <JobPlanChanged previous={rebuild.shown.previous} now={rebuild.shown.plan} /> : null}
         <p>
-          Touches <strong>{rebuild?.users ?? 0}</strong> {rebuild?.users === 1 ? 'user' : 'users'}: every
-          Clerk user's customer cache is rewritten from Stripe, a batch at a time, each batch in one atomic
-          write with its before-images in the audit log (undoable batch by batch). Users whose problems a
-          refresh cannot fix are listed, not changed.
+          Touches <strong>{rebuildPlan?.users ?? 0}</strong> {rebuildPlan?.users === 1 ? 'user' : 'users'}:
+          every Clerk user's customer cache is rewritten from Stripe, a batch at a time, each batch in one
+          atomic write with its before-images in the audit log (undoable batch by batch). Users whose problems
+          a refresh cannot fix are listed, not changed.
         </p>
       </ConfirmDialog>
-      <ConfirmDialog
-        open={dialog === 'bulk-refresh'}
-        title="Refresh a list of users"
-        confirmLabel="Start bulk refresh"
-        pending={start.isPending}
-        error={dialog === 'bulk-refresh' ? start.error : null}
-        onConfirm={() => {
-          if (parsed.valid.length > 0) run({ type: 'bulk-refresh', userIds: parsed.valid });
-        }}
-        onCancel={close}
-      >
-        <div className="field">
-          <label htmlFor={textId}>User ids (user_…), one per line</label>
-          <textarea
-            id={textId}
-            rows={6}
-            value={userIdsText}
-            onChange={(event) => setUserIdsText(event.target.value)}
-            spellCheck={false}
-          />
-        </div>
-        <p className="muted">
-          {parsed.valid.length} {parsed.valid.length === 1 ? 'user' : 'users'}
-          {parsed.invalid.length > 0
-            ? `; not user ids, ignored: ${parsed.invalid.slice(0, 5).join(', ')}`
-            : ''}
-        </p>
-      </ConfirmDialog>
+      <BulkRefreshDialog
+        open={bulkOpen}
+        onClose={() => setBulkOpen(false)}
+        {...(onStarted && { onStarted })}
+      />
     </>
   );
 }

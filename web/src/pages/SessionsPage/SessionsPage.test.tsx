@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
 import { fixtures, renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
@@ -117,8 +117,10 @@ const sweepJob = (state: string, done: number) => ({
   progress: { done, total: 2, failed: 0 },
   actor: 'Olivia Ops',
   createdAt: '2026-01-02T03:04:05.000Z',
+  startedAt: '2026-01-02T03:04:05.000Z',
   finishedAt: null,
   summary: { withProblems: 2, byCode: { WEBHOOK_MISSING: 2 } },
+  tally: { fixed: done },
   error: null,
   sessionSweep: { action: 'fix', since: '2026-01-01T00:00:00.000Z', checked: 100 },
   sessionResults:
@@ -131,6 +133,22 @@ const sweepJob = (state: string, done: number) => ({
           message: FIX_MESSAGE,
           auditId: `aud${n}`,
         })),
+});
+
+/** A Fix all preview (SPEC §3): the sessions the job writes to, of those listed, and the plan's id. */
+const sessionPlan = (sessions: number[], listed: number, planId: string) => ({
+  plan: {
+    type: 'session-sweep',
+    action: 'fix',
+    since: '2026-01-01T00:00:00.000Z',
+    listed,
+    sessions: sessions.map((n) => ({
+      sessionId: `cs_test_unpaid${n}`,
+      customerEmail: `buyer${n}@example.com`,
+    })),
+  },
+  planId,
+  jobId: null,
 });
 
 const quietRoutes = {
@@ -148,7 +166,10 @@ describe('Unprocessed paid sessions', () => {
     const { requests } = stubFetch({
       ...quietRoutes,
       'GET /api/sessions': () => listPage(fixed ? [] : [unprocessed(1), unprocessed(2)]),
-      'POST /api/jobs': { status: 202, body: { jobId: '00job000009abc' } },
+      'POST /api/jobs': (request: { body: { dryRun?: boolean } }) =>
+        request.body.dryRun
+          ? sessionPlan([1, 2], 2, 'job_fix2')
+          : { status: 202, body: { jobId: '00job000009abc' } },
       'GET /api/jobs/00job000009abc': () => {
         polls += 1;
         if (polls < 2) return sweepJob('running', 0);
@@ -176,16 +197,16 @@ describe('Unprocessed paid sessions', () => {
     );
 
     await user.click(region.getByRole('button', { name: 'Fix all' }));
-    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 2 sessions of 2 listed?' }));
+    const dialog = within(await screen.findByRole('dialog', { name: 'Fix all: 2 sessions of 2 listed?' }));
     const apply = dialog.getByRole('button', { name: 'Fix all' }) as HTMLButtonElement;
     expect(apply.disabled).toBe(true);
     await user.type(dialog.getByRole('textbox', { name: 'Type 2 to confirm' }), '2');
     await user.click(apply);
-    expect(requests.find((r) => r.method === 'POST' && r.path === '/api/jobs')?.body).toEqual({
-      type: 'session-sweep',
-      since: '2026-01-01T00:00:00.000Z',
-      action: 'fix',
-    });
+    // the job starts with the plan its dialog showed
+    expect(requests.filter((r) => r.method === 'POST' && r.path === '/api/jobs').map((r) => r.body)).toEqual([
+      { type: 'session-sweep', since: '2026-01-01T00:00:00.000Z', action: 'fix', dryRun: true },
+      { type: 'session-sweep', since: '2026-01-01T00:00:00.000Z', action: 'fix', planId: 'job_fix2' },
+    ]);
 
     expect((await region.findByRole('progressbar')).getAttribute('aria-valuenow')).toBe('0');
     // the job ends (polled every second); the list is read again and is empty
@@ -242,9 +263,25 @@ describe('Unprocessed paid sessions', () => {
       fixes: ['generate'],
       layout: 'session-only',
     };
-    stubFetch({
+    const { requests } = stubFetch({
       ...quietRoutes,
       'GET /api/sessions': listPage([unprocessed(1), unprocessed(2, { diagnosis: failedGeneration })]),
+      'POST /api/jobs': (request: { body: { dryRun?: boolean; planId?: string } }) => {
+        if (request.body.dryRun) return sessionPlan([1], 2, 'job_fix1');
+        if (request.body.planId === 'job_fix1')
+          return {
+            status: 409,
+            body: {
+              error: {
+                code: 'PLAN_CHANGED',
+                message: 'The plan changed.',
+                details: sessionPlan([1, 3], 3, 'job_fix13'),
+              },
+            },
+          };
+        return { status: 202, body: { jobId: '00job000009abc' } };
+      },
+      'GET /api/jobs/00job000009abc': sweepJob('running', 0),
     });
     const { user } = renderApp('/sessions?since=2026-01-01T00:00:00.000Z');
     const region = within(
@@ -253,7 +290,7 @@ describe('Unprocessed paid sessions', () => {
     expect(await region.findByText('2 unprocessed paid sessions')).toBeTruthy();
 
     await user.click(region.getByRole('button', { name: 'Fix all' }));
-    const dialog = within(screen.getByRole('dialog', { name: 'Fix all: 1 session of 2 listed?' }));
+    const dialog = within(await screen.findByRole('dialog', { name: 'Fix all: 1 session of 2 listed?' }));
     const apply = dialog.getByRole('button', { name: 'Fix all' }) as HTMLButtonElement;
     const confirm = dialog.getByRole('textbox', { name: 'Type 1 to confirm' });
     await user.type(confirm, '2');
@@ -261,6 +298,19 @@ describe('Unprocessed paid sessions', () => {
     await user.clear(confirm);
     await user.type(confirm, '1');
     expect(apply.disabled).toBe(false);
+
+    // a session arrived meanwhile: the same dialog shows the new plan and asks for the new number
+    await user.click(apply);
+    const changed = within(await screen.findByRole('dialog', { name: 'Fix all: 2 sessions of 3 listed?' }));
+    expect(changed.getByRole('alert').textContent).toMatch(
+      /This changed since you looked: 2 sessions to write to, not 1; new: cs_test_unpaid3\./,
+    );
+    await user.type(changed.getByRole('textbox', { name: 'Type 2 to confirm' }), '2');
+    await user.click(changed.getByRole('button', { name: 'Fix all' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(
+      requests.filter((r) => r.method === 'POST').map((r) => (r.body as { planId?: string }).planId),
+    ).toEqual([undefined, 'job_fix1', 'job_fix13']);
   });
 
   it('support sees the list but no bulk buttons', { timeout: 20_000 }, async () => {

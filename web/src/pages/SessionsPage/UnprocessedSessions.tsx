@@ -9,14 +9,17 @@ import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { JobPlanChanged } from '../../components/JobPlanChanged/JobPlanChanged';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime, formatDuration, formatMoney } from '../../format';
-import { isActive, useCancelJob, useJob, useStartJob } from '../../hooks/useJobs';
+import { useConfirmedJob } from '../../hooks/useConfirmedJob';
+import { isActive, useCancelJob, useJob } from '../../hooks/useJobs';
 import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import { useStaff } from '../../hooks/useStaff';
 import { useUnprocessedSessions } from '../../hooks/useUnprocessedSessions';
 import { paths } from '../../paths';
 import { JobProgress, JobStateBadge } from '../JobsPage/JobProgress';
+import { OverlapWarning } from '../JobsPage/OverlapWarning';
 import { SessionResults } from '../JobsPage/SessionResults';
 import { Section } from './Section';
 import { defaultSince, fromLocalInput, toLocalInput } from './since';
@@ -228,16 +231,21 @@ export function UnprocessedSessions() {
   const { can } = useStaff();
   const { since, setSince } = useSince();
   const list = useUnprocessedSessions(since);
-  const start = useStartJob();
   const [dialog, setDialog] = useState<BulkAction | null>(null);
   const [started, setStarted] = useState<{ id: string; action: BulkAction } | null>(null);
+  // SPEC §3: the job starts with the plan its dialog showed (the sessions it writes to), or not at all
+  const bulk = useConfirmedJob((jobId) => {
+    if (dialog) setStarted({ id: jobId, action: dialog });
+    setDialog(null);
+  });
+  const plan = bulk.shown?.plan.type === 'session-sweep' ? bulk.shown.plan : null;
   const job = useJob(started?.id ?? null);
   const queryClient = useQueryClient();
   const { sessions, complete } = list;
   const count = sessions.length;
   const jobFinished = job.data !== undefined && !isActive(job.data);
   // a job that cannot be followed (its error is shown) must not lock the buttons for good
-  const busy = start.isPending || (started !== null && !jobFinished && !job.isError);
+  const busy = bulk.starting.isPending || (started !== null && !jobFinished && !job.isError);
 
   useEffect(() => {
     // diagnoses changed: this list, the recent prompts and the stats all read them
@@ -246,18 +254,12 @@ export function UnprocessedSessions() {
 
   const close = () => {
     setDialog(null);
-    start.reset();
+    bulk.cancel();
   };
-  const run = (action: BulkAction) =>
-    start.mutate(
-      { type: 'session-sweep', since, action },
-      {
-        onSuccess: ({ jobId }) => {
-          setStarted({ id: jobId, action });
-          setDialog(null);
-        },
-      },
-    );
+  const preview = (action: BulkAction) => {
+    setDialog(action);
+    bulk.preview({ type: 'session-sweep', since, action });
+  };
 
   const bulkButtons = (['fix', 'generate'] as const)
     .filter((action) => can(SESSION_SWEEP_PERMISSION[action]))
@@ -267,7 +269,8 @@ export function UnprocessedSessions() {
         type="button"
         className={action === 'fix' ? 'button button-primary' : 'button'}
         disabled={!complete || sessions.filter(BULK[action].applies).length === 0 || busy}
-        onClick={() => setDialog(action)}
+        onClick={bulk.planning.isPending ? undefined : () => preview(action)}
+        aria-busy={bulk.planning.isPending && dialog === action}
       >
         {BULK[action].button}
       </button>
@@ -300,24 +303,26 @@ export function UnprocessedSessions() {
       ) : null}
       {count > 0 ? <SessionRows sessions={sessions} nowMs={Date.now()} /> : null}
       <FailedEvents events={list.failedEvents} />
-      {start.isError && dialog === null ? (
-        <ErrorMessage title="Could not start the job" error={start.error} />
+      {bulk.planning.isError ? (
+        <ErrorMessage title="Could not list what the job would write to" error={bulk.planning.error} />
       ) : null}
       {started ? <SweepJob job={job} action={started.action} /> : null}
       {(['fix', 'generate'] as const).map((action) => (
         <ConfirmDialog
           key={action}
-          open={dialog === action}
+          open={dialog === action && plan !== null}
           // the number it will actually write, not how many are listed
-          title={`${BULK[action].button}: ${plural(sessions.filter(BULK[action].applies).length, 'session', 'sessions')} of ${count.toLocaleString()} listed?`}
+          title={`${BULK[action].button}: ${plural(plan?.sessions.length ?? 0, 'session', 'sessions')} of ${(plan?.listed ?? 0).toLocaleString()} listed?`}
           confirmLabel={BULK[action].button}
-          typeToConfirm={String(sessions.filter(BULK[action].applies).length)}
-          pending={start.isPending}
-          error={dialog === action ? start.error : null}
-          onConfirm={() => run(action)}
+          typeToConfirm={String(plan?.sessions.length ?? 0)}
+          pending={bulk.starting.isPending}
+          error={dialog === action ? bulk.starting.error : null}
+          onConfirm={bulk.confirm}
           onCancel={close}
         >
-          <p>{BULK[action].explain(sessions.filter(BULK[action].applies).length)}</p>
+          <OverlapWarning writes />
+          {bulk.shown ? <JobPlanChanged previous={bulk.shown.previous} now={bulk.shown.plan} /> : null}
+          <p>{BULK[action].explain(plan?.sessions.length ?? 0)}</p>
           <p className="muted">
             The job reads Stripe and Redis again for every paid session since {formatDateTime(since)}, so a
             session processed meanwhile is left alone.

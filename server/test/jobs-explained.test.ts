@@ -1,0 +1,152 @@
+import type { AuditEntry, JobView } from '@cache-doctor/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JobWorker, startJobWorker } from '../src/jobs/runner';
+import { type Harness, startHarness } from './harness';
+
+/**
+ * Issue #21 item 3 on a real redis-server, the sandbox and a BullMQ worker: a job's counts add up
+ * to the users it checked, its CSV names people and problems in words and follows the page's
+ * filter, each refreshed user's changes are readable from the job, and its audit entries name it.
+ */
+
+/** the user CSV's columns the tests read */
+type CsvRow = Record<
+  'userId' | 'email' | 'name' | 'outcome' | 'reason' | 'problems' | 'problemTitles' | 'messages',
+  string
+>;
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('jobs that explain themselves', () => {
+  let harness: Harness;
+  let worker: JobWorker;
+
+  beforeAll(async () => {
+    harness = await startHarness({ users: 120 });
+    worker = await startJobWorker(harness.services);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await harness.close();
+  });
+
+  const get = async (path: string) => {
+    const response = await harness.request('GET', path, { role: 'support' });
+    expect(response.status).toBe(200);
+    return response;
+  };
+  const start = async (body: unknown) => {
+    const response = await harness.request('POST', '/api/jobs', { role: 'ops', body });
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    for (;;) {
+      const view = (await (await get(`/api/jobs/${jobId}?limit=1000`)).json()) as JobView;
+      if (view.state !== 'queued' && view.state !== 'running') return view;
+      await tick();
+    }
+  };
+  const sum = (tally: Record<string, number>) => Object.values(tally).reduce((a, b) => a + b, 0);
+  /** the seed's Clerk users: id → primary email and full name */
+  const people = () =>
+    new Map(
+      harness.seed.dataset.clerkUsers.map((user) => [
+        user.id,
+        {
+          email: user.email_addresses.find((address) => address.id === user.primary_email_address_id)
+            ?.email_address,
+          name: [user.first_name, user.last_name].filter(Boolean).join(' '),
+        },
+      ]),
+    );
+  /** CSV rows as objects by header (the test's own small reader: quoted cells may hold commas) */
+  const parseCsv = (text: string) => {
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1] ?? '').slice(0, -1))
+      .map((cells) =>
+        cells.map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell)),
+      );
+    const [header, ...body] = rows;
+    return body.map(
+      (cells) => Object.fromEntries((header ?? []).map((name, i) => [name, cells[i] ?? ''])) as CsvRow,
+    );
+  };
+
+  it('a sweep: healthy + with problems = checked = total, a start time and an end; the CSV names people, titles and messages, and follows the filter', async () => {
+    const done = await start({ type: 'sweep' });
+    expect(done.state).toBe('completed');
+    const users = Object.keys(harness.seed.planted.users).length;
+    expect(done.progress).toMatchObject({ done: users, total: users });
+    expect(sum(done.tally)).toBe(done.progress.done);
+    expect(done.tally.problems).toBe(done.summary.withProblems);
+    expect(Date.parse(done.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(done.createdAt));
+    expect(Date.parse(done.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(done.startedAt ?? ''));
+
+    const all = await get(`/api/jobs/${done.id}/results.csv`);
+    const at = new Date(done.createdAt);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    expect(all.headers.get('content-disposition')).toBe(
+      `attachment; filename="sweep-${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}.csv"`,
+    );
+    const rows = parseCsv(await all.text());
+    expect(rows).toHaveLength(users);
+    const known = people();
+    const missing = harness.seed.planted.byCode.CUSTOMER_MISSING[0] as string;
+    const row = rows.find((r) => r.userId === missing);
+    expect(row).toMatchObject({
+      email: known.get(missing)?.email,
+      name: known.get(missing)?.name,
+      outcome: 'diagnosed',
+    });
+    expect(row?.problems.split(' ')).toContain('CUSTOMER_MISSING');
+    expect(row?.problemTitles).toMatch(/[a-z] [a-z]/);
+    expect(row?.problemTitles).not.toContain('CUSTOMER_MISSING');
+    expect(row?.messages.length).toBeGreaterThan(10);
+
+    const filtered = parseCsv(await (await get(`/api/jobs/${done.id}/results.csv?problem=NO_TTL`)).text());
+    expect(filtered.map((r) => r.userId).sort()).toEqual([...harness.seed.planted.byCode.NO_TTL].sort());
+    expect(filtered.every((r) => r.problems.split(' ').includes('NO_TTL'))).toBe(true);
+  });
+
+  it("a bulk refresh: repaired + already right + skipped (with reason) + failed = checked; each repaired user's changes and the audit entry name the job", async () => {
+    const planted = harness.seed.planted.byCode;
+    const userIds = [
+      ...planted.SUBSCRIPTIONS_STALE.slice(0, 2),
+      ...planted.NO_STRIPE_CUSTOMER.slice(0, 1),
+      ...Object.entries(harness.seed.planted.users)
+        .filter(([userId, codes]) => codes.length === 0 && userId.startsWith('user_'))
+        .slice(0, 2)
+        .map(([userId]) => userId),
+    ];
+    const done = await start({ type: 'bulk-refresh', userIds });
+    expect(done.state).toBe('completed');
+    expect(sum(done.tally)).toBe(userIds.length);
+    expect(done.tally).toMatchObject({ repaired: 2, 'skipped:no-stripe-customer': 1 });
+    expect(done.tally.unchanged).toBe(2);
+
+    const stale = planted.SUBSCRIPTIONS_STALE[0] as string;
+    const changes = (await (await get(`/api/jobs/${done.id}/changes/${stale}`)).json()) as {
+      auditId: string;
+      changes: Array<{ key: string; before: string | null; after: string | null }>;
+    };
+    // exactly the keys the job says it changed for that user, each with a different value after
+    const result = done.results?.find((r) => r.userId === stale);
+    expect(result?.outcome).toBe('refreshed');
+    expect(changes.changes.map((change) => change.key)).toEqual([...(result?.changedKeys ?? [])].sort());
+    expect(changes.changes.length).toBeGreaterThan(0);
+    for (const change of changes.changes) expect(change.before).not.toBe(change.after);
+    const entry = (await harness.services.audit.get(changes.auditId)) as AuditEntry;
+    expect(entry).toMatchObject({ jobId: done.id, target: `job:${done.id}` });
+    // an already-right user: nothing to show
+    const healthy = userIds[3] as string;
+    expect(
+      (await harness.request('GET', `/api/jobs/${done.id}/changes/${healthy}`, { role: 'support' })).status,
+    ).toBe(404);
+
+    const rows = parseCsv(await (await get(`/api/jobs/${done.id}/results.csv`)).text());
+    const skipped = rows.find((r) => r.userId === planted.NO_STRIPE_CUSTOMER[0]);
+    expect(skipped).toMatchObject({ outcome: 'skipped', reason: 'no-stripe-customer' });
+    expect(skipped?.messages.length).toBeGreaterThan(10);
+  });
+});
