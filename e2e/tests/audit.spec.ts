@@ -23,7 +23,9 @@ test('ops finds its refresh in the audit log by actor and target, and undoes it 
   await expect(rows.first()).toBeVisible();
   const newest = rows.first();
   await newest.getByRole('button', { name: 'Show changes' }).click();
-  await expect(page.getByRole('heading', { name: 'Before' }).first()).toBeVisible();
+  // a diff, not two blobs (issue #21): the record's fields the refresh added, highlighted
+  const changes = page.getByRole('list', { name: 'Changes' });
+  await expect(changes.locator('.diff-row').first()).toBeVisible();
 
   await newest.getByRole('button', { name: 'Undo' }).click();
   // undo is previewed and confirmed like every write (issue #17)

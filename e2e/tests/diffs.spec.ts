@@ -37,8 +37,9 @@ test('an applied refresh reads in the audit log as the person it touched and the
   signInAs,
 }) => {
   await signInAs('ops');
-  // another user of the same kind than the preview test's, so neither sees the other's write
-  const userId = planted.byCode.EMAIL_MISMATCH_STRIPE[1] as string;
+  // a user whose cached name differs from Clerk's, which no other spec writes to (users.spec.ts
+  // reads the last of each code)
+  const userId = planted.byCode.NAME_MISMATCH_CLERK[0] as string;
   await page.goto(`/users/${userId}`);
   await expect(page.getByRole('heading', { level: 1, name: emailOf(userId) })).toBeVisible();
   // one verdict over health and sync, saying what would fix it
@@ -46,7 +47,8 @@ test('an applied refresh reads in the audit log as the person it touched and the
 
   await page.getByRole('button', { name: 'Refresh cache' }).click();
   const dialog = page.getByRole('dialog');
-  const planned = dialog.locator('.diff-row', { has: page.locator('th code', { hasText: /^email$/ }) });
+  const planned = dialog.locator('.diff-row', { has: page.locator('th code', { hasText: /^name$/ }) });
+  await expect(planned).toHaveCount(1);
   const [before, after] = await planned.locator('td').allInnerTexts();
   await dialog.getByRole('button', { name: 'Refresh cache' }).click();
   await expect(page.getByText('Cache refreshed.')).toBeVisible();
@@ -61,8 +63,8 @@ test('an applied refresh reads in the audit log as the person it touched and the
 
   await row.getByRole('button', { name: 'Show changes' }).click();
   const changes = page.getByRole('list', { name: 'Changes' });
-  const email = changes.locator('.diff-row', { has: page.locator('th code', { hasText: /^email$/ }) });
-  await expect(email).toHaveCount(1);
-  await expect(email).toHaveAttribute('data-change', 'changed');
-  expect(await email.locator('td').allInnerTexts()).toEqual([before, after]);
+  const name = changes.locator('.diff-row', { has: page.locator('th code', { hasText: /^name$/ }) });
+  await expect(name).toHaveCount(1);
+  await expect(name).toHaveAttribute('data-change', 'changed');
+  expect(await name.locator('td').allInnerTexts()).toEqual([before, after]);
 });

@@ -1,8 +1,8 @@
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 import type { TimelineItem } from '../../api/types';
-import { formatDateTime } from '../../format';
 import { paths } from '../../paths';
+import { DateTime } from '../DateTime/DateTime';
 import { ErrorMessage } from '../ErrorMessage/ErrorMessage';
 import { Loading } from '../Loading/Loading';
 import { OpenInStripe } from '../OpenIn/OpenIn';
@@ -53,7 +53,7 @@ export function Timeline({ here, data, isPending, error, onRetry, covers }: Time
         <ol className="timeline">
           {data.items.map((item) => (
             <li key={`${item.at} ${item.kind} ${item.ref?.id ?? ''} ${item.title}`} className="timeline-item">
-              <time dateTime={item.at}>{formatDateTime(item.at)}</time>
+              <DateTime at={item.at} />
               <span className="timeline-title">{item.title}</span>
               <StatusBadge tone={item.source === 'audit' ? 'info' : 'neutral'}>
                 {SOURCES[item.source]}
