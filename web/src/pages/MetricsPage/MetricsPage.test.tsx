@@ -3,7 +3,14 @@ import { screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken } from '../../api/token';
 import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
-import { breachRuns, formatAxisValue, notEnoughData, timeTicks, yDomain } from './metricsView';
+import {
+  breachRuns,
+  firstOfEachDay,
+  formatAxisValue,
+  notEnoughData,
+  timeTicks,
+  yDomain,
+} from './metricsView';
 
 beforeEach(() => setToken('staff-token-123'));
 afterEach(resetTestEnvironment);
@@ -172,5 +179,18 @@ describe('metric view helpers', () => {
     expect(formatAxisValue('ms', 12_500)).toBe('12.5 s');
     expect(formatAxisValue('ms', 800)).toBe('800 ms');
     expect(formatAxisValue('ratio', 0.95)).toBe('95 %');
+  });
+
+  it('ticks a chart of many bars a day once a day, at its first bar', () => {
+    const at = (text: string) => new Date(text).getTime();
+    const sweeps = [
+      '2026-12-01T08:00',
+      '2026-12-01T14:00',
+      '2026-12-01T20:00',
+      '2026-12-02T02:00',
+      '2026-12-02T08:00',
+    ];
+    expect(firstOfEachDay(sweeps.map(at))).toEqual([at('2026-12-01T08:00'), at('2026-12-02T02:00')]);
+    expect(firstOfEachDay([])).toEqual([]);
   });
 });

@@ -5,12 +5,13 @@ import type { ProblemTrend } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
-import { formatDate, formatDateTime } from '../../format';
+import { formatDateTime } from '../../format';
 import { useProblemTrend } from '../../hooks/useAttention';
+import { dayTickLabel, firstOfEachDay } from './metricsView';
 
 const TREND_RANGES = [
-  { value: '7d', label: '7 d' },
-  { value: '30d', label: '30 d' },
+  { value: '7d', label: 'Last 7 days' },
+  { value: '30d', label: 'Last 30 days' },
 ] as const;
 type TrendRange = (typeof TREND_RANGES)[number]['value'];
 
@@ -114,7 +115,8 @@ export function ProblemsTrend() {
                 <XAxis
                   dataKey="t"
                   type="category"
-                  tickFormatter={(t: number) => formatDate(t)}
+                  ticks={firstOfEachDay(data.map((point) => point.t))}
+                  tickFormatter={dayTickLabel}
                   minTickGap={24}
                 />
                 <YAxis allowDecimals={false} width={40} />

@@ -96,9 +96,21 @@ export function timeTicks(from: number, to: number): number[] {
 const TICK_TIME = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const TICK_DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
+/** A day's tick: "Dec 2". */
+export const dayTickLabel = (t: number) => TICK_DAY.format(new Date(t));
+
 /** A tick's label: the time of day within a day's range, the date ("Dec 2") beyond. */
 export const timeTickLabel = (rangeMs: number) => (t: number) =>
-  (rangeMs > DAY ? TICK_DAY : TICK_TIME).format(new Date(t));
+  rangeMs > DAY ? dayTickLabel(t) : TICK_TIME.format(new Date(t));
+
+/**
+ * Of times in order (one bar each), the first of each local day: a chart of many bars a day gets
+ * one tick per day ("Dec 2"), not the same date under every few bars.
+ */
+export function firstOfEachDay(times: readonly number[]): number[] {
+  const dayOf = (t: number) => new Date(t).toDateString();
+  return times.filter((t, index) => index === 0 || dayOf(t) !== dayOf(times[index - 1] as number));
+}
 
 const samples = (n: number) => (n === 1 ? '1 sample' : `${n} samples`);
 
