@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { emailOf, expect, firstPlanted, planted, test } from './fixtures';
+import {
+  emailOf,
+  expect,
+  expectNoSeriousViolations,
+  expectNoSidewaysScroll,
+  firstPlanted,
+  planted,
+  test,
+} from './fixtures';
 
 /** SPEC §9 jobs page, against the demo server (its own worker takes the tasks). */
 test.describe('jobs page', () => {
@@ -115,6 +123,40 @@ test.describe('jobs page', () => {
         .filter({ has: page.getByRole('heading', { name: /Bulk refresh/ }) })
         .first(),
     ).toBeVisible();
+  });
+
+  test('on a 390 px phone: a finished job with its counts and results, and the bulk refresh plan, fit the screen and pass axe', async ({
+    page,
+    signInAs,
+  }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signInAs('ops');
+    await page.goto('/jobs');
+    await page.getByRole('button', { name: 'Health sweep' }).click();
+    const job = page
+      .getByRole('article')
+      .filter({ has: page.getByRole('heading', { name: /Health sweep/ }) })
+      .first();
+    await expect(job.getByText('Completed', { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(job.getByRole('list', { name: 'What happened to them' })).toBeVisible();
+    await expect(job.getByRole('table')).toBeVisible();
+    await expectNoSidewaysScroll(page);
+    await expectNoSeriousViolations(page);
+
+    await page.getByRole('button', { name: 'Bulk refresh' }).click();
+    const ids = [firstPlanted('NO_TTL'), firstPlanted('CUSTOMER_MISSING')];
+    await page.getByLabel('User ids (user_…), one per line').fill(ids.join('\n'));
+    await page.getByRole('button', { name: 'Preview the refresh' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Refresh 2 users?' });
+    await expect(dialog.getByRole('list', { name: 'Users in this plan' })).toContainText(
+      emailOf(ids[0] as string),
+    );
+    await expect(dialog.getByRole('button', { name: 'Start bulk refresh' })).toBeInViewport();
+    await expectNoSidewaysScroll(page);
+    await expectNoSeriousViolations(page);
+    // nothing is started: the other specs read these users as planted
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
   });
 
   test('support sees the jobs but no start buttons', async ({ page, signInAs }) => {
