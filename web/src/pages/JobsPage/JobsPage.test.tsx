@@ -323,4 +323,50 @@ describe('Jobs page', () => {
       /2 other jobs are still running: Health sweep .*, Rebuild cache .*This job writes/,
     );
   });
+
+  it('rebuild (admin): names how many users it touches, asks for that number, and asks again when Clerk changed meanwhile', {
+    timeout: 20_000,
+  }, async () => {
+    const plan = (users: number) => ({
+      plan: { type: 'rebuild', users },
+      planId: `job_rebuild_${users}`,
+      jobId: null,
+    });
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/me': { ...fixtures.me, name: 'Ada Admin', role: 'admin' },
+      'GET /api/jobs': { jobs: [] },
+      'POST /api/jobs': (request: { body: { dryRun?: boolean; planId?: string } }) => {
+        if (request.body.dryRun) return plan(198);
+        if (request.body.planId === 'job_rebuild_198')
+          return {
+            status: 409,
+            body: { error: { code: 'PLAN_CHANGED', message: 'The plan changed.', details: plan(199) } },
+          };
+        return { status: 202, body: { jobId: '00job000005abc', planId: request.body.planId } };
+      },
+    });
+    const { user } = renderApp('/jobs');
+    await user.click(await screen.findByRole('button', { name: 'Rebuild cache' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog', { name: 'Rebuild the whole cache?' });
+    expect(dialog.textContent).toMatch(/Touches 198 users/);
+    const start = within(dialog).getByRole('button', { name: 'Start rebuild' }) as HTMLButtonElement;
+    expect(start.disabled).toBe(true);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Type 198 to confirm' }), '198');
+    await user.click(start);
+
+    expect((await within(dialog).findByRole('alert')).textContent).toMatch(
+      /This changed since you looked: Clerk now has 199 users, not 198\. Nothing was started\./,
+    );
+    expect(dialog.textContent).toMatch(/Touches 199 users/);
+    expect(start.disabled).toBe(true);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Type 199 to confirm' }), '199');
+    await user.click(start);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { type: 'rebuild', dryRun: true },
+      { type: 'rebuild', planId: 'job_rebuild_198' },
+      { type: 'rebuild', planId: 'job_rebuild_199' },
+    ]);
+  });
 });
