@@ -73,3 +73,20 @@ test('the user page shows every customer problem code the demo seed planted', as
     await expect(panel.getByText(code, { exact: true }), `${code} on /users/${userId}`).toBeVisible();
   }
 });
+
+test('a link to /users/not-an-id says once what a user id looks like, and is not kept as a recent lookup', async ({
+  page,
+  signInAs,
+}) => {
+  await signInAs('support');
+  await page.goto('/users/not-an-id');
+  await expect(page.getByRole('heading', { level: 1, name: 'Not a valid id' })).toBeVisible();
+  const main = page.getByRole('main');
+  await expect(main.getByRole('alert')).toHaveCount(1);
+  await expect(main.getByRole('alert')).toContainText('not-an-id is not a Clerk user id');
+  await expect(main.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+
+  await main.getByRole('link', { name: 'open Users' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  await expect(main.getByText('not-an-id')).toHaveCount(0);
+});
