@@ -18,7 +18,7 @@ interface ShownUndo {
 
 /**
  * Undo, previewed and confirmed like every write (SPEC §3): "Undo" asks for the plan (`dryRun`),
- * the dialog names how many keys it really restores, and "Apply" sends the plan's id; a plan that
+ * the dialog names how many keys it really restores, and its "Undo" sends the plan's id; a plan that
  * changed meanwhile comes back in the same dialog for a second yes. Render `dialog` once; call
  * `start(auditId)` from the button.
  */
