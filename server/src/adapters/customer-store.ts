@@ -3,6 +3,7 @@ import {
   assembleSnapshot,
   type CustomerCacheSnapshot,
   type CustomerKeyRequest,
+  type CustomerSnapshotKeys,
   customerSnapshotKeys,
   healthSnapshotRequest,
   type KeyReading,
@@ -55,9 +56,15 @@ async function readKeys(redis: Redis, names: readonly string[]): Promise<Map<str
   return read;
 }
 
-/** The snapshot of `request`'s keys, and the raw panel's list, from readings that hold every one of them. */
-function assemble(keys: Keys, request: CustomerKeyRequest, read: ReadonlyMap<string, RawKey>): ReadSnapshot {
-  const names = customerSnapshotKeys(keys, request);
+/**
+ * The snapshot of `request`'s keys (`names`, as `customerSnapshotKeys` named them), and the raw
+ * panel's list, from readings that hold every one of them.
+ */
+function assemble(
+  request: CustomerKeyRequest,
+  names: CustomerSnapshotKeys,
+  read: ReadonlyMap<string, RawKey>,
+): ReadSnapshot {
   const { current, legacy } = snapshotKeyNames(names);
   const snapshot = assembleSnapshot(
     request,
@@ -79,8 +86,9 @@ export async function readCustomerKeys(
   keys: Keys,
   request: CustomerKeyRequest,
 ): Promise<ReadSnapshot> {
-  const { current, legacy } = snapshotKeyNames(customerSnapshotKeys(keys, request));
-  return assemble(keys, request, await readKeys(redis, [...current, ...legacy]));
+  const names = customerSnapshotKeys(keys, request);
+  const { current, legacy } = snapshotKeyNames(names);
+  return assemble(request, names, await readKeys(redis, [...current, ...legacy]));
 }
 
 /** Whether anything is cached under the user's mapping key (a user Clerk no longer has). */
@@ -115,11 +123,12 @@ export async function readCustomerSnapshot(redis: Redis, keys: Keys, userId: str
       mapping: rawOf(keys.user(userId)),
       customer: rawOf(customerKey),
     });
-    const { current, legacy } = snapshotKeyNames(customerSnapshotKeys(keys, request));
+    const names = customerSnapshotKeys(keys, request);
+    const { current, legacy } = snapshotKeyNames(names);
     const missing = [...current, ...legacy, ...(customerKey ? [customerKey] : [])].filter(
       (key) => !read.has(key),
     );
-    if (missing.length === 0 || round === MAX_FALLBACK_READS) return assemble(keys, request, read);
+    if (missing.length === 0 || round === MAX_FALLBACK_READS) return assemble(request, names, read);
     for (const [key, entry] of await readKeys(redis, missing)) read.set(key, entry);
   }
 }
