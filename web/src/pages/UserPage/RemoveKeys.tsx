@@ -12,8 +12,8 @@ type Preview = { plan: Array<{ key: string; before: string | null; reason: strin
 
 /**
  * "Remove keys" (SPEC §3, §9): offered to ops when a diagnosis names keys that can go — legacy
- * keys, an orphaned entry. The dry run lists every key and the fields it holds; "Apply" deletes exactly those
- * in one audited write, and "Undo" brings them back.
+ * keys, an orphaned entry. The dry run lists every key and the fields it holds; the dialog's
+ * "Remove keys" deletes exactly those in one audited write, and "Undo" brings them back.
  */
 export function RemoveKeys({ userId, problems }: { userId: string; problems: readonly Problem[] }) {
   const { can } = useStaff();

@@ -45,7 +45,7 @@ interface ShownPlan {
 
 /**
  * `/users/:userId` (SPEC §9): heading = the user's email; "Cache health" and "Sync status" panels;
- * the raw Redis values; "Refresh cache" → planned writes → "Apply" / "Cancel"; then "Undo".
+ * the raw Redis values; "Refresh cache" → planned writes → "Refresh cache" / "Cancel"; then "Undo".
  */
 export function UserPage() {
   const { userId = '' } = useParams();
