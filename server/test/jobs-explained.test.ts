@@ -149,4 +149,30 @@ describe('jobs that explain themselves', () => {
     expect(skipped).toMatchObject({ outcome: 'skipped', reason: 'no-stripe-customer' });
     expect(skipped?.messages.length).toBeGreaterThan(10);
   });
+
+  it('a rebuild started from its confirmed plan knows its total from the first view', async () => {
+    const preview = await harness.request('POST', '/api/jobs', {
+      role: 'admin',
+      body: { type: 'rebuild', dryRun: true },
+    });
+    const { plan, planId } = (await preview.json()) as { plan: { users: number }; planId: string };
+    expect(plan.users).toBe(harness.seed.dataset.clerkUsers.length);
+    const started = await harness.request('POST', '/api/jobs', {
+      role: 'admin',
+      body: { type: 'rebuild', planId },
+    });
+    expect(started.status).toBe(202);
+    const { jobId } = (await started.json()) as { jobId: string };
+    const first = (await (await get(`/api/jobs/${jobId}`)).json()) as JobView;
+    expect(first.progress.total).toBe(plan.users);
+    for (;;) {
+      const view = (await (await get(`/api/jobs/${jobId}?limit=1`)).json()) as JobView;
+      expect(view.progress.total).toBeGreaterThanOrEqual(plan.users);
+      if (view.state !== 'queued' && view.state !== 'running') {
+        expect(sum(view.tally)).toBe(view.progress.done);
+        break;
+      }
+      await tick();
+    }
+  });
 });

@@ -62,7 +62,8 @@ export class JobQueue {
     this.store = new JobStore(services.ownRedis, services.keys);
   }
 
-  async create(request: CreateJob, staff: Staff, options: { batchSize?: number } = {}): Promise<string> {
+  /** `users`: how many the confirmed plan named, so a queued job already shows its total. */
+  async create(request: CreateJob, staff: Staff, options: { batchSize?: number; users?: number } = {}) {
     const id = this.services.audit.newId();
     const record: JobRecord = {
       id,
@@ -74,7 +75,7 @@ export class JobQueue {
       role: staff.role,
       createdAt: new Date().toISOString(),
       finishedAt: null,
-      total: request.type === 'bulk-refresh' ? new Set(request.userIds).size : 0,
+      total: request.type === 'bulk-refresh' ? new Set(request.userIds).size : (options.users ?? 0),
       done: 0,
       failed: 0,
       withProblems: 0,

@@ -56,12 +56,15 @@ export const jobRoutes = (services: Services) => {
         const needed = permissionToStart(request);
         await requirePermission(needed)(c, async () => {});
         // SPEC §3 confirmed plans: a preview, or the plan confirmed — planned again just before the start
+        let users: number | undefined;
         if (dryRun || planId !== undefined) {
           const planned = await planJob(services, request, staff);
           if (dryRun) return c.json({ ...planned, jobId: null }, 200);
           requireConfirmedPlan(planId, planned);
+          // the total is known before a worker takes the job up
+          if (planned.plan.type === 'rebuild') users = planned.plan.users;
         }
-        const jobId = await jobs.create(request, staff);
+        const jobId = await jobs.create(request, staff, users === undefined ? {} : { users });
         return c.json({ jobId, planId: planId ?? null }, 202);
       },
     )
