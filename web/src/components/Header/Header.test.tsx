@@ -123,4 +123,25 @@ describe('Header', () => {
     expect(document.documentElement.dataset.theme).toBe('dark');
     expect(window.localStorage.getItem('cache-doctor-theme')).toBe('dark');
   });
+
+  it('Menu says whether it is open; Escape closes it and returns focus to it, so does leaving the page', async () => {
+    stubFetch(signedInRoutes);
+    const { user } = renderApp('/status');
+    const menu = await screen.findByRole('button', { name: 'Menu' });
+    expect(menu.getAttribute('aria-expanded')).toBe('false');
+    expect(document.getElementById(menu.getAttribute('aria-controls') ?? '')).toBe(
+      screen.getByRole('navigation', { name: 'Main' }).parentElement,
+    );
+
+    await user.click(menu);
+    expect(menu.getAttribute('aria-expanded')).toBe('true');
+    await user.keyboard('{Escape}');
+    expect(menu.getAttribute('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(menu);
+
+    await user.click(menu);
+    await user.click(screen.getByRole('link', { name: 'Jobs' }));
+    await screen.findByRole('heading', { level: 1, name: 'Jobs' });
+    await waitFor(() => expect(menu.getAttribute('aria-expanded')).toBe('false'));
+  });
 });
