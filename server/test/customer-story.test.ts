@@ -130,6 +130,31 @@ describe('the customer story (issue #20)', () => {
     expect(trend.points[0]?.counts).toEqual(first.counts);
   });
 
+  it("the audit log names a user as the latest sweep read them from Clerk, before the cache's copy (issue #21)", async () => {
+    const stale = harness.seed.planted.byCode.SUBSCRIPTIONS_STALE[0] as string;
+    const clerk = harness.seed.dataset.clerkUsers.find((user) => user.id === stale);
+    const email = clerk?.email_addresses.find((address) => address.id === clerk.primary_email_address_id);
+    // the cached record says otherwise now: the page must still show who Clerk says it is
+    const customerId = harness.seed.planted.customerIds[stale] as string;
+    const raw = (await harness.services.redis.get(`customer:${customerId}`)) ?? '{}';
+    const record = JSON.parse(raw);
+    await harness.services.redis.set(
+      `customer:${customerId}`,
+      JSON.stringify({ ...record, email: 'cache-only@example.com', name: 'Cache Only' }),
+      'KEEPTTL',
+    );
+    const log = await get<{ entries: Array<{ action: string; person: unknown }> }>(
+      `/api/audit?target=${stale}`,
+    );
+    expect(log.entries.map((entry) => entry.action)).toContain('refresh');
+    for (const entry of log.entries)
+      expect(entry.person).toEqual({
+        email: email?.email_address,
+        name: [clerk?.first_name, clerk?.last_name].filter(Boolean).join(' '),
+      });
+    await harness.services.redis.set(`customer:${customerId}`, raw, 'KEEPTTL');
+  });
+
   it('a bulk refresh of the users shown takes them off the list until a sweep finds them again', async () => {
     const before = await get<AttentionPage>('/api/attention?problem=SUBSCRIPTIONS_STALE');
     expect(before.users.length).toBeGreaterThan(0);
