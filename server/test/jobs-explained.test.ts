@@ -1,6 +1,7 @@
 import type { AuditEntry, JobView } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobWorker, startJobWorker } from '../src/jobs/runner';
+import { JobQueue, type JobWorker, startJobWorker } from '../src/jobs/runner';
+import type { JobRecord } from '../src/jobs/store';
 import { type Harness, startHarness } from './harness';
 
 /**
@@ -173,6 +174,35 @@ describe('jobs that explain themselves', () => {
         break;
       }
       await tick();
+    }
+  });
+
+  it('the CLI says what happened in the same words, and warns when a job that writes is still running', async () => {
+    const skipped = harness.seed.planted.byCode.NO_STRIPE_CUSTOMER[1] as string;
+    const refresh = await harness.cli(['bulk-refresh', skipped]);
+    expect(refresh.out).toMatch(/What happened: +1 skipped \(no Stripe customer\)/);
+
+    // a rebuild on record that no worker has taken up yet (no task queued): it is still running
+    const store = new JobQueue(harness.services).store;
+    const waiting = {
+      ...(await store.get((await store.list(1))[0]?.id ?? '')),
+      id: harness.services.audit.newId(),
+      type: 'rebuild' as const,
+      state: 'queued' as const,
+      phase: 'queued' as const,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+    } as JobRecord;
+    const tx = harness.services.ownRedis.multi();
+    store.queueCreate(tx, waiting, null);
+    await tx.exec();
+    try {
+      const sweep = await harness.cli(['sweep']);
+      expect(sweep.err).toContain(`Warning: rebuild job ${waiting.id}`);
+      expect(sweep.err).toContain('it writes, so the two read and write the same users at once');
+      expect(sweep.out).toMatch(/What happened: +[\d,]+ healthy, [\d,]+ with problems/);
+    } finally {
+      await new JobQueue(harness.services).cancel(waiting.id);
     }
   });
 });

@@ -19,6 +19,51 @@ export function tallyBucket(result: JobUserResult | JobSessionResult): string {
   return result.outcome;
 }
 
+/** Each bucket in words (after its count). */
+const BUCKET_WORDS: Record<string, string> = {
+  ok: 'healthy',
+  problems: 'with problems',
+  repaired: 'repaired',
+  unchanged: 'already right (expiry renewed)',
+  reported: 'reported',
+  fixed: 'marked as failed',
+  generated: 'generation started',
+  failed: 'failed',
+};
+
+/** Why results were skipped, in words; an unknown reason reads as its code's words. */
+const SKIP_WORDS: Record<string, string> = {
+  'no-stripe-customer': 'no Stripe customer',
+  'stripe-customer-deleted': 'Stripe customer deleted',
+  'customer-of-another-user': "another user's customer",
+  'not-offered': 'not offered for its diagnosis',
+  'already-started': 'generation already started',
+  other: 'other reason',
+};
+
+const skipWords = (reason: string) => SKIP_WORDS[reason] ?? reason.replaceAll('-', ' ');
+
+/**
+ * A job's tally in words, one line per bucket in a fixed order (good news first, failures last),
+ * skipped ones with their reason: what the Jobs page and the CLI print.
+ */
+export function tallyLines(tally: Record<string, number>): Array<{ bucket: string; words: string }> {
+  const order = Object.keys(BUCKET_WORDS);
+  const rank = (bucket: string) =>
+    bucket.startsWith('skipped:') ? order.indexOf('failed') - 0.5 : order.indexOf(bucket);
+  return Object.entries(tally)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([bucket, count]) => ({
+      bucket,
+      words: `${count.toLocaleString()} ${
+        bucket.startsWith('skipped:')
+          ? `skipped (${skipWords(bucket.slice('skipped:'.length))})`
+          : (BUCKET_WORDS[bucket] ?? bucket)
+      }`,
+    }));
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**

@@ -1,4 +1,4 @@
-import type { CreateJob, JobUserResult } from '@cache-doctor/shared';
+import { type CreateJob, type JobUserResult, jobWrites, tallyLines } from '@cache-doctor/shared';
 import { delay } from '../adapters/rate-limiter';
 import { JobQueue, startJobWorker } from '../jobs/runner';
 import type { JobRecord, JobStore } from '../jobs/store';
@@ -41,6 +41,7 @@ export async function runJobToEnd(
   const worker = await startJobWorker(services);
   try {
     const jobs = new JobQueue(services);
+    await warnOfOverlap(jobs.store, io, request);
     const started = performance.now();
     const jobId = await jobs.create(request, actor);
     io.err(
@@ -73,4 +74,26 @@ export async function flaggedUsers(store: JobStore, jobId: string): Promise<JobU
   const flagged: JobUserResult[] = [];
   for await (const page of store.results(jobId, 'flagged')) flagged.push(...page);
   return flagged.sort((a, b) => a.userId.localeCompare(b.userId));
+}
+
+const writes = (record: Pick<JobRecord, 'type' | 'action'>) =>
+  jobWrites({ type: record.type, ...(record.action && { sessionSweep: { action: record.action } }) });
+
+/** Says (on stderr) which running jobs this one overlaps: all of them when it writes, else those that write. */
+async function warnOfOverlap(store: JobStore, io: CliIo, request: CreateJob): Promise<void> {
+  const action = request.type === 'session-sweep' ? request.action : null;
+  const mine = writes({ type: request.type, action });
+  const others = (await store.list(50)).filter((record) => !isFinished(record) && (mine || writes(record)));
+  for (const record of others)
+    io.err(
+      `Warning: ${record.type} job ${record.id} (started ${record.createdAt}) is still running; ${
+        mine ? 'this job writes too' : 'it writes'
+      }, so the two read and write the same users at once.`,
+    );
+}
+
+/** A finished job's counts in words, e.g. "36 repaired, 150 already right (expiry renewed), 2 failed". */
+export async function tallyInWords(store: JobStore, jobId: string): Promise<string> {
+  const lines = tallyLines(await store.counts(jobId, 'tally'));
+  return lines.length === 0 ? 'nothing yet' : lines.map((line) => line.words).join(', ');
 }

@@ -10,7 +10,7 @@ import {
 } from '@cache-doctor/shared';
 import { type CliCommand, type CliContext, EXIT, UsageError } from './command';
 import { json, reportError } from './format';
-import { type FinishedJob, flaggedUsers, runJobToEnd } from './job-run';
+import { type FinishedJob, flaggedUsers, runJobToEnd, tallyInWords } from './job-run';
 
 /**
  * `pnpm cli bulk-refresh <userId…>`, `pnpm cli rebuild`, `pnpm cli session-sweep [--since ISO]
@@ -57,6 +57,7 @@ async function runRefreshJob(context: CliContext, request: CreateJob, asJson: bo
     io.out(
       `  Users:             ${summary.done} / ${summary.total} in ${(summary.durationMs / 1000).toFixed(1)} s`,
     );
+    io.out(`  What happened:     ${await tallyInWords(finished.jobs.store, finished.jobId)}`);
     io.out(`  Failed:            ${summary.failed}`);
     io.out(`  Still with problems: ${remaining}`);
     for (const row of rows.slice(0, LISTED))

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type CliCommand, EXIT, UsageError } from './command';
 import { json, reportError } from './format';
-import { flaggedUsers, runJobToEnd } from './job-run';
+import { flaggedUsers, runJobToEnd, tallyInWords } from './job-run';
 
 /** Broken users listed in words; --json lists them all. */
 const LISTED = 20;
@@ -50,6 +50,7 @@ export const sweepCommand: CliCommand = {
       else {
         io.out(`Health sweep ${jobId}: ${record.state}${record.error ? ` (${record.error})` : ''}`);
         io.out(`  Users checked:   ${summary.checked} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+        io.out(`  What happened:   ${await tallyInWords(jobs.store, jobId)}`);
         io.out(`  Failed:          ${summary.failed}`);
         io.out(`  With problems:   ${summary.withProblems} (broken: ${summary.broken})`);
         const codes = Object.entries(summary.byCode).sort(([, a], [, b]) => b - a);
