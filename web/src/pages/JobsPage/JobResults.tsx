@@ -93,7 +93,7 @@ export function JobResults({
         sessionRows.length === 0 ? (
           <p className="muted">{active ? 'No unprocessed session so far.' : 'No unprocessed session.'}</p>
         ) : (
-          <SessionResults results={sessionRows} caption="Unprocessed paid sessions" />
+          <SessionResults results={sessionRows} caption="Unprocessed paid sessions" jobId={job.id} />
         )
       ) : null}
       {results.data && job.type !== 'session-sweep' ? (

@@ -369,4 +369,47 @@ describe('Jobs page', () => {
       { type: 'rebuild', planId: 'job_rebuild_199' },
     ]);
   });
+
+  it('a session sweep names each paying customer, and what a repair wrote is one click away', {
+    timeout: 20_000,
+  }, async () => {
+    const sweep = job({
+      id: '00job000006abc',
+      type: 'session-sweep',
+      state: 'completed',
+      sessionSweep: { action: 'fix', since: '2026-01-01T00:00:00.000Z', checked: 40 },
+      tally: { fixed: 1 },
+    });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [sweep] },
+      'GET /api/jobs/00job000006abc': {
+        ...sweep,
+        sessionResults: [
+          {
+            sessionId: 'cs_test_a1',
+            customerEmail: 'payer@example.com',
+            outcome: 'fixed',
+            code: 'WEBHOOK_MISSING',
+            message: 'Marked as failed.',
+            auditId: 'aud1',
+          },
+        ],
+      },
+      'GET /api/jobs/00job000006abc/changes/cs_test_a1': {
+        target: 'cs_test_a1',
+        auditId: 'aud1',
+        changes: [{ key: 'webhook:cs_test_a1', before: null, after: '{"status":"error"}' }],
+      },
+    });
+    const { user } = renderApp('/jobs');
+    const table = await screen.findByRole('table', { name: 'Unprocessed paid sessions' }, { timeout: 5000 });
+    const row = within(within(table).getByRole('link', { name: 'cs_test_a1' }).closest('tr') as HTMLElement);
+    expect(row.getByText('payer@example.com')).toBeTruthy();
+    await user.click(row.getByRole('button', { name: 'Show changes for cs_test_a1' }));
+    const dialog = await screen.findByRole('dialog', { name: 'What the job changed for cs_test_a1' });
+    const changes = await within(dialog).findByRole('list', { name: 'Changes' });
+    expect(within(changes).getByText('webhook:cs_test_a1')).toBeTruthy();
+    expect(within(changes).getByText('created')).toBeTruthy();
+  });
 });

@@ -1,9 +1,11 @@
 import type { SessionJobOutcome } from '@cache-doctor/shared';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { JobSessionResult } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { paths } from '../../paths';
+import { ResultChanges } from './ResultChanges';
 
 const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
   reported: 'Listed',
@@ -13,28 +15,64 @@ const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
   failed: 'Failed',
 };
 
-/** A session sweep's per-session results, on the Jobs page and where the sweep was started. */
-export function SessionResults({ results, caption }: { results: JobSessionResult[]; caption: string }) {
+/**
+ * A session sweep's per-session results, on the Jobs page and where the sweep was started: the
+ * paying customer beside each session, and what a repair wrote one click away (given the job).
+ */
+export function SessionResults({
+  results,
+  caption,
+  jobId,
+}: {
+  results: JobSessionResult[];
+  caption: string;
+  jobId?: string;
+}) {
+  const [changesOf, setChangesOf] = useState<string | null>(null);
   return (
-    <DataTable
-      caption={caption}
-      columns={['Session', 'Diagnosis before', 'Outcome']}
-      rows={results}
-      rowKey={(result) => result.sessionId}
-      renderRow={(result) => (
-        <tr>
-          <th scope="row">
-            <Link to={paths.session(result.sessionId)}>{result.sessionId}</Link>
-          </th>
-          <td>
-            <ProblemTitle code={result.code} />
-          </td>
-          <td>
-            {OUTCOME_LABELS[result.outcome]}
-            <span className="muted"> — {result.message}</span>
-          </td>
-        </tr>
-      )}
-    />
+    <>
+      <DataTable
+        caption={caption}
+        columns={['Session', 'Customer', 'Diagnosis before', 'Outcome']}
+        rows={results}
+        rowKey={(result) => result.sessionId}
+        renderRow={(result) => (
+          <tr>
+            <th scope="row">
+              <Link to={paths.session(result.sessionId)}>{result.sessionId}</Link>
+            </th>
+            <td>{result.customerEmail ?? <span className="muted">not named in Stripe</span>}</td>
+            <td>
+              <ProblemTitle code={result.code} />
+            </td>
+            <td>
+              {OUTCOME_LABELS[result.outcome]}
+              <span className="muted"> — {result.message}</span>
+              {jobId && result.auditId ? (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    className="button button-quiet button-small"
+                    aria-label={`Show changes for ${result.sessionId}`}
+                    onClick={() => setChangesOf(result.sessionId)}
+                  >
+                    Show changes
+                  </button>
+                </>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      />
+      {jobId ? (
+        <ResultChanges
+          jobId={jobId}
+          target={changesOf}
+          label={changesOf ?? ''}
+          onClose={() => setChangesOf(null)}
+        />
+      ) : null}
+    </>
   );
 }

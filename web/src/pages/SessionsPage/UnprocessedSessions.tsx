@@ -218,7 +218,9 @@ function SweepJob({ job, action }: { job: ReturnType<typeof useJob>; action: Bul
         </div>
       ) : null}
       {cancel.isError ? <ErrorMessage title="Could not cancel" error={cancel.error} /> : null}
-      {results.length > 0 ? <SessionResults results={results} caption="Per-session results" /> : null}
+      {results.length > 0 ? (
+        <SessionResults results={results} caption="Per-session results" jobId={job.data.id} />
+      ) : null}
     </div>
   );
 }
