@@ -498,6 +498,13 @@ describe('refresh-drifted', () => {
       expect(view.lastActions.map((action) => action.target).sort()).toEqual([...others].sort());
       for (const action of view.lastActions)
         expect(action.result === 'applied' || action.message === 'Already up to date.').toBe(true);
+      // each target is named as the sweep read it from Clerk (issue #21: people, not ids)
+      const { people } = await policies();
+      for (const action of view.lastActions) {
+        const clerk = harness.seed.dataset.clerkUsers.find((user) => user.id === action.target);
+        const primary = clerk?.email_addresses.find((a) => a.id === clerk.primary_email_address_id);
+        expect(people?.[action.target]?.email, action.target).toBe(primary?.email_address);
+      }
       expect(touched.length).toBeGreaterThan(0);
       expect(touched.sort()).toEqual(
         view.lastActions

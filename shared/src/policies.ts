@@ -84,6 +84,10 @@ export const policiesResponseSchema = z.object({
   pausedAt: z.string().nullable(),
   pausedBy: z.string().nullable(),
   policies: z.array(policyViewSchema),
+  /** who each user a target list names is (issue #21: people, not ids), by user id; best effort */
+  people: z
+    .record(z.string(), z.object({ email: z.string().nullable(), name: z.string().nullable() }))
+    .optional(),
 });
 export type PoliciesResponse = z.infer<typeof policiesResponseSchema>;
 

@@ -1,4 +1,5 @@
 import {
+  idKind,
   POLICY_NAMES,
   type PoliciesResponse,
   type PolicyActivity,
@@ -12,6 +13,7 @@ import {
 import type { PolicyStore } from '../adapters/policy-store';
 import { activityPoints, HOUR_MS, hoursUpTo, updatedState } from '../domain/policies';
 import type { Services } from './container';
+import { type Person, peopleByUserId } from './people';
 import { policyStore } from './policies';
 
 /**
@@ -47,7 +49,17 @@ export async function readPolicies(services: Services): Promise<PoliciesResponse
     store.paused(),
     Promise.all(POLICY_NAMES.map((name) => viewOf(store, name))),
   ]);
-  return { paused: paused !== null, pausedAt: paused?.at ?? null, pausedBy: paused?.by ?? null, policies };
+  const targets = policies.flatMap((policy) => [...policy.lastActions, ...(policy.wouldDo ?? [])]);
+  const userIds = targets.map((item) => item.target).filter((target) => idKind(target) === 'user');
+  // best effort, like the audit log's: the page still reads while the app's Redis does not answer
+  const people = await peopleByUserId(services, userIds).catch(() => new Map<string, Person>());
+  return {
+    paused: paused !== null,
+    pausedAt: paused?.at ?? null,
+    pausedBy: paused?.by ?? null,
+    policies,
+    people: Object.fromEntries(people),
+  };
 }
 
 /** `GET /api/policies/activity`: each policy's actions (and dry runs' new targets) per hour of the range. */

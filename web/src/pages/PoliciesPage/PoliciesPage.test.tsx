@@ -147,3 +147,44 @@ describe('Automatic repairs: what a dry run would do', () => {
     expect(row.textContent).toContain('Webhook status missing WEBHOOK_MISSING');
   });
 });
+
+describe('Automatic repairs: people, not ids', () => {
+  it('names a user its last actions touched by email and name, the id beside them', {
+    timeout: 60_000,
+  }, async () => {
+    const userId = 'user_2aB3cD4eF5';
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/policies': {
+        ...policies,
+        policies: policies.policies.map((policy) =>
+          policy.name === 'refresh-drifted'
+            ? {
+                ...policy,
+                lastActions: [
+                  {
+                    at: new Date(lastHour).toISOString(),
+                    target: userId,
+                    problem: 'SUBSCRIPTIONS_STALE',
+                    result: 'applied' as const,
+                    message: 'Refreshed the cache.',
+                  },
+                ],
+              }
+            : policy,
+        ),
+        people: { [userId]: { email: 'ada@example.com', name: 'Ada Lovelace' } },
+      },
+      'GET /api/policies/activity': activity('24h'),
+    });
+    renderApp('/policies');
+
+    const card = within(await screen.findByRole('region', { name: 'refresh-drifted' }, { timeout: 10_000 }));
+    const row = card.getByRole('row', { name: /ada@example\.com/ });
+    expect(within(row).getByRole('link', { name: 'ada@example.com' }).getAttribute('href')).toBe(
+      `/users/${userId}`,
+    );
+    expect(row.textContent).toContain('Ada Lovelace');
+    expect(row.textContent).toContain(userId);
+  });
+});

@@ -1,4 +1,10 @@
-import { POLICY_DESCRIPTIONS, POLICY_MODES, type PolicyMode, type PolicyView } from '@cache-doctor/shared';
+import {
+  POLICY_DESCRIPTIONS,
+  POLICY_MODES,
+  type PoliciesResponse,
+  type PolicyMode,
+  type PolicyView,
+} from '@cache-doctor/shared';
 import { Link } from 'react-router';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { EmptyState } from '../../components/EmptyState/EmptyState';
@@ -6,6 +12,7 @@ import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
 import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
+import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { formatDateTime, formatDurationMs } from '../../format';
 import { usePauseAll, usePolicies, useUpdatePolicy } from '../../hooks/usePolicies';
 import { useStaff } from '../../hooks/useStaff';
@@ -17,13 +24,26 @@ const MODE_WORDS: Record<PolicyMode, string> = { off: 'Off', 'dry-run': 'Dry run
 const targetLink = (target: string) =>
   target.startsWith('cs_') ? paths.session(target) : target.startsWith('user_') ? paths.user(target) : null;
 
-function Target({ target }: { target: string }) {
+/** Who each user target is, from the policies' answer (issue #21: people, not ids). */
+type People = NonNullable<PoliciesResponse['people']>;
+
+function Target({ target, people }: { target: string; people: People }) {
+  const person = people[target];
+  if (person) return <UserLabel userId={target} email={person.email} name={person.name} />;
   const to = targetLink(target);
   return to ? <Link to={to}>{target}</Link> : <span>{target}</span>;
 }
 
 /** One policy: what it does, its mode and limits, what it did and what a dry run would do. */
-function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: boolean }) {
+function PolicyCard({
+  policy,
+  canChange,
+  people,
+}: {
+  policy: PolicyView;
+  canChange: boolean;
+  people: People;
+}) {
   const update = useUpdatePolicy();
   const about = POLICY_DESCRIPTIONS[policy.name];
   const headingId = `policy-${policy.name}`;
@@ -82,7 +102,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
               renderRow={(item) => (
                 <tr>
                   <th scope="row">
-                    <Target target={item.target} />
+                    <Target target={item.target} people={people} />
                   </th>
                   <td>
                     <ProblemTitle code={item.problem} />
@@ -108,7 +128,7 @@ function PolicyCard({ policy, canChange }: { policy: PolicyView; canChange: bool
             <tr>
               <td>{formatDateTime(action.at)}</td>
               <th scope="row">
-                <Target target={action.target} />
+                <Target target={action.target} people={people} />
               </th>
               <td>{action.result}</td>
               <td>{action.message}</td>
@@ -163,7 +183,7 @@ export function PoliciesPage() {
         <EmptyState title="No policies">None are defined.</EmptyState>
       ) : null}
       {data?.policies.map((policy) => (
-        <PolicyCard key={policy.name} policy={policy} canChange={canChange} />
+        <PolicyCard key={policy.name} policy={policy} canChange={canChange} people={data.people ?? {}} />
       ))}
       <PolicyActivityCharts />
     </Page>
