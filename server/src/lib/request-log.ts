@@ -34,9 +34,11 @@ const LOGGABLE_ID = /^(user_[A-Za-z0-9]+|cus_[A-Za-z0-9]+|cs_(test|live)_[A-Za-z
 function loggablePath(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): string | null {
   const route = matchedRoutes(c).findLast((entry) => entry.method !== 'ALL');
   if (!route) return null;
-  const params = c.req.param() as Record<string, string>;
+  // every request logs its path: a route without parameters is its own path, and a parameter is
+  // decoded only when the path names it
+  if (!route.path.includes(':')) return route.path;
   return route.path.replace(/:(\w+)/g, (whole, name: string) => {
-    const value = params[name];
+    const value = c.req.param(name) as string | undefined;
     return value !== undefined && LOGGABLE_ID.test(value) ? value : whole;
   });
 }
