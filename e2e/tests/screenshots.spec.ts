@@ -3,7 +3,8 @@ import { emailOf, expect, firstPlanted, planted, test } from './fixtures';
 
 /**
  * The README's screenshots, taken by the suite on every run so they always show the product as
- * it is. Read-only pages of users and sessions no other spec changes.
+ * it is, in a wide window and on a 390 px phone. Read-only pages of users and sessions no other
+ * spec changes (a refresh preview is only opened and cancelled).
  */
 const screenshotPath = (name: string) =>
   fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url));
@@ -63,6 +64,41 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(timeline.getByRole('listitem').first()).toBeVisible();
       await expect(page.getByRole('region', { name: 'Purchases' }).getByRole('table')).toBeVisible();
       await timeline.screenshot({ path: screenshotPath(`timeline-${theme}`) });
+
+      await page.goto('/jobs');
+      const results = page.getByRole('table', { name: /^Users with problems/ }).first();
+      await expect(results).toBeVisible({ timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath(`jobs-${theme}`) });
+    });
+
+    test('on a phone: a user, the menu, a refresh preview and the jobs', async ({ page, signInAs }) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await signInAs('ops');
+      const userId = firstPlanted('SUBSCRIPTIONS_STALE');
+      await page.goto(`/users/${userId}`);
+      await expect(
+        page.getByRole('region', { name: 'Sync status' }).getByText('Out of sync', { exact: true }),
+      ).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`phone-user-${theme}`) });
+
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`phone-menu-${theme}`) });
+      await page.keyboard.press('Escape');
+
+      await page.getByRole('button', { name: 'Refresh cache' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByRole('list', { name: 'Planned writes' })).toBeVisible();
+      await page.screenshot({ path: screenshotPath(`phone-preview-${theme}`) });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect(dialog).toBeHidden();
+
+      await page.goto('/jobs');
+      const results = page.getByRole('table', { name: /^Users with problems/ }).first();
+      await expect(results).toBeVisible({ timeout: 30_000 });
+      // the stacked rows, each value led by its column's name
+      await results.evaluate((table) => table.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: screenshotPath(`phone-jobs-${theme}`) });
     });
   });
 }
