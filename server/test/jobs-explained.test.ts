@@ -205,4 +205,39 @@ describe('jobs that explain themselves', () => {
       await new JobQueue(harness.services).cancel(waiting.id);
     }
   });
+
+  it('"Fix all" starts from its confirmed plan: a session fixed meanwhile answers PLAN_CHANGED and starts nothing; the fresh plan starts', async () => {
+    const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const job = { type: 'session-sweep', action: 'fix', since };
+    const post = (body: object) =>
+      harness.request('POST', '/api/jobs', { role: 'ops', body: { ...job, ...body } });
+    const preview = (await (await post({ dryRun: true })).json()) as {
+      plan: { listed: number; sessions: Array<{ sessionId: string; customerEmail: string | null }> };
+      planId: string;
+    };
+    expect(preview.plan.sessions.length).toBeGreaterThan(1);
+    expect(preview.plan.listed).toBeGreaterThanOrEqual(preview.plan.sessions.length);
+    expect(preview.plan.sessions.some((session) => session.customerEmail?.includes('@'))).toBe(true);
+
+    const fixedMeanwhile = preview.plan.sessions[0]?.sessionId as string;
+    const fixed = await harness.request('POST', `/api/sessions/${fixedMeanwhile}/fix`, {
+      role: 'ops',
+      body: {},
+    });
+    expect(fixed.status).toBe(200);
+    const jobsBefore = (await new JobQueue(harness.services).store.list(50)).length;
+    const stale = await post({ planId: preview.planId });
+    expect(stale.status).toBe(409);
+    const refused = (await stale.json()) as {
+      error: { code: string; details: { plan: { sessions: Array<{ sessionId: string }> }; planId: string } };
+    };
+    expect(refused.error.code).toBe('PLAN_CHANGED');
+    expect(refused.error.details.plan.sessions.map((session) => session.sessionId)).not.toContain(
+      fixedMeanwhile,
+    );
+    expect((await new JobQueue(harness.services).store.list(50)).length).toBe(jobsBefore);
+
+    const started = await post({ planId: refused.error.details.planId });
+    expect(started.status).toBe(202);
+  });
 });

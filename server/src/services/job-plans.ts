@@ -121,5 +121,24 @@ export async function planJob(
       plan = { type: 'sweep' };
       break;
   }
-  return { plan, planId: planId({ action: request.type, target: 'jobs', writes: [], extra: plan }) };
+  return {
+    plan,
+    planId: planId({ action: request.type, target: 'jobs', writes: [], extra: whatItWrites(plan) }),
+  };
+}
+
+/**
+ * The part of a plan its id covers: what would be written. Who the users are (emails and names,
+ * shown so people read people) and whose customer a session is may change meanwhile without
+ * changing a single write.
+ */
+function whatItWrites(plan: JobPlan): unknown {
+  if (plan.type === 'bulk-refresh')
+    return { ...plan, users: plan.users.map(({ email: _, name: __, ...user }) => user) };
+  // how many are listed beside them (reported, not written) is not a write either
+  if (plan.type === 'session-sweep') {
+    const { listed: _, sessions, ...rest } = plan;
+    return { ...rest, sessions: sessions.map((session) => session.sessionId) };
+  }
+  return plan;
 }
