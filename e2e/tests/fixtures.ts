@@ -95,11 +95,9 @@ export async function expectNoSidewaysScroll(page: Page): Promise<void> {
     .poll(() =>
       page.locator('html').evaluate((root) => {
         if (root.scrollWidth <= root.clientWidth) return [];
-        // the e2e package is typed for Node, not the DOM: the in-page elements are described here
-        type InPage = { getBoundingClientRect(): { right: number }; tagName: string; className: unknown };
-        const past = (element: InPage) => element.getBoundingClientRect().right > root.clientWidth + 0.5;
-        const describe = (element: InPage) =>
-          `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).trim().replaceAll(/\s+/g, '.')}` : ''}`;
+        const past = (element: Element) => element.getBoundingClientRect().right > root.clientWidth + 0.5;
+        const describe = (element: Element) =>
+          [element.tagName.toLowerCase(), ...element.classList].join('.');
         const widest = [...root.querySelectorAll('body *')].filter(
           (element) => past(element) && ![...element.children].some(past),
         );
