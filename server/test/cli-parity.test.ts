@@ -1,5 +1,6 @@
 import type { CustomerHealthCode, CustomerSyncCode, SessionCode } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueue } from '../src/jobs/runner';
 import { type Harness, startHarness } from './harness';
 
 /**
@@ -112,7 +113,7 @@ describe('pnpm cli: parity and exit codes', () => {
 
   it('bulk-refresh: 0 when every listed user is repaired, 3 when one cannot be (progress on stderr)', async () => {
     const fixable = [userWith('SUBSCRIPTIONS_STALE'), userWith('PAYMENT_METHOD_STALE')];
-    const done = await cli('bulk-refresh', ...fixable, '--json');
+    const done = await cli('bulk-refresh', ...fixable, '--yes', '--json');
     expect(done.err).toContain('started');
     const summary = JSON.parse(done.out);
     expect(summary).toMatchObject({
@@ -124,7 +125,7 @@ describe('pnpm cli: parity and exit codes', () => {
     expect(done.code).toBe(0);
 
     const orphan = userWith('STRIPE_CUSTOMER_NOT_FOUND');
-    const partly = await cli('bulk-refresh', orphan, '--json');
+    const partly = await cli('bulk-refresh', orphan, '--yes', '--json');
     const result = JSON.parse(partly.out);
     expect(result.stillWithProblems).toBe(1);
     expect(result.users).toEqual([expect.objectContaining({ userId: orphan })]);
@@ -136,7 +137,18 @@ describe('pnpm cli: parity and exit codes', () => {
     expect(sweep.code).toBe(3);
     expect(JSON.parse(sweep.out).broken).toBeGreaterThan(0);
 
-    const rebuild = await cli('rebuild', '--json');
+    // the plan first; without --yes (and no terminal to ask) nothing starts
+    const store = new JobQueue(harness.services).store;
+    const jobsBefore = (await store.list(50)).map((record) => record.id);
+    const unconfirmed = await cli('rebuild', '--json');
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.err).toContain(
+      `rewrite the cache of every Clerk user from Stripe — ${harness.seed.dataset.clerkUsers.length} users`,
+    );
+    expect(unconfirmed.err).toContain('Nothing was written');
+    expect((await store.list(50)).map((record) => record.id)).toEqual(jobsBefore);
+
+    const rebuild = await cli('rebuild', '--yes', '--json');
     const summary = JSON.parse(rebuild.out);
     expect(summary).toMatchObject({ type: 'rebuild', state: 'completed' });
     expect(summary.stillWithProblems).toBeGreaterThan(0);
@@ -158,5 +170,14 @@ describe('pnpm cli: parity and exit codes', () => {
     const empty = await cli('session-sweep', '--since', new Date().toISOString(), '--json');
     expect(JSON.parse(empty.out)).toMatchObject({ unprocessed: 0 });
     expect(empty.code).toBe(0);
+
+    // a repair shows its plan and, unconfirmed, marks nothing
+    const store = new JobQueue(harness.services).store;
+    const jobsBefore = (await store.list(50)).map((record) => record.id);
+    const unconfirmed = await cli('session-sweep', '--fix');
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.err).toMatch(/mark as failed \d+ of the \d+ unprocessed paid sessions since/);
+    expect(unconfirmed.err).toContain('Nothing was written');
+    expect((await store.list(50)).map((record) => record.id)).toEqual(jobsBefore);
   });
 });

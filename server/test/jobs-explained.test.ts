@@ -179,7 +179,7 @@ describe('jobs that explain themselves', () => {
 
   it('the CLI says what happened in the same words, and warns when a job that writes is still running', async () => {
     const skipped = harness.seed.planted.byCode.NO_STRIPE_CUSTOMER[1] as string;
-    const refresh = await harness.cli(['bulk-refresh', skipped]);
+    const refresh = await harness.cli(['bulk-refresh', skipped, '--yes']);
     expect(refresh.out).toMatch(/What happened: +1 skipped \(no Stripe customer\)/);
 
     // a rebuild on record that no worker has taken up yet (no task queued): it is still running

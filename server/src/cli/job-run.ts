@@ -2,6 +2,7 @@ import { type CreateJob, type JobUserResult, jobWrites, tallyLines } from '@cach
 import { delay } from '../adapters/rate-limiter';
 import { JobQueue, startJobWorker } from '../jobs/runner';
 import type { JobRecord, JobStore } from '../jobs/store';
+import { startConfirmedJob } from '../services/job-plans';
 import type { CliIo, OpenedServices } from './command';
 
 /**
@@ -36,6 +37,8 @@ export async function runJobToEnd(
   request: CreateJob,
   /** what the progress counts, e.g. "users checked" */
   unit: string,
+  /** the plan the person confirmed (a job that writes): started only while it still holds */
+  confirmedPlanId?: string,
 ): Promise<FinishedJob> {
   const { services, actor } = opened;
   const worker = await startJobWorker(services);
@@ -43,7 +46,7 @@ export async function runJobToEnd(
     const jobs = new JobQueue(services);
     await warnOfOverlap(jobs.store, io, request);
     const started = performance.now();
-    const jobId = await jobs.create(request, actor);
+    const jobId = await startConfirmedJob(services, jobs, request, actor, confirmedPlanId);
     io.err(
       `Job ${jobId} (${request.type}) started (cancel it on the Jobs page or with DELETE /api/jobs/${jobId}).`,
     );

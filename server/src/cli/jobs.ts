@@ -3,12 +3,22 @@ import {
   type CreateJob,
   type JobSessionResult,
   type JobUserResult,
+  jobWrites,
   MAX_BULK_REFRESH_USERS,
   type SessionSweepAction,
   sweepSinceSchema,
   USER_ID_PATTERN,
 } from '@cache-doctor/shared';
-import { type CliCommand, type CliContext, EXIT, UsageError } from './command';
+import { planJob } from '../services/job-plans';
+import {
+  type CliCommand,
+  type CliContext,
+  type CliIo,
+  confirmPlan,
+  EXIT,
+  type OpenedServices,
+  UsageError,
+} from './command';
 import { json, reportError } from './format';
 import { type FinishedJob, flaggedUsers, runJobToEnd, tallyInWords } from './job-run';
 
@@ -16,7 +26,9 @@ import { type FinishedJob, flaggedUsers, runJobToEnd, tallyInWords } from './job
  * `pnpm cli bulk-refresh <userId…>`, `pnpm cli rebuild`, `pnpm cli session-sweep [--since ISO]
  * [--fix|--generate]` (SPEC §10): the Jobs page's jobs from a shell. Progress on stderr; on stdout
  * a summary in words, or with --json one flat object (scalars, then one array of flat rows). Exit 0
- * when all is well, 3 when what was asked about still has problems, 1 when the job failed.
+ * when all is well, 3 when what was asked about still has problems, 1 when the job failed or its
+ * plan was not confirmed. A job that writes shows its plan first (on stderr, so --json stays one
+ * object) and starts with that plan's id after --yes or a typed yes, as the Jobs page's dialogs do.
  */
 
 /** Rows listed in words; --json lists them all. */
@@ -37,8 +49,66 @@ const jobSummary = ({ jobId, record, durationMs }: FinishedJob) => ({
 const stillBroken = (result: JobUserResult) =>
   result.outcome === 'failed' || (result.outcome !== 'refreshed' && result.broken);
 
-async function runRefreshJob(context: CliContext, request: CreateJob, asJson: boolean): Promise<number> {
-  const finished = await runJobToEnd(await context.open(), context.io, request, 'users refreshed');
+/** The plan a writing job would carry out, in words. */
+async function describePlan(opened: OpenedServices, io: CliIo, request: CreateJob): Promise<string> {
+  const { plan, planId } = await planJob(opened.services, request, opened.actor);
+  switch (plan.type) {
+    case 'bulk-refresh':
+      io.err(`Plan ${planId}: refresh ${plan.users.length} users' caches from Stripe:`);
+      for (const user of plan.users)
+        io.err(
+          `  ${user.userId}  ${user.email ?? '(no email)'}  ${
+            user.skip ? `skipped (${user.skip})` : user.upToDate ? 'already up to date' : 'refresh'
+          }`,
+        );
+      break;
+    case 'rebuild':
+      io.err(`Plan ${planId}: rewrite the cache of every Clerk user from Stripe — ${plan.users} users.`);
+      break;
+    case 'session-sweep':
+      io.err(
+        `Plan ${planId}: ${plan.action === 'fix' ? 'mark as failed' : 'start a paid generation for'} ${
+          plan.sessions.length
+        } of the ${plan.listed} unprocessed paid sessions since ${plan.since}:`,
+      );
+      for (const session of plan.sessions)
+        io.err(`  ${session.sessionId}  ${session.customerEmail ?? '(no email)'}`);
+      break;
+    case 'sweep':
+      break;
+  }
+  return planId;
+}
+
+/**
+ * Runs `request` to its end; a job that writes only after its plan is confirmed (null: it was not,
+ * nothing was started).
+ */
+async function runConfirmedJob(
+  context: CliContext,
+  request: CreateJob,
+  yes: boolean,
+  unit: string,
+): Promise<FinishedJob | null> {
+  const opened = await context.open();
+  const writes = jobWrites({
+    type: request.type,
+    ...(request.type === 'session-sweep' && { sessionSweep: { action: request.action } }),
+  });
+  if (!writes) return runJobToEnd(opened, context.io, request, unit);
+  const planId = await describePlan(opened, context.io, request);
+  if (!(await confirmPlan(context.io, yes, 'Start this job?'))) return null;
+  return runJobToEnd(opened, context.io, request, unit, planId);
+}
+
+async function runRefreshJob(
+  context: CliContext,
+  request: CreateJob,
+  options: { asJson: boolean; yes: boolean },
+): Promise<number> {
+  const { asJson } = options;
+  const finished = await runConfirmedJob(context, request, options.yes, 'users refreshed');
+  if (!finished) return EXIT.failed;
   const flagged = await flaggedUsers(finished.jobs.store, finished.jobId);
   const rows = flagged.map((result) => ({
     userId: result.userId,
@@ -69,13 +139,13 @@ async function runRefreshJob(context: CliContext, request: CreateJob, asJson: bo
 }
 
 export const bulkRefreshCommand: CliCommand = {
-  usage: 'bulk-refresh <userId…> [--json]',
+  usage: 'bulk-refresh <userId…> [--yes] [--json]',
   summary: `refresh the listed users' caches from Stripe as a job (up to ${MAX_BULK_REFRESH_USERS}); exit ${EXIT.problems} when some still have problems`,
   async run(context) {
     const { values, positionals } = parseArgs({
       args: context.args,
       allowPositionals: true,
-      options: { json: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, yes: { type: 'boolean' } },
     });
     if (positionals.length === 0) throw new UsageError('expected at least one user id');
     const invalid = positionals.find((id) => !USER_ID_PATTERN.test(id) || id.length > 255);
@@ -87,7 +157,7 @@ export const bulkRefreshCommand: CliCommand = {
       return await runRefreshJob(
         context,
         { type: 'bulk-refresh', userIds: [...new Set(positionals)] },
-        asJson,
+        { asJson, yes: values.yes === true },
       );
     } catch (error) {
       return reportError(context.io, error, asJson);
@@ -96,18 +166,18 @@ export const bulkRefreshCommand: CliCommand = {
 };
 
 export const rebuildCommand: CliCommand = {
-  usage: 'rebuild [--json]',
+  usage: 'rebuild [--yes] [--json]',
   summary: `rewrite every Clerk user's cache from Stripe as a job (admin); exit ${EXIT.problems} when some still have problems`,
   async run(context) {
     const { values, positionals } = parseArgs({
       args: context.args,
       allowPositionals: true,
-      options: { json: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, yes: { type: 'boolean' } },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
     const asJson = values.json === true;
     try {
-      return await runRefreshJob(context, { type: 'rebuild' }, asJson);
+      return await runRefreshJob(context, { type: 'rebuild' }, { asJson, yes: values.yes === true });
     } catch (error) {
       return reportError(context.io, error, asJson);
     }
@@ -118,7 +188,7 @@ export const rebuildCommand: CliCommand = {
 const repaired = (result: JobSessionResult) => result.outcome === 'fixed' || result.outcome === 'generated';
 
 export const sessionSweepCommand: CliCommand = {
-  usage: 'session-sweep [--since ISO] [--fix|--generate] [--json]',
+  usage: 'session-sweep [--since ISO] [--fix|--generate] [--yes] [--json]',
   summary:
     'paid checkout sessions the app never processed (Stripe completed, Redis shows no video); --fix marks them failed, --generate starts their videos. ' +
     `Exit ${EXIT.problems} while some remain unprocessed`,
@@ -130,6 +200,7 @@ export const sessionSweepCommand: CliCommand = {
         since: { type: 'string' },
         fix: { type: 'boolean' },
         generate: { type: 'boolean' },
+        yes: { type: 'boolean' },
         json: { type: 'boolean' },
       },
     });
@@ -146,7 +217,8 @@ export const sessionSweepCommand: CliCommand = {
         action,
         ...(values.since !== undefined && { since: values.since }),
       };
-      const finished = await runJobToEnd(await context.open(), io, request, 'unprocessed sessions');
+      const finished = await runConfirmedJob(context, request, values.yes === true, 'unprocessed sessions');
+      if (!finished) return EXIT.failed;
       const results = await finished.jobs.store.sessionResults(finished.jobId, Number.POSITIVE_INFINITY);
       const remaining = results.filter((result) => !repaired(result)).length;
       const summary = {

@@ -13,9 +13,8 @@ import { jobResultsCsv } from '../jobs/results-csv';
 import { JobQueue } from '../jobs/runner';
 import { AppError } from '../lib/app-error';
 import { validate } from '../lib/validate';
-import { requireConfirmedPlan } from '../services/confirmed-plan';
 import type { Services } from '../services/container';
-import { planJob } from '../services/job-plans';
+import { planJob, startConfirmedJob } from '../services/job-plans';
 
 /** Job ids are audit-style time-ordered base-36 ids. */
 const jobIdSchema = z.object({ id: z.string().regex(/^[0-9a-z]{10,40}$/, 'not a job id') });
@@ -56,15 +55,8 @@ export const jobRoutes = (services: Services) => {
         const needed = permissionToStart(request);
         await requirePermission(needed)(c, async () => {});
         // SPEC §3 confirmed plans: a preview, or the plan confirmed — planned again just before the start
-        let users: number | undefined;
-        if (dryRun || planId !== undefined) {
-          const planned = await planJob(services, request, staff);
-          if (dryRun) return c.json({ ...planned, jobId: null }, 200);
-          requireConfirmedPlan(planId, planned);
-          // the total is known before a worker takes the job up
-          if (planned.plan.type === 'rebuild') users = planned.plan.users;
-        }
-        const jobId = await jobs.create(request, staff, users === undefined ? {} : { users });
+        if (dryRun) return c.json({ ...(await planJob(services, request, staff)), jobId: null }, 200);
+        const jobId = await startConfirmedJob(services, jobs, request, staff, planId);
         return c.json({ jobId, planId: planId ?? null }, 202);
       },
     )

@@ -1,8 +1,10 @@
 import type { CreateJob, Staff } from '@cache-doctor/shared';
 import { clerkFullName } from '../domain/customer-record';
 import { planId } from '../domain/plan-id';
+import type { JobQueue } from '../jobs/runner';
 import { isAppError } from '../lib/app-error';
 import { createBatchUpstream } from './batch-upstream';
+import { requireConfirmedPlan } from './confirmed-plan';
 import type { Services } from './container';
 import { refreshCustomer } from './customers';
 import { completedSessionRanges, sinceSeconds, sweepCompletedSessions } from './session-sweep';
@@ -141,4 +143,22 @@ function whatItWrites(plan: JobPlan): unknown {
     return { ...rest, sessions: sessions.map((session) => session.sessionId) };
   }
   return plan;
+}
+
+/**
+ * Starts a job; with the `planId` of the plan someone confirmed (page or CLI), only while planning
+ * again gives that same plan (else 409 PLAN_CHANGED, nothing started). A rebuild's confirmed plan
+ * names its users, so the queued job shows its total before a worker takes it up.
+ */
+export async function startConfirmedJob(
+  services: Services,
+  jobs: JobQueue,
+  request: CreateJob,
+  staff: Staff,
+  confirmedPlanId: string | undefined,
+): Promise<string> {
+  if (confirmedPlanId === undefined) return jobs.create(request, staff);
+  const planned = await planJob(services, request, staff);
+  requireConfirmedPlan(confirmedPlanId, planned);
+  return jobs.create(request, staff, planned.plan.type === 'rebuild' ? { users: planned.plan.users } : {});
 }
