@@ -44,8 +44,9 @@ export interface TrendPoint {
 /** How long the problems trend is kept: the longest range the chart offers. */
 const HISTORY_MS = 30 * 86_400_000;
 const pairKey = (userId: string, code: string) => `${userId} ${code}`;
+/** ISO times sort as text (Math.min would not compare strings). */
 const earliest = (user: AttentionUser) =>
-  user.problems.reduce((min, problem) => (problem.firstSeen < min ? problem.firstSeen : min), '\uffff');
+  user.problems.map((problem) => problem.firstSeen).sort()[0] ?? '\uffff';
 
 interface Person {
   email: string | null;
