@@ -7,8 +7,9 @@ export const MAX_RECENT_LOOKUPS = 10;
 
 export interface RecentLookup {
   userId: string;
-  /** the email the page showed, when it had read one */
+  /** the email and the name the page showed, when it had read them */
   email: string | null;
+  name: string | null;
   /** ms */
   at: number;
 }
@@ -33,6 +34,7 @@ function isLookup(value: unknown): value is RecentLookup {
     // an id that is no user id (saved before ids were checked) is no lookup to go back to
     idKind(v.userId) === 'user' &&
     (v.email === null || typeof v.email === 'string') &&
+    (v.name === null || typeof v.name === 'string') &&
     typeof v.at === 'number'
   );
 }
@@ -44,21 +46,37 @@ export function readRecentLookups(): RecentLookup[] {
   cachedRaw = raw;
   try {
     const parsed: unknown = raw ? JSON.parse(raw) : [];
-    cachedList = Array.isArray(parsed) ? parsed.filter(isLookup).slice(0, MAX_RECENT_LOOKUPS) : [];
+    cachedList = Array.isArray(parsed)
+      ? parsed
+          // lookups saved before names were kept have none
+          .map((entry: unknown) =>
+            typeof entry === 'object' && entry !== null && !('name' in entry)
+              ? { ...entry, name: null }
+              : entry,
+          )
+          .filter(isLookup)
+          .slice(0, MAX_RECENT_LOOKUPS)
+      : [];
   } catch {
     cachedList = [];
   }
   return cachedList;
 }
 
-/** Moves the user to the front (keeping a known email when this visit has none yet). */
-export function rememberLookup(userId: string, email: string | null): void {
+/** Moves the user to the front (keeping a known email and name when this visit has none yet). */
+export function rememberLookup(userId: string, email: string | null, name: string | null = null): void {
   if (idKind(userId) !== 'user') return;
   const list = readRecentLookups();
   const previous = list.find((entry) => entry.userId === userId);
-  if (previous && list[0] === previous && (email === null || previous.email === email)) return;
+  if (
+    previous &&
+    list[0] === previous &&
+    (email === null || previous.email === email) &&
+    (name === null || previous.name === name)
+  )
+    return;
   const next = [
-    { userId, email: email ?? previous?.email ?? null, at: Date.now() },
+    { userId, email: email ?? previous?.email ?? null, name: name ?? previous?.name ?? null, at: Date.now() },
     ...list.filter((entry) => entry.userId !== userId),
   ].slice(0, MAX_RECENT_LOOKUPS);
   try {

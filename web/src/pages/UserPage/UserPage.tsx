@@ -17,7 +17,7 @@ import { rememberLookup } from '../../hooks/useRecentLookups';
 import { useStaff } from '../../hooks/useStaff';
 import { useRefresh, useUserHealth, useUserSync } from '../../hooks/useUser';
 import { paths } from '../../paths';
-import { userEmail } from './fields';
+import { clerkName, userEmail } from './fields';
 import { HealthPanel } from './HealthPanel';
 import { RawValues } from './RawValues';
 import { RefreshPlan } from './RefreshPlan';
@@ -75,11 +75,12 @@ function UserView({ userId }: { userId: string }) {
     cached: sync.data?.cached,
     record: health.data?.record,
   });
+  const name = clerkName(sync.data?.clerk);
 
   useEffect(() => {
     if (!userId) return;
-    rememberLookup(userId, email);
-  }, [userId, email]);
+    rememberLookup(userId, email, name);
+  }, [userId, email, name]);
 
   const notFound = isUserNotFound(health.error) || isUserNotFound(sync.error);
   const bothNotFound = notFound && !health.data && !sync.data;

@@ -50,15 +50,18 @@ describe('Users page', () => {
     window.localStorage.setItem(
       RECENT_LOOKUPS_KEY,
       JSON.stringify([
-        { userId: 'user_A1', email: 'ada@example.com', at: 2 },
-        { userId: 'user_B2', email: null, at: 1 },
+        { userId: 'user_A1', email: 'ada@example.com', name: 'Ada Lovelace', at: 3 },
+        // saved before names were kept
+        { userId: 'user_C3', email: 'cy@example.com', at: 2 },
+        { userId: 'user_B2', email: null, name: null, at: 1 },
       ]),
     );
     stubFetch(signedInRoutes);
     const { user } = renderApp('/users');
     const recent = await screen.findByRole('region', { name: 'Recent lookups' }, { timeout: 5000 });
     const links = within(recent).getAllByRole('link');
-    expect(links.map((link) => link.textContent)).toEqual(['ada@example.com', 'user_B2']);
+    expect(links.map((link) => link.textContent)).toEqual(['ada@example.com', 'cy@example.com', 'user_B2']);
+    expect(within(recent).getByText('Ada Lovelace')).toBeTruthy();
 
     await user.click(within(recent).getByRole('button', { name: 'Clear recent lookups' }));
     expect(await screen.findByRole('heading', { name: 'No recent lookups' })).toBeTruthy();

@@ -100,7 +100,7 @@ function RecentLookups() {
       <ul className="recent-list">
         {lookups.map((lookup) => (
           <li key={lookup.userId}>
-            <UserLabel userId={lookup.userId} email={lookup.email} />
+            <UserLabel userId={lookup.userId} email={lookup.email} name={lookup.name} />
           </li>
         ))}
       </ul>
