@@ -31,6 +31,8 @@ export function apiRoutes(
     path
       .replace(':userId', ids.userId ?? 'user_2unknown')
       .replace(':sessionId', ids.sessionId ?? 'cs_test_unknown')
+      // a job's result for one user (or session)
+      .replace(':target', ids.userId ?? 'user_2unknown')
       .replace(':id', ids.id ?? '0000000000000000000000');
   const seen = new Set<string>();
   return app.routes
