@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  apiHeaders,
   emailOf,
   expect,
   expectNoSeriousViolations,
@@ -47,7 +48,7 @@ test.describe('jobs page', () => {
     page,
     signInAs,
   }) => {
-    // PAYMENT_METHOD_STALE: users no other spec reads, so repairing them here changes nothing elsewhere
+    // PAYMENT_METHOD_STALE users: repaired here, put back at the end (users.spec reads the last one)
     const stale = [...planted.byCode.PAYMENT_METHOD_STALE];
     await signInAs('ops');
     await page.goto('/jobs');
@@ -123,6 +124,21 @@ test.describe('jobs page', () => {
         .filter({ has: page.getByRole('heading', { name: /Bulk refresh/ }) })
         .first(),
     ).toBeVisible();
+
+    // every batch of the job is undoable: undone, the users are as the seed planted them again
+    const jobId = new URL(page.url()).searchParams.get('job');
+    const headers = await apiHeaders(page);
+    const log = (await (await page.request.get('/api/audit?limit=200', { headers })).json()) as {
+      entries: Array<{ id: string; jobId?: string }>;
+    };
+    const batches = log.entries.filter((entry) => entry.jobId === jobId);
+    expect(batches.length).toBeGreaterThan(0);
+    for (const batch of batches)
+      expect((await page.request.post(`/api/audit/${batch.id}/undo`, { headers, data: {} })).status()).toBe(
+        200,
+      );
+    const sync = await page.request.get(`/api/users/${first}/sync`, { headers });
+    expect(JSON.stringify(await sync.json())).toContain('PAYMENT_METHOD_STALE');
   });
 
   test('on a 390 px phone: a finished job with its counts and results, and the bulk refresh plan, fit the screen and pass axe', async ({
