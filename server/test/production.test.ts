@@ -165,6 +165,9 @@ describe('production build and start (pnpm build, pnpm start:prod)', () => {
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
       // a task left to BullMQ's stalled-job recovery would wait this long: longer than the test
       JOB_LOCK_MS: '120000',
+      // no scheduled sweeps: their Stripe reads (and their tasks ahead of the bulk refresh) would
+      // pass for the refresh's in the SIGTERM case
+      SWEEP_EVERY_MS: '0',
       SESSION_SWEEP_EVERY_MS: '0',
     };
     server = pnpm('start:prod', env);
