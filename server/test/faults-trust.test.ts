@@ -443,6 +443,10 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
           info.aof_rewrite_scheduled === '0',
         20_000,
       );
+      // A task the crash cuts off is taken over once its lock lapses and the stalled check sees it;
+      // with the default 30 s of each that alone could take a minute, so this worker's are short.
+      await worker?.close();
+      worker = await startJobWorker(harness.services, { lockDurationMs: 2_000, stalledIntervalMs: 1_000 });
       const { userIds, before, since, jobId } = await startBulkRefresh(30);
       await harness.redisServer.crash();
       await harness.redisServer.restart({ appendOnly: true });
