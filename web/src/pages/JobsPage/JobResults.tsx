@@ -9,7 +9,7 @@ import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { downloadResultsCsv, useJobResults } from '../../hooks/useJobs';
 import { useStaff } from '../../hooks/useStaff';
 import { BulkRefreshDialog } from './BulkRefreshDialog';
-import { ResultChanges } from './ResultChanges';
+import { ResultChanges, ShowChangesButton } from './ResultChanges';
 import { SessionResults } from './SessionResults';
 
 /** The results a page lists at most; the CSV has them all. */
@@ -118,17 +118,10 @@ export function JobResults({
                   {outcomeWords(result)}
                   {result.message ? <span className="muted"> — {result.message}</span> : null}
                   {result.auditId && (result.changedKeys?.length ?? 0) > 0 ? (
-                    <>
-                      {' '}
-                      <button
-                        type="button"
-                        className="button button-quiet button-small"
-                        aria-label={`Show changes for ${result.email ?? result.userId}`}
-                        onClick={() => setChangesOf(result)}
-                      >
-                        Show changes
-                      </button>
-                    </>
+                    <ShowChangesButton
+                      who={result.email ?? result.userId}
+                      onClick={() => setChangesOf(result)}
+                    />
                   ) : null}
                 </td>
               </tr>

@@ -51,3 +51,20 @@ export function ResultChanges({
     </Dialog>
   );
 }
+
+/** The button beside a result that opens its changes; `who` names the user or session for screen readers. */
+export function ShowChangesButton({ who, onClick }: { who: string; onClick: () => void }) {
+  return (
+    <>
+      {' '}
+      <button
+        type="button"
+        className="button button-quiet button-small"
+        aria-label={`Show changes for ${who}`}
+        onClick={onClick}
+      >
+        Show changes
+      </button>
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import type { JobSessionResult } from '../../api/types';
 import { DataTable } from '../../components/DataTable/DataTable';
 import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { paths } from '../../paths';
-import { ResultChanges } from './ResultChanges';
+import { ResultChanges, ShowChangesButton } from './ResultChanges';
 
 const OUTCOME_LABELS: Record<SessionJobOutcome, string> = {
   reported: 'Listed',
@@ -49,17 +49,7 @@ export function SessionResults({
               {OUTCOME_LABELS[result.outcome]}
               <span className="muted"> — {result.message}</span>
               {jobId && result.auditId ? (
-                <>
-                  {' '}
-                  <button
-                    type="button"
-                    className="button button-quiet button-small"
-                    aria-label={`Show changes for ${result.sessionId}`}
-                    onClick={() => setChangesOf(result.sessionId)}
-                  >
-                    Show changes
-                  </button>
-                </>
+                <ShowChangesButton who={result.sessionId} onClick={() => setChangesOf(result.sessionId)} />
               ) : null}
             </td>
           </tr>
