@@ -1,8 +1,10 @@
 import { isErrorLevelCustomerCode, searchWords } from '@cache-doctor/shared';
+import { clerkFullName } from '../domain/customer-record';
 import type { ClerkUserFacts, StripeCustomerFacts } from '../domain/upstream-facts';
 import type { JobStore } from '../jobs/store';
 import { ATTENTION_KEYS } from '../keys';
 import type { Services } from './container';
+import type { Person } from './people';
 
 /**
  * "Needs attention" (SPEC §6.2 `GET /api/attention`): what the latest sweep found broken, person by
@@ -48,14 +50,9 @@ const pairKey = (userId: string, code: string) => `${userId} ${code}`;
 const earliest = (user: AttentionUser) =>
   user.problems.map((problem) => problem.firstSeen).sort()[0] ?? '\uffff';
 
-interface Person {
-  email: string | null;
-  name: string | null;
-}
-
 const personOfClerk = (facts: ClerkUserFacts): Person => ({
   email: facts.primaryEmail,
-  name: [facts.firstName, facts.lastName].filter(Boolean).join(' ') || null,
+  name: clerkFullName(facts) || null,
 });
 
 /** Who the sweep's flagged users are: Clerk's facts, else the Stripe customer linked to them. */
