@@ -82,10 +82,13 @@ export async function flaggedUsers(store: JobStore, jobId: string): Promise<JobU
 const writes = (record: Pick<JobRecord, 'type' | 'action'>) =>
   jobWrites({ type: record.type, ...(record.action && { sessionSweep: { action: record.action } }) });
 
+/** Whether the job asked for writes to the app's keys (a session sweep only when it repairs). */
+export const requestWrites = (request: CreateJob) =>
+  writes({ type: request.type, action: request.type === 'session-sweep' ? request.action : null });
+
 /** Says (on stderr) which running jobs this one overlaps: all of them when it writes, else those that write. */
 async function warnOfOverlap(store: JobStore, io: CliIo, request: CreateJob): Promise<void> {
-  const action = request.type === 'session-sweep' ? request.action : null;
-  const mine = writes({ type: request.type, action });
+  const mine = requestWrites(request);
   const others = (await store.list(50)).filter((record) => !isFinished(record) && (mine || writes(record)));
   for (const record of others)
     io.err(

@@ -3,7 +3,6 @@ import {
   type CreateJob,
   type JobSessionResult,
   type JobUserResult,
-  jobWrites,
   MAX_BULK_REFRESH_USERS,
   type SessionSweepAction,
   sweepSinceSchema,
@@ -20,7 +19,7 @@ import {
   UsageError,
 } from './command';
 import { json, reportError } from './format';
-import { type FinishedJob, flaggedUsers, runJobToEnd, tallyInWords } from './job-run';
+import { type FinishedJob, flaggedUsers, requestWrites, runJobToEnd, tallyInWords } from './job-run';
 
 /**
  * `pnpm cli bulk-refresh <userId…>`, `pnpm cli rebuild`, `pnpm cli session-sweep [--since ISO]
@@ -91,11 +90,7 @@ async function runConfirmedJob(
   unit: string,
 ): Promise<FinishedJob | null> {
   const opened = await context.open();
-  const writes = jobWrites({
-    type: request.type,
-    ...(request.type === 'session-sweep' && { sessionSweep: { action: request.action } }),
-  });
-  if (!writes) return runJobToEnd(opened, context.io, request, unit);
+  if (!requestWrites(request)) return runJobToEnd(opened, context.io, request, unit);
   const planId = await describePlan(opened, context.io, request);
   if (!(await confirmPlan(context.io, yes, 'Start this job?'))) return null;
   return runJobToEnd(opened, context.io, request, unit, planId);
