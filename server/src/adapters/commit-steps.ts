@@ -3,7 +3,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError } from '../lib/app-error';
 import type { AuditDraft } from './audit-log';
 
-/** What the committers share: reading the before-images, queueing the writes, the audited entry. */
+/** The writer's steps (atomic-write.ts): reading the before-images, queueing the writes, the audited entry. */
 
 /** GET + TTL of every key on the watching connection, in one pipelined round trip. */
 export async function readImages(
