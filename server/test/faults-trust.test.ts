@@ -43,7 +43,8 @@ const waitUntil = async <T>(read: () => Promise<T>, done: (value: T) => boolean,
   for (;;) {
     const value = await read();
     if (done(value)) return { value, ms: performance.now() - started };
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`condition not met within ${timeoutMs} ms; last read: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 };

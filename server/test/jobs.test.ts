@@ -1,5 +1,6 @@
 import type { AuditEntry, JobUserResult, JobView } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JobTaskData, taskId } from '../src/jobs/job-tasks';
 import { JobQueue, type JobWorker, startJobWorker } from '../src/jobs/runner';
 import { STRIPE_TEST_RATE_LIMIT } from '../src/sandbox';
 import { type Harness, STAFF, startHarness } from './harness';
@@ -259,6 +260,54 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
     const undo = await harness.request('POST', `/api/audit/${entry.id}/undo`, { role: 'ops' });
     expect(undo.status).toBe(200);
     expect(appKeys(await harness.snapshot())).toEqual(before);
+  });
+
+  /**
+   * What a crash (of a worker, or of Redis with its append-only file) leaves when it cuts a task off
+   * after its step committed and before what follows: the job still running, the step's marker
+   * kept, and the task run again, as BullMQ's stalled-job recovery does (under a new id here, as
+   * the original one finished). Recreated on a job that finished, since the crash's moment cannot be picked.
+   */
+  const cutOffAfterItsStep = async (
+    jobId: string,
+    phase: string,
+    task: JobTaskData,
+    stepsToRedo: string[],
+  ) => {
+    const { ownRedis } = harness.services;
+    await ownRedis.hset(jobs.store.key(jobId), { state: 'running', phase });
+    await ownRedis.hdel(jobs.store.key(jobId), 'finishedAt');
+    // the steps after it never ran: their tasks were never queued
+    for (const step of stepsToRedo) await harness.services.jobQueue.remove(`${jobId}-${step}`);
+    await harness.services.jobQueue.add(task.kind, task, { jobId: `${taskId(task)}-again` });
+    await drained();
+    return view(jobId);
+  };
+
+  it('a batch run again after its commit (its worker died before the job could finish) finishes the job', async () => {
+    await startWorkers(1);
+    const userIds = harness.seed.planted.byCode.SUBSCRIPTIONS_STALE.slice(0, 2);
+    const jobId = await jobs.create({ type: 'bulk-refresh', userIds }, ops);
+    expect((await finished(jobId)).state).toBe('completed');
+    const again = await cutOffAfterItsStep(jobId, 'processing', { kind: 'batch', jobId, batch: 0 }, []);
+    expect(again).toMatchObject({ state: 'completed', progress: { done: userIds.length, failed: 0 } });
+  });
+
+  it('a collection part run again after it was done (its worker died before queueing the plan) moves the job on', async () => {
+    await startWorkers(1);
+    const jobId = await jobs.create({ type: 'sweep' }, ops);
+    expect((await finished(jobId)).state).toBe('completed');
+    const record = await jobs.store.get(jobId);
+    const parts = Array.from({ length: record?.partsTotal ?? 0 }, (_, index) => `part-${index}`);
+    await harness.services.ownRedis.sadd(jobs.store.key(jobId, 'parts-done'), parts);
+    await harness.services.ownRedis.hset(jobs.store.key(jobId), { batches: '0', batchesDone: '0' });
+    const again = await cutOffAfterItsStep(
+      jobId,
+      'collecting',
+      { kind: 'part', jobId, part: parts[0] as string },
+      ['plan'],
+    );
+    expect(again.state).toBe('completed');
   });
 
   it('killing a worker mid-rebuild: another finishes it, no user processed twice, and the rebuild repairs all', async () => {

@@ -96,53 +96,60 @@ export async function collectPart(
   name: string,
 ): Promise<void> {
   if (record.state !== 'running') return;
+  const { services, store } = context;
+  const { ownRedis: redis } = services;
+  const done = store.key(record.id, 'parts-done');
+  // A part already done is run again when its worker (or Redis) died before it queued the plan:
+  // only that is left to do, or the job would wait for its plan forever.
+  if (!(await redis.sismember(done, name)) && !(await collectPages(context, record.id, name))) return;
+  const results = await redis.multi().sadd(done, name).scard(done).exec();
+  const count = Number(results?.[1]?.[1] ?? 0);
+  const partsTotal = Number(await redis.hget(store.key(record.id), 'partsTotal'));
+  if (count >= partsTotal) await enqueue(queue, { kind: 'plan', jobId: record.id });
+}
+
+/** Pages one part in from its checkpoint; false when the job was cancelled meanwhile. */
+async function collectPages(context: JobContext, jobId: string, name: string): Promise<boolean> {
   const { services, store, upstream } = context;
   const { ownRedis: redis } = services;
-  const checkpointKey = store.key(record.id, 'part-cursor');
+  const checkpointKey = store.key(jobId, 'part-cursor');
   const spec = parsePart(name);
-  const done = store.key(record.id, 'parts-done');
-  if (await redis.sismember(done, name)) return;
   if (spec.kind === 'clerk') {
     let offset = Number((await redis.hget(checkpointKey, name)) ?? spec.offset);
     const end = spec.offset + CLERK_USERS_PER_PART;
     for (;;) {
-      if (await cancelled(context, record.id)) return;
+      if (await cancelled(context, jobId)) return false;
       const limit = spec.last ? CLERK_PAGE_SIZE : Math.min(CLERK_PAGE_SIZE, end - offset);
-      if (limit <= 0) break;
+      if (limit <= 0) return true;
       const users = await upstream.clerkPage(offset, limit);
       offset += users.length;
       const tx = redis.multi();
       if (users.length > 0) {
         tx.hset(
-          store.key(record.id, 'clerk'),
+          store.key(jobId, 'clerk'),
           Object.fromEntries(users.map((user) => [user.id, JSON.stringify(user)])),
         );
       }
       tx.hset(checkpointKey, name, String(offset));
-      tx.expire(store.key(record.id, 'clerk'), RUN_DATA_TTL_SECONDS);
+      tx.expire(store.key(jobId, 'clerk'), RUN_DATA_TTL_SECONDS);
       await tx.exec();
-      if (users.length < limit) break;
-    }
-  } else {
-    let cursor = (await redis.hget(checkpointKey, name)) || null;
-    for (;;) {
-      if (await cancelled(context, record.id)) return;
-      const page = await upstream.stripePage({ gte: spec.gte, lt: spec.lt }, cursor);
-      cursor = page.last ?? cursor;
-      const tx = redis.multi();
-      storeCustomers(context, tx, record.id, page.data);
-      if (cursor) tx.hset(checkpointKey, name, cursor);
-      for (const part of ['stripe', 'stripe-user', 'stripe-email', 'part-cursor']) {
-        tx.expire(store.key(record.id, part), RUN_DATA_TTL_SECONDS);
-      }
-      await tx.exec();
-      if (!page.hasMore) break;
+      if (users.length < limit) return true;
     }
   }
-  const results = await redis.multi().sadd(done, name).scard(done).exec();
-  const count = Number(results?.[1]?.[1] ?? 0);
-  const partsTotal = Number(await redis.hget(store.key(record.id), 'partsTotal'));
-  if (count >= partsTotal) await enqueue(queue, { kind: 'plan', jobId: record.id });
+  let cursor = (await redis.hget(checkpointKey, name)) || null;
+  for (;;) {
+    if (await cancelled(context, jobId)) return false;
+    const page = await upstream.stripePage({ gte: spec.gte, lt: spec.lt }, cursor);
+    cursor = page.last ?? cursor;
+    const tx = redis.multi();
+    storeCustomers(context, tx, jobId, page.data);
+    if (cursor) tx.hset(checkpointKey, name, cursor);
+    for (const part of ['stripe', 'stripe-user', 'stripe-email', 'part-cursor']) {
+      tx.expire(store.key(jobId, part), RUN_DATA_TTL_SECONDS);
+    }
+    await tx.exec();
+    if (!page.hasMore) return true;
+  }
 }
 
 function storeCustomers(

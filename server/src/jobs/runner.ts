@@ -271,16 +271,28 @@ export class JobWorker {
   private async batch(record: JobRecord, batch: number, lastAttempt: boolean): Promise<void> {
     const { ownRedis: redis } = this.services;
     if (record.state !== 'running' || record.type === 'session-sweep') return;
-    if (await redis.exists(this.context.store.key(record.id, `batch-done:${batch}`))) return;
+    // A batch already committed runs again when its worker (or Redis) died after the commit and
+    // before the job's finish: only the finish is left to do, or the job would run forever.
+    if (!(await redis.exists(this.context.store.key(record.id, `batch-done:${batch}`)))) {
+      await this.commitBatch(BATCH_TASKS[record.type], record, batch, lastAttempt);
+    }
+    await this.maybeFinish(record.id);
+  }
+
+  /** The batch's commit; out of attempts, its users recorded as failed so the job goes on. */
+  private async commitBatch(
+    task: BatchJobTask,
+    record: JobRecord,
+    batch: number,
+    lastAttempt: boolean,
+  ): Promise<void> {
     const userIds = JSON.parse(
-      (await redis.get(this.context.store.key(record.id, `batch:${batch}`))) ?? '[]',
+      (await this.services.ownRedis.get(this.context.store.key(record.id, `batch:${batch}`))) ?? '[]',
     ) as string[];
-    let committed: boolean;
     try {
-      committed = await this.processBatch(BATCH_TASKS[record.type], record, batch, userIds);
+      await this.processBatch(task, record, batch, userIds);
     } catch (error) {
       if (!lastAttempt) throw error;
-      // out of attempts: the batch's users are recorded as failed, and the job goes on
       const message = error instanceof Error ? error.message : String(error);
       const results: JobUserResult[] = userIds.map((userId) => ({
         userId,
@@ -289,24 +301,22 @@ export class JobWorker {
         broken: false,
         message,
       }));
-      const result = await this.services.writer.commit({
+      await this.services.writer.commit({
         writes: [],
         audit: null,
         guard: this.batchGuard(record, batch, results, 0),
       });
-      committed = result.kind === 'committed';
     }
-    if (committed) await this.maybeFinish(record.id);
   }
 
-  /** Diagnoses (and for refresh jobs repairs) one batch; false when another worker already did it. */
+  /** Diagnoses (and for refresh jobs repairs) one batch; nothing when another worker already did it. */
   private async processBatch(
     task: BatchJobTask,
     record: JobRecord,
     batch: number,
     userIds: string[],
-  ): Promise<boolean> {
-    const result = await this.services.writer.commitRetrying(
+  ): Promise<void> {
+    await this.services.writer.commitRetrying(
       async () => {
         const snapshots = await this.context.reader.readHealthSnapshots(userIds);
         const facts = await task.facts(this.context, record, userIds, snapshots);
@@ -341,7 +351,6 @@ export class JobWorker {
         conflict: `The cache kept changing while batch ${batch + 1} was written; it will be tried again.`,
       },
     );
-    return result.kind === 'committed';
   }
 
   /**
