@@ -2,6 +2,7 @@ import { roleSchema, type Staff } from '@cache-doctor/shared';
 import { verifyToken } from '@clerk/backend';
 import { TokenVerificationError, TokenVerificationErrorReason } from '@clerk/backend/errors';
 import type { Config } from '../config';
+import { clerkFullName } from '../domain/customer-record';
 import { AppError } from '../lib/app-error';
 import type { Authenticator } from './authenticator';
 
@@ -39,10 +40,7 @@ export interface StaffUser {
 export function staffFromClerkUser(user: StaffUser): Staff | null {
   const role = roleSchema.safeParse(user.publicMetadata.cacheDoctorRole);
   if (!role.success) return null;
-  const name =
-    [user.firstName, user.lastName].filter(Boolean).join(' ') ||
-    user.primaryEmailAddress?.emailAddress ||
-    user.id;
+  const name = clerkFullName(user) || user.primaryEmailAddress?.emailAddress || user.id;
   return { id: user.id, name, role: role.data };
 }
 

@@ -4,6 +4,7 @@ import { BatchCacheReader, hasMapping, readEmailMapping } from '../adapters/cust
 import { sessionExists } from '../adapters/session-store';
 import { readMapping } from '../domain/cached-value';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
+import { clerkFullName } from '../domain/customer-record';
 import { clerkUserFacts } from '../domain/upstream-facts';
 import { findPeople } from './attention';
 import type { Services } from './container';
@@ -26,7 +27,7 @@ const labelOf = (email: string | null, name: string | null, id: string) =>
 
 function userResult(user: User): SearchResult {
   const facts = clerkUserFacts(user);
-  const name = [facts.firstName, facts.lastName].filter(Boolean).join(' ');
+  const name = clerkFullName(facts);
   return { kind: 'user', id: user.id, label: labelOf(facts.primaryEmail, name, user.id), userId: user.id };
 }
 
