@@ -381,6 +381,12 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     const unconfirmed = await harness.cli(['user', userId, '--refresh']);
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.out).toContain('Planned writes');
+    // what will be written, field by field, as the pages show it: the missing subscription's record
+    const missing = /subscription:(sub_\w+) +missing/.exec(report.out)?.[1] as string;
+    expect(unconfirmed.out).toContain(`+ new: subscription:${missing}\n      id: (none) → ${missing}\n`);
+    expect(unconfirmed.out).toMatch(
+      /currentPeriodEnd: \(none\) → \d{10} \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\)/,
+    );
     expect(unconfirmed.err).toContain('add --yes');
     expect(await harness.snapshot()).toEqual(before);
 

@@ -16,4 +16,5 @@ export * from './problems';
 export * from './roles';
 export * from './session-sweep';
 export * from './sessions';
+export * from './write-diff';
 export * from './writes';

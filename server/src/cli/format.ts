@@ -1,3 +1,10 @@
+import {
+  type DiffableWrite,
+  diffWrite,
+  type FieldChange,
+  isUnchanged,
+  timestampAsDate,
+} from '@cache-doctor/shared';
 import { AppError } from '../lib/app-error';
 import { type CliIo, EXIT } from './command';
 
@@ -29,4 +36,37 @@ export function reportError(io: CliIo, error: unknown, asJson: boolean): number 
   if (asJson) io.out(json({ error: { code, message } }));
   else io.err(`error ${code}: ${message}`);
   return EXIT.failed;
+}
+
+/** A field's value in a plan: timestamps also as a UTC date, long values cut. */
+function shownValue(value: unknown): string {
+  const text = truncate(typeof value === 'string' ? value : JSON.stringify(value), 72);
+  const date = timestampAsDate(value);
+  return date && typeof value === 'number'
+    ? `${text} (${date.toISOString().slice(0, 16).replace('T', ' ')} UTC)`
+    : text;
+}
+
+function describeChange(change: FieldChange): string {
+  if (change.kind === 'added') return `(none) → ${shownValue(change.after)}`;
+  if (change.kind === 'removed') return `${shownValue(change.before)} → (none)`;
+  return `${shownValue(change.before)} → ${shownValue(change.after)}`;
+}
+
+const WRITE_MARKS = { create: '+ new', delete: '- removed', update: '~ changed', unchanged: '= unchanged' };
+
+/**
+ * A plan's writes as a person checks them at the terminal before confirming (the same diff the
+ * pages show): per key what happens to it, and the fields that change, before → after.
+ */
+export function planLines(writes: readonly (DiffableWrite & { unchanged?: unknown })[]): string[] {
+  return writes.flatMap((write) => {
+    if (isUnchanged(write)) return [`  ${WRITE_MARKS.unchanged}: ${write.key}`];
+    const { kind, changes } = diffWrite(write);
+    const fields = kind === 'delete' ? [] : changes;
+    return [
+      `  ${WRITE_MARKS[kind]}: ${write.key}`,
+      ...fields.map((change) => `      ${change.path || 'value'}: ${describeChange(change)}`),
+    ];
+  });
 }

@@ -4,7 +4,7 @@ import { fixSession, previewFix } from '../services/session-fix';
 import { generateVideo, previewGenerate } from '../services/session-generate';
 import { inspectSession, type SessionInspection } from '../services/session-inspect';
 import { type CliCommand, type CliIo, confirmPlan, EXIT, UsageError } from './command';
-import { formatTtl, json, reportError, truncate } from './format';
+import { formatTtl, json, planLines, reportError, truncate } from './format';
 
 function printInspection(io: CliIo, view: SessionInspection): void {
   io.out(`Session ${view.sessionId} (${view.layout} layout)`);
@@ -67,7 +67,7 @@ export const sessionCommand: CliCommand = {
       if (values.fix) {
         // the plan first (printed), then exactly that plan once confirmed
         const plan = await previewFix(services, sessionId);
-        if (!asJson) for (const write of plan.writes) io.out(`  + ${write.key}: ${write.after}`);
+        if (!asJson) for (const line of planLines(plan.writes)) io.out(line);
         if (!(await confirmPlan(io, yes, 'Mark this session as failed?')))
           return declined(io, result, asJson);
         const fix = await fixSession(services, sessionId, actor, {}, plan.planId);
@@ -78,7 +78,7 @@ export const sessionCommand: CliCommand = {
         const plan = await previewGenerate(services, sessionId);
         if (!asJson && plan.request) {
           io.out(`  sends: ${JSON.stringify(plan.request)}`);
-          for (const write of plan.writes) io.out(`  + ${write.key}: ${write.after}`);
+          for (const line of planLines(plan.writes)) io.out(line);
         }
         if (plan.planId && !(await confirmPlan(io, yes, 'Start this paid generation?')))
           return declined(io, result, asJson);

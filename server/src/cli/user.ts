@@ -5,7 +5,7 @@ import { removeCustomerKeys } from '../services/customer-remove';
 import { getCustomerHealth, getCustomerSync, refreshCustomer } from '../services/customers';
 import { search } from '../services/search';
 import { type CliCommand, type CliIo, confirmPlan, EXIT, UsageError } from './command';
-import { formatTtl, json, reportError } from './format';
+import { formatTtl, json, planLines, reportError } from './format';
 
 type Health = Awaited<ReturnType<typeof getCustomerHealth>>;
 type Sync = Awaited<ReturnType<typeof getCustomerSync>>;
@@ -123,9 +123,7 @@ export const userCommand: CliCommand = {
               ? 'Planned writes (already up to date; applying writes nothing):'
               : 'Planned writes:',
           );
-          for (const write of preview.plan) {
-            io.out(`  ${write.unchanged ? '=' : write.after === null ? '-' : '+'} ${write.key}`);
-          }
+          for (const line of planLines(preview.plan)) io.out(line);
         }
         const applied = await applyConfirmed(
           dryRun,

@@ -1,6 +1,6 @@
+import { type DiffableWrite, isUnchanged, onlyRestamped, STAMP_FIELDS } from '@cache-doctor/shared';
 import { type ReactNode, useState } from 'react';
 import { WriteDiff } from './WriteDiff';
-import { type DiffableWrite, isUnchanged, onlyRestamped, STAMP_FIELDS } from './writeDiff';
 
 /** Keys written with what they already held are listed one by one up to this many, then folded. */
 const UNCHANGED_LISTED = 3;

@@ -1,20 +1,6 @@
+import { type DiffableWrite, diffWrite, type FieldChange, timestampAsDate } from '@cache-doctor/shared';
 import { Fragment, type ReactNode } from 'react';
 import { formatDateTime } from '../format';
-import { type DiffableWrite, diffWrite, type FieldChange } from './writeDiff';
-
-/** Epoch seconds or milliseconds of this century, or ISO text, read as a date; else null. */
-function asDate(value: unknown): Date | null {
-  if (typeof value === 'number') {
-    if (value >= 1e9 && value < 1e10) return new Date(value * 1000);
-    if (value >= 1e12 && value < 1e13) return new Date(value);
-    return null;
-  }
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? null : date;
-  }
-  return null;
-}
 
 /**
  * Text with a line-break opportunity after each separator (`/`, `,`, `&`, `?`, `=`, `.`, `:`), so a
@@ -35,7 +21,7 @@ export function Breakable({ text }: { text: string }): ReactNode {
 
 /** One field's value: a timestamp as a date with the raw figure on hover, anything else as data. */
 function Shown({ value }: { value: unknown }) {
-  const date = asDate(value);
+  const date = timestampAsDate(value);
   if (date)
     return (
       <time dateTime={date.toISOString()} title={String(value)}>

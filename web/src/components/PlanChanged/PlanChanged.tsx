@@ -1,5 +1,5 @@
+import { STAMP_FIELDS } from '@cache-doctor/shared';
 import { ApiError } from '../../api/errors';
-import { STAMP_FIELDS } from '../../diff/writeDiff';
 
 /** A write as a preview shows it: the key, what it holds, what it will hold. */
 export interface ShownWrite {

@@ -1,6 +1,6 @@
+import { imageWrites } from '@cache-doctor/shared';
 import type { ApiError } from '../../api/errors';
 import { KeyWrites } from '../../diff/KeyWrites';
-import { imageWrites } from '../../diff/writeDiff';
 import { formatRaw } from '../../format';
 import { RawValue } from '../RawValue/RawValue';
 

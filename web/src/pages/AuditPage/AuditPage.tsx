@@ -1,4 +1,4 @@
-import { idKind } from '@cache-doctor/shared';
+import { idKind, imageWrites } from '@cache-doctor/shared';
 import { type FormEvent, Fragment, type ReactNode, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
@@ -15,7 +15,6 @@ import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/Status
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
 import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { KeyWrites } from '../../diff/KeyWrites';
-import { imageWrites } from '../../diff/writeDiff';
 import { useAuditLog } from '../../hooks/useAudit';
 import { useStaff } from '../../hooks/useStaff';
 import { paths } from '../../paths';

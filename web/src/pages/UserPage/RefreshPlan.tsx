@@ -1,6 +1,6 @@
+import { isUnchanged } from '@cache-doctor/shared';
 import type { PlannedWrite } from '../../api/types';
 import { KeyWrites } from '../../diff/KeyWrites';
-import { isUnchanged } from '../../diff/writeDiff';
 
 /** The dry run's planned writes in words, then each key's diff; unchanged ones marked. */
 export function RefreshPlan({

@@ -1,3 +1,4 @@
+import { isUnchanged } from '@cache-doctor/shared';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/errors';
@@ -12,7 +13,6 @@ import { Page } from '../../components/Page/Page';
 import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanChanged';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UndoConflict } from '../../components/UndoConflict/UndoConflict';
-import { isUnchanged } from '../../diff/writeDiff';
 import { rememberLookup } from '../../hooks/useRecentLookups';
 import { useStaff } from '../../hooks/useStaff';
 import { useRefresh, useUserHealth, useUserSync } from '../../hooks/useUser';

@@ -1,5 +1,5 @@
-import type { PlannedWrite } from '@cache-doctor/shared';
 import diff from 'microdiff';
+import type { PlannedWrite } from './writes';
 
 export type FieldChange =
   | { path: string; kind: 'changed'; before: unknown; after: unknown }
@@ -16,6 +16,20 @@ export interface KeyDiff {
   kind: 'create' | 'delete' | 'update' | 'unchanged';
   changes: FieldChange[];
   unchanged: { path: string; value: unknown }[];
+}
+
+/** Epoch seconds or milliseconds of this century, or ISO text, read as a date; else null. */
+export function timestampAsDate(value: unknown): Date | null {
+  if (typeof value === 'number') {
+    if (value >= 1e9 && value < 1e10) return new Date(value * 1000);
+    if (value >= 1e12 && value < 1e13) return new Date(value);
+    return null;
+  }
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
+  return null;
 }
 
 /** A stored value as data: JSON parsed, anything else (a bare id, a malformed value) as its text. */

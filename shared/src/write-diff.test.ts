@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffWrite, imageWrites, isUnchanged, onlyRestamped } from './writeDiff';
+import { diffWrite, imageWrites, isUnchanged, onlyRestamped } from './write-diff';
 
 const record = {
   stripeCustomerId: 'cus_123',
