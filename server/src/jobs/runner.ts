@@ -236,26 +236,10 @@ export class JobWorker {
 
   private async plan(record: JobRecord): Promise<void> {
     if (record.state !== 'running' || record.type === 'session-sweep') return;
-    const { ownRedis: redis } = this.services;
     if (record.batches === 0) {
       const userIds = await BATCH_TASKS[record.type].users(this.context, record);
-      const size = record.batchSize;
-      const batches = Math.ceil(userIds.length / size);
-      const tx = redis.multi();
-      for (let index = 0; index < batches; index += 1) {
-        tx.set(
-          this.context.store.key(record.id, `batch:${index}`),
-          JSON.stringify(userIds.slice(index * size, (index + 1) * size)),
-        );
-      }
-      tx.hset(this.context.store.key(record.id), {
-        total: String(userIds.length),
-        batches: String(batches),
-        phase: 'processing',
-      });
-      await tx.exec();
-      record.batches = batches;
-      if (batches === 0) {
+      record.batches = await this.context.store.saveBatches(record.id, userIds, record.batchSize);
+      if (record.batches === 0) {
         await this.finish(record.id);
         return;
       }
@@ -286,9 +270,7 @@ export class JobWorker {
     batch: number,
     lastAttempt: boolean,
   ): Promise<void> {
-    const userIds = JSON.parse(
-      (await this.services.ownRedis.get(this.context.store.key(record.id, `batch:${batch}`))) ?? '[]',
-    ) as string[];
+    const userIds = await this.context.store.batchUsers(record.id, batch);
     try {
       await this.processBatch(task, record, batch, userIds);
     } catch (error) {

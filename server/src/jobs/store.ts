@@ -275,6 +275,22 @@ export class JobStore {
     return view;
   }
 
+  /** Cuts the job's users into its batches, stored so a plan step run again finds them: how many. */
+  async saveBatches(id: string, userIds: readonly string[], size: number): Promise<number> {
+    const batches = Math.ceil(userIds.length / size);
+    const tx = this.redis.multi();
+    for (let index = 0; index < batches; index += 1) {
+      tx.set(this.key(id, `batch:${index}`), JSON.stringify(userIds.slice(index * size, (index + 1) * size)));
+    }
+    tx.hset(this.key(id), { total: String(userIds.length), batches: String(batches), phase: 'processing' });
+    await tx.exec();
+    return batches;
+  }
+
+  async batchUsers(id: string, batch: number): Promise<string[]> {
+    return JSON.parse((await this.redis.get(this.key(id, `batch:${batch}`))) ?? '[]') as string[];
+  }
+
   /** After the end: drop what only the run needed, keep the record and results for a while. */
   async retire(id: string, parts: readonly string[]): Promise<void> {
     const tx = this.redis.multi();
