@@ -170,7 +170,7 @@ export async function runPolicy(
   if (state.mode === 'off') return report;
   const candidates = await candidatesOf(services, store, name);
   const [people, claimed] = await Promise.all([
-    changedByPeople(services.audit, now - HUMAN_QUIET_MS),
+    changedByPeople(services.audit, services.keys, now - HUMAN_QUIET_MS),
     store.claimed(name, candidates),
   ]);
   const { eligible, skipped } = eligibleTargets(candidates, {
