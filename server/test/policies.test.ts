@@ -321,6 +321,15 @@ describe('generate-unprocessed', () => {
     expect(metrics).toMatch(
       /cache_doctor_policy_actions_total\{policy="generate-unprocessed",result="failed"\} 3/,
     );
+    // an admin lets it act again: the alert is resolved, not left firing
+    harness.sandbox.faults.generation.set({ serverErrorFraction: 0 });
+    await setPolicy('generate-unprocessed', { mode: 'dry-run' });
+    await until(async () => alerts.length === 2);
+    expect(alerts[1]).toMatchObject({
+      metric: 'policy:generate-unprocessed',
+      state: 'resolved',
+      threshold: 3,
+    });
   });
 
   it('two server processes, each an OS process of its own with the policy on, never both act on one session', async () => {

@@ -125,28 +125,29 @@ async function candidatesOf(
   return sessionCandidates(await store.sweptSessions())[name];
 }
 
-/** The policy's alert (SPEC §3 "stop themselves and alert"), posted like a metric's. */
-async function alertStopped(
+/**
+ * The policy's alert (SPEC §3 "stop themselves and alert"), posted like a metric's: firing when it
+ * stops itself, resolved when an admin lets it act again. `stopped` is the state it stopped in.
+ */
+export async function postPolicyAlert(
   services: Services,
   name: PolicyName,
-  state: PolicyState,
-  value: number,
-  threshold: number,
+  stopped: PolicyState,
+  alert: { state: 'firing' | 'resolved'; value: number; threshold: number },
 ) {
-  const text = `Automatic repair ${name} stopped itself: ${state.stopped?.reason ?? ''}`;
+  const why = `Automatic repair ${name} stopped itself: ${stopped.stopped?.reason ?? ''}`;
+  const text = alert.state === 'firing' ? why : `Automatic repair ${name} may act again (resolved). ${why}`;
   await new AlertNotifier({ url: services.config.alerts.webhookUrl }).post(
     {
       metric: `policy:${name}`,
       policy: name,
-      state: 'firing',
-      value,
-      threshold,
-      since: Date.parse(state.stopped?.at ?? new Date().toISOString()),
+      ...alert,
+      since: Date.parse(stopped.stopped?.at ?? new Date().toISOString()),
       text: `${text}\nAffected: Automatic repairs (/policies) · Runbook: ${POLICY_RUNBOOK}`,
       affected: { words: 'Automatic repairs', path: '/policies' },
       runbook: POLICY_RUNBOOK,
     },
-    { policy: name, state: 'firing' },
+    { policy: name, state: alert.state },
   );
 }
 
@@ -208,7 +209,11 @@ export async function runPolicy(
       );
       await store.saveState(name, state);
       await recordStop(store, name, candidate, state, at);
-      await alertStopped(services, name, state, actionsLastHour, state.maxPerHour);
+      await postPolicyAlert(services, name, state, {
+        state: 'firing',
+        value: actionsLastHour,
+        threshold: state.maxPerHour,
+      });
       report.stoppedBy = 'limit';
       break;
     }
@@ -228,7 +233,11 @@ export async function runPolicy(
     const next = afterResult(state, outcome.result, new Date());
     await store.saveState(name, { failuresInRow: next.failuresInRow, ...(next.mode === 'off' && next) });
     if (next.mode === 'off') {
-      await alertStopped(services, name, next, next.failuresInRow, next.failuresInRow);
+      await postPolicyAlert(services, name, next, {
+        state: 'firing',
+        value: next.failuresInRow,
+        threshold: next.failuresInRow,
+      });
       report.stoppedBy = 'failures';
       break;
     }

@@ -14,7 +14,7 @@ import type { PolicyStore } from '../adapters/policy-store';
 import { activityPoints, HOUR_MS, hoursUpTo, updatedState } from '../domain/policies';
 import type { Services } from './container';
 import { type Person, peopleByUserId } from './people';
-import { policyStore } from './policies';
+import { policyStore, postPolicyAlert } from './policies';
 
 /**
  * `GET/PUT /api/policies`, "Pause all" and "Resume" (SPEC §6.4): what each policy does and did,
@@ -116,6 +116,12 @@ export async function updatePolicy(
         }),
     },
   });
+  // the stop's alert is over; not awaited: a webhook down must not hold the admin's answer
+  if (before.stopped && next.stopped === null) {
+    // the threshold it stopped at: failures in a row, else its hourly limit
+    const threshold = before.failuresInRow > 0 ? before.failuresInRow : before.maxPerHour;
+    void postPolicyAlert(services, name, before, { state: 'resolved', value: 0, threshold });
+  }
   return viewOf(store, name);
 }
 
