@@ -2,6 +2,7 @@ export * from './alert-context';
 export * from './attention';
 export * from './audit';
 export * from './cache';
+export * from './durations';
 export * from './errors';
 export * from './generation';
 export * from './ids';

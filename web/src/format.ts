@@ -1,3 +1,7 @@
+import { formatDuration } from '@cache-doctor/shared';
+
+export { formatDuration, formatDurationMs } from '@cache-doctor/shared';
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
 /** Bytes in the 1024-based units Redis's INFO uses. */
@@ -32,19 +36,6 @@ export function formatTtl(seconds: number): string {
   return `${formatDuration(seconds)} left`;
 }
 
-/** A span of seconds (rounded) in the two largest units: "6 d 9 h", "5 min 10 s", never "9199 minutes". */
-export function formatDuration(span: number): string {
-  const seconds = Math.max(0, Math.round(span));
-  if (seconds < 60) return `${seconds} s`;
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
-  const rest = seconds % 60;
-  return rest > 0 ? `${minutes} min ${rest} s` : `${minutes} min`;
-}
-
 /**
  * A stored value for reading: strings as they are (a raw Redis value is shown raw, so a malformed
  * one looks malformed), anything else as indented JSON. `null`/`undefined` read as "(none)".
@@ -68,11 +59,6 @@ export function formatRaw(value: unknown): string {
     }
   }
   return formatValue(value);
-}
-
-/** A span of milliseconds: under a second as "450 ms", else as {@link formatDuration} gives it. */
-export function formatDurationMs(ms: number): string {
-  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatDuration(ms / 1000);
 }
 
 /** A moment as the API sends it: ISO text, epoch milliseconds or a Date. */

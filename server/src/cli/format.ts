@@ -2,22 +2,18 @@ import {
   type DiffableWrite,
   diffWrite,
   type FieldChange,
+  formatDuration,
   isUnchanged,
   timestampAsDate,
 } from '@cache-doctor/shared';
 import { AppError } from '../lib/app-error';
 import { type CliIo, EXIT } from './command';
 
-/** `2d 3h`, `14m`, `no expiry`, `missing` — a TTL as a person reads it. */
+/** `1 d 2 h`, `14 min`, `no expiry`, `missing` — a TTL as a person reads it (as the pages say it). */
 export function formatTtl(ttl: number): string {
   if (ttl === -2) return 'missing';
   if (ttl === -1) return 'no expiry';
-  const days = Math.floor(ttl / 86_400);
-  const hours = Math.floor((ttl % 86_400) / 3600);
-  const minutes = Math.floor((ttl % 3600) / 60);
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${minutes}m`;
-  return minutes > 0 ? `${minutes}m` : `${ttl}s`;
+  return formatDuration(ttl);
 }
 
 export function truncate(text: string, max: number): string {

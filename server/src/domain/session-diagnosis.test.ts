@@ -153,7 +153,13 @@ describe('diagnoseSession — three-key layout', () => {
       fixes: ['generate'],
       status: 'pending',
     });
-    expect(result.message).toContain('16 minutes');
+    expect(result.message).toContain('for 16 min (the limit is 15 min)');
+  });
+
+  it('says a long wait in days and hours, not in thousands of minutes', () => {
+    const webhook = { status: 'pending', timestamp: ago((6 * 24 + 9) * 3_600_000) };
+    const result = diagnose(threeKey({ prompt: promptRecord(), webhook }));
+    expect(result.message).toContain('for 6 d 9 h');
   });
 
   it('STUCK when processing without a file longer than the limit', () => {

@@ -1,4 +1,10 @@
-import type { Fix, SessionCode, SessionLayout, WebhookStatus } from '@cache-doctor/shared';
+import {
+  type Fix,
+  formatDuration,
+  type SessionCode,
+  type SessionLayout,
+  type WebhookStatus,
+} from '@cache-doctor/shared';
 import { type GenerationLookup, isTerminalGenerationError } from './generation-file';
 import { readSession, type SessionRecord } from './session-record';
 import { detectLayout, type LayoutSetting, type SessionSnapshot } from './session-snapshot';
@@ -73,7 +79,8 @@ const isStuck = (record: SessionRecord, now: Date, stuckAfterMs: number) => {
   return age === null || age > stuckAfterMs;
 };
 
-const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
+/** A span in words, at least a minute (ages here are minutes to days). */
+const span = (ms: number) => formatDuration(Math.max(60, ms / 1000));
 
 function describeUnpaid(stripe: StripeCheckoutState, record: SessionRecord): string {
   const why =
@@ -107,11 +114,6 @@ function generateAdvice(record: SessionRecord, payment: Payment): string {
 function terminalAdvice(error: string): string {
   return `The generation API refused this prompt ("${error}"); generating again with the same prompt would fail the same way. Tell the customer their prompt was refused by the video provider and offer to take a new prompt or refund them (support: ask ops to arrange it).`;
 }
-
-const hours = (ms: number) => {
-  const value = ms / 3_600_000;
-  return value >= 10 ? `${Math.round(value)} hours` : `${Math.round(value * 10) / 10} hours`;
-};
 
 /**
  * `processing` with a file id: what the generation API says decides. Failed is GENERATION_FAILED
@@ -172,14 +174,14 @@ function diagnoseGeneration(
       'GENERATION_STUCK',
       'error',
       `The generation API has been working on file ${file.fileId} ${
-        Number.isNaN(started) ? 'since an unknown time' : `for ${hours(age)}`
-      } (the limit is ${hours(limit)}); the customer is still waiting. Starting another would risk a second paid video while this one may still finish: ask the generation provider about file ${file.fileId} (support: ask ops to), and tell the customer their video is delayed.`,
+        Number.isNaN(started) ? 'since an unknown time' : `for ${span(age)}`
+      } (the limit is ${span(limit)}); the customer is still waiting. Starting another would risk a second paid video while this one may still finish: ask the generation provider about file ${file.fileId} (support: ask ops to), and tell the customer their video is delayed.`,
     );
   return diagnosisOf(
     record,
     'OK',
     'info',
-    `The generation API is still making the video (file ${file.fileId}, started ${minutes(age)} minutes ago); it counts as stuck after ${hours(limit)}.`,
+    `The generation API is still making the video (file ${file.fileId}, started ${span(age)} ago); it counts as stuck after ${span(limit)}.`,
   );
 }
 
@@ -297,13 +299,13 @@ export function diagnoseSession(
   const waiting = isWaitingForGeneration(record);
   if (waiting && isStuck(record, input.now, input.stuckAfterMs)) {
     const age = ageMs(record, input.now);
-    const since = age === null ? 'with no time recorded' : `for ${minutes(age)} minutes`;
+    const since = age === null ? 'with no time recorded' : `for ${span(age)}`;
     const what = record.status === 'pending' ? 'waiting to start' : 'processing without a file';
     return diagnosisOf(
       record,
       'STUCK',
       'error',
-      `Generation has been ${what} ${since} (the limit is ${minutes(input.stuckAfterMs)} minutes). ${generateAdvice(record, payment)}`,
+      `Generation has been ${what} ${since} (the limit is ${span(input.stuckAfterMs)}). ${generateAdvice(record, payment)}`,
       withGenerate([], record, payment),
     );
   }
@@ -330,7 +332,7 @@ export function diagnoseSession(
       record,
       'OK',
       'info',
-      `Generation is ${record.status === 'pending' ? 'waiting to start' : 'starting'}; it counts as stuck after ${minutes(input.stuckAfterMs)} minutes.`,
+      `Generation is ${record.status === 'pending' ? 'waiting to start' : 'starting'}; it counts as stuck after ${span(input.stuckAfterMs)}.`,
     );
   }
   if (generation) return generation;
