@@ -163,7 +163,7 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
       checked: number;
       broken: number;
       byCode: Record<string, number>;
-      brokenUsers: { userId: string; problems: string[] }[];
+      brokenUsers: { userId: string; email: string | null; name: string | null; problems: string[] }[];
     };
     expect(summary).toMatchObject({ state: 'completed', checked: USERS });
     const all = await results(summary.jobId);
@@ -185,7 +185,13 @@ describe('jobs on 2,000 seeded users (real redis-server + sandbox, BullMQ)', () 
     expect(words.code).toBe(3);
     expect(words.out).toMatch(new RegExp(`Users checked: +${USERS}`));
     expect(words.out).toContain('By problem');
+    // problems in words with their codes, broken users by email and name with their ids
+    expect(words.out).toContain('Subscription record missing (SUBSCRIPTION_MISSING)');
     expect(words.out).toContain('Broken users (first 20)');
+    const firstBroken = summary.brokenUsers[0] as { userId: string; email: string | null };
+    expect(firstBroken.email).toMatch(/@/);
+    expect(words.out).toContain(`  ${firstBroken.email}`);
+    expect(words.out).toContain(`(${firstBroken.userId}): `);
   });
 
   it('two workers share one job and together never exceed the Stripe rate limit', async () => {

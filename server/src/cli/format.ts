@@ -4,6 +4,7 @@ import {
   type FieldChange,
   formatDuration,
   isUnchanged,
+  problemTitle,
   timestampAsDate,
 } from '@cache-doctor/shared';
 import { AppError } from '../lib/app-error';
@@ -66,3 +67,13 @@ export function planLines(writes: readonly (DiffableWrite & { unchanged?: unknow
     ];
   });
 }
+
+/** A user as the pages' lists name them: email and name first, the id beside them. */
+export function personLine(user: { userId: string; email?: string | null; name?: string | null }): string {
+  const who = [user.email, user.name].filter(Boolean).join(' — ');
+  return who ? `${who} (${user.userId})` : user.userId;
+}
+
+/** Problem codes in words, each with its code beside it: "Subscription record missing (SUBSCRIPTION_MISSING)". */
+export const problemsInWords = (codes: readonly string[]) =>
+  codes.map((code) => `${problemTitle(code)} (${code})`).join('; ');

@@ -18,7 +18,7 @@ import {
   type OpenedServices,
   UsageError,
 } from './command';
-import { json, reportError } from './format';
+import { json, personLine, problemsInWords, reportError } from './format';
 import { type FinishedJob, flaggedUsers, requestWrites, runJobToEnd, tallyInWords } from './job-run';
 
 /**
@@ -107,6 +107,8 @@ async function runRefreshJob(
   const flagged = await flaggedUsers(finished.jobs.store, finished.jobId);
   const rows = flagged.map((result) => ({
     userId: result.userId,
+    email: result.email ?? null,
+    name: result.name ?? null,
     outcome: result.outcome,
     problems: result.problems.join(' '),
     message: result.message ?? '',
@@ -125,8 +127,12 @@ async function runRefreshJob(
     io.out(`  What happened:     ${await tallyInWords(finished.jobs.store, finished.jobId)}`);
     io.out(`  Failed:            ${summary.failed}`);
     io.out(`  Still with problems: ${remaining}`);
-    for (const row of rows.slice(0, LISTED))
-      io.out(`  ${row.userId}  ${row.outcome}  ${row.problems}${row.message ? ` — ${row.message}` : ''}`);
+    for (const result of flagged.slice(0, LISTED)) {
+      const problems = result.problems.length > 0 ? `  ${problemsInWords(result.problems)}` : '';
+      io.out(
+        `  ${personLine(result)}  ${result.outcome}${problems}${result.message ? ` — ${result.message}` : ''}`,
+      );
+    }
     if (rows.length > LISTED) io.out(`  … and ${rows.length - LISTED} more (--json lists them all)`);
   }
   if (summary.state !== 'completed') return EXIT.failed;
@@ -241,7 +247,8 @@ export const sessionSweepCommand: CliCommand = {
           `  Completed checkout sessions read: ${summary.checked} since ${summary.since ?? 'the default window'}`,
         );
         io.out(`  Unprocessed paid sessions:        ${summary.unprocessed}, still unprocessed: ${remaining}`);
-        for (const row of rows.slice(0, LISTED)) io.out(`  ${row.sessionId}  ${row.code}  ${row.outcome}`);
+        for (const row of rows.slice(0, LISTED))
+          io.out(`  ${row.sessionId}  ${problemsInWords([row.code])}  ${row.outcome}`);
         if (rows.length > LISTED) io.out(`  … and ${rows.length - LISTED} more (--json lists them all)`);
       }
       if (summary.state !== 'completed') return EXIT.failed;

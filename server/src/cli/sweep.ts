@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CliCommand, EXIT, UsageError } from './command';
-import { json, reportError } from './format';
+import { json, personLine, problemsInWords, reportError } from './format';
 import { flaggedUsers, runJobToEnd, tallyInWords } from './job-run';
 
 /** Broken users listed in words; --json lists them all. */
@@ -34,7 +34,12 @@ export const sweepCommand: CliCommand = {
       const view = await jobs.store.view(record);
       const broken = (await flaggedUsers(jobs.store, jobId))
         .filter((result) => result.broken)
-        .map(({ userId, problems }) => ({ userId, problems }));
+        .map(({ userId, email, name, problems }) => ({
+          userId,
+          email: email ?? null,
+          name: name ?? null,
+          problems,
+        }));
       const summary = {
         jobId,
         state: record.state,
@@ -55,9 +60,10 @@ export const sweepCommand: CliCommand = {
         io.out(`  With problems:   ${summary.withProblems} (broken: ${summary.broken})`);
         const codes = Object.entries(summary.byCode).sort(([, a], [, b]) => b - a);
         if (codes.length > 0) io.out('By problem');
-        for (const [code, count] of codes) io.out(`  ${code.padEnd(28)} ${count}`);
+        for (const [code, count] of codes) io.out(`  ${problemsInWords([code]).padEnd(64)} ${count}`);
         if (broken.length > 0) io.out(`Broken users${broken.length > LISTED ? ` (first ${LISTED})` : ''}`);
-        for (const user of broken.slice(0, LISTED)) io.out(`  ${user.userId}  ${user.problems.join(', ')}`);
+        for (const user of broken.slice(0, LISTED))
+          io.out(`  ${personLine(user)}: ${problemsInWords(user.problems)}`);
       }
       if (record.state !== 'completed') return EXIT.failed;
       return broken.length > 0 ? EXIT.problems : EXIT.ok;
