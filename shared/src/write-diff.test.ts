@@ -106,3 +106,32 @@ describe('onlyRestamped', () => {
     expect(onlyRestamped({ key: 'k', before: '{"a":1}', after: '{"a":1,"updatedAt":2}' })).toBe(false);
   });
 });
+
+describe('lists of plain values', () => {
+  const write = (before: unknown, after: unknown) => ({
+    key: 'customer:cus_1',
+    before: JSON.stringify(before),
+    after: JSON.stringify(after),
+  });
+
+  it('reads as items removed and added, not as every later position changed', () => {
+    const { changes } = diffWrite(
+      write({ subscriptions: ['sub_A', 'sub_B', 'sub_C'] }, { subscriptions: ['sub_B', 'sub_C', 'sub_D'] }),
+    );
+    expect(changes).toEqual([
+      { path: 'subscriptions', kind: 'removed', before: 'sub_A' },
+      { path: 'subscriptions', kind: 'added', after: 'sub_D' },
+    ]);
+  });
+
+  it('a list whose items only moved is one change of the whole list', () => {
+    const { kind, changes } = diffWrite(write({ ids: ['a', 'b'] }, { ids: ['b', 'a'] }));
+    expect(kind).toBe('update');
+    expect(changes).toEqual([{ path: 'ids', kind: 'changed', before: ['a', 'b'], after: ['b', 'a'] }]);
+  });
+
+  it('a list of objects is still compared field by field', () => {
+    const { changes } = diffWrite(write({ items: [{ id: 1, n: 'x' }] }, { items: [{ id: 1, n: 'y' }] }));
+    expect(changes).toEqual([{ path: 'items.0.n', kind: 'changed', before: 'x', after: 'y' }]);
+  });
+});

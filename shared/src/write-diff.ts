@@ -50,6 +50,46 @@ const fieldsOf = (value: unknown) =>
 /** The part of a write a diff reads: any planned write, an undo's plan, an audit entry's key images. */
 export type DiffableWrite = Pick<PlannedWrite, 'key' | 'before' | 'after'>;
 
+const isPlainList = (value: unknown): value is unknown[] =>
+  Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object');
+
+const valueAt = (value: unknown, path: readonly (string | number)[]): unknown =>
+  path.reduce<unknown>(
+    (at, step) => (isContainer(at) ? (at as Record<string | number, unknown>)[step] : undefined),
+    value,
+  );
+
+/**
+ * The fields that differ, nested ones by their dotted path. A list of plain values (ids, say) is
+ * compared as a set — "sub_A removed" rather than every later position "changed" — and a list
+ * whose items only moved is one change of the whole list.
+ */
+function fieldChanges(before: object, after: object): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const lists = new Map<string, [unknown[], unknown[]]>();
+  for (const change of diff(before, after)) {
+    const parent = change.path.slice(0, -1);
+    const [was, is] = [valueAt(before, parent), valueAt(after, parent)];
+    if (parent.length > 0 && isPlainList(was) && isPlainList(is)) {
+      lists.set(parent.join('.'), [was, is]);
+      continue;
+    }
+    const path = change.path.join('.');
+    if (change.type === 'CREATE') changes.push({ path, kind: 'added', after: change.value });
+    else if (change.type === 'REMOVE') changes.push({ path, kind: 'removed', before: change.oldValue });
+    else changes.push({ path, kind: 'changed', before: change.oldValue, after: change.value });
+  }
+  for (const [path, [was, is]] of lists) {
+    const removed = was.filter((item) => !is.includes(item));
+    const added = is.filter((item) => !was.includes(item));
+    if (removed.length === 0 && added.length === 0)
+      changes.push({ path, kind: 'changed', before: was, after: is });
+    for (const item of removed) changes.push({ path, kind: 'removed', before: item });
+    for (const item of added) changes.push({ path, kind: 'added', after: item });
+  }
+  return changes;
+}
+
 export function diffWrite(write: DiffableWrite): KeyDiff {
   const { key } = write;
   if (write.before === null && write.after === null)
@@ -78,12 +118,7 @@ export function diffWrite(write: DiffableWrite): KeyDiff {
       unchanged: [],
     };
   }
-  const changes: FieldChange[] = diff(before, after).map((change) => {
-    const path = change.path.join('.');
-    if (change.type === 'CREATE') return { path, kind: 'added', after: change.value };
-    if (change.type === 'REMOVE') return { path, kind: 'removed', before: change.oldValue };
-    return { path, kind: 'changed', before: change.oldValue, after: change.value };
-  });
+  const changes = fieldChanges(before, after);
   const touched = new Set(changes.map((change) => change.path.split('.')[0]));
   const unchanged = fieldsOf(after).filter(({ path }) => !touched.has(path));
   return { key, kind: changes.length === 0 ? 'unchanged' : 'update', changes, unchanged };
