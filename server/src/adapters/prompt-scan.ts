@@ -2,7 +2,12 @@ import { SESSION_ID_PATTERN } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import type { KeyPatterns } from '../config';
 import { isJsonObject, parseJson } from '../domain/cached-value';
-import type { KeyState, LayoutSetting, RawValue } from '../domain/session-snapshot';
+import {
+  type KeyState,
+  keyStateWithoutTtl,
+  type LayoutSetting,
+  type RawValue,
+} from '../domain/session-snapshot';
 import type { Keys } from '../keys';
 
 /**
@@ -47,12 +52,8 @@ function parsedOnce(raw: string | null): RawValue {
   return isJsonObject(value) ? value : raw;
 }
 
-export const keyState = (key: string, raw: string | null): KeyState => ({
-  key,
-  exists: raw !== null,
-  ttl: -1,
-  raw: parsedOnce(raw),
-});
+export const keyState = (key: string, raw: string | null): KeyState =>
+  keyStateWithoutTtl(key, parsedOnce(raw));
 
 /** Keeps a promise read ahead from being an unhandled rejection before (or unless) it is awaited. */
 function readAhead<T>(promise: Promise<T>): Promise<T> {

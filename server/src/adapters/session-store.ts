@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { KeyState, SessionSnapshot } from '../domain/session-snapshot';
+import { type KeyState, keyStateWithoutTtl, type SessionSnapshot } from '../domain/session-snapshot';
 import type { Keys } from '../keys';
 
 /**
@@ -59,12 +59,7 @@ export async function readSessionSnapshots(
     if (error) throw error;
     return values as (string | null)[];
   }) as [(string | null)[], (string | null)[], (string | null)[]];
-  const state = (key: string, raw: string | null | undefined): KeyState => ({
-    key,
-    exists: raw != null,
-    ttl: raw == null ? -2 : -1,
-    raw: raw ?? null,
-  });
+  const state = keyStateWithoutTtl;
   return sessionIds.map((sessionId, index) => ({
     sessionId,
     webhook: state(names.webhook[index] as string, webhooks[index]),

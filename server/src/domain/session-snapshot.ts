@@ -29,6 +29,17 @@ export interface SessionSnapshot {
   prompt: KeyState;
 }
 
+/**
+ * A key as a batch read (MGET) sees it: its value, no TTL (-1 when present, -2 when absent). Batch
+ * snapshots are for diagnosis; a repair re-reads its session with TTLs before it writes.
+ */
+export const keyStateWithoutTtl = (key: string, raw: RawValue | undefined): KeyState => ({
+  key,
+  exists: raw != null,
+  ttl: raw == null ? -2 : -1,
+  raw: raw ?? null,
+});
+
 export interface ParsedKey {
   /** the value when it is a JSON object; null when the key is absent or malformed */
   value: JsonObject | null;
