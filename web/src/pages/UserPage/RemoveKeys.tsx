@@ -3,17 +3,24 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { useConfirmedUndo } from '../../components/ConfirmUndo/ConfirmUndo';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
+import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanChanged';
 import { ProblemTitle, ProblemTitles } from '../../components/ProblemTitle/ProblemTitle';
 import { KeyWrites } from '../../diff/KeyWrites';
 import { useStaff } from '../../hooks/useStaff';
 import { useRemoveKeys } from '../../hooks/useUser';
 
-type Preview = { plan: Array<{ key: string; before: string | null; reason: string | null }>; planId: string };
+type Removal = { key: string; before: string | null; reason: string | null };
+/** The plan in the dialog; `shownBefore` is the plan first confirmed, when it changed since. */
+type Preview = { plan: Removal[]; planId: string; shownBefore: Removal[] | null };
+
+/** A removal as a write: the key goes, so it holds nothing after. */
+const asWrites = (plan: readonly Removal[]) => plan.map((entry) => ({ ...entry, after: null }));
 
 /**
  * "Remove keys" (SPEC §3, §9): offered to ops when a diagnosis names keys that can go — legacy
  * keys, an orphaned entry. The dry run lists every key and the fields it holds; the dialog's
- * "Remove keys" deletes exactly those in one audited write, and "Undo" brings them back.
+ * "Remove keys" deletes exactly those in one audited write, and "Undo" brings them back. A plan that
+ * changed since the preview (409 PLAN_CHANGED) comes back in the same dialog for a second yes.
  */
 export function RemoveKeys({ userId, problems }: { userId: string; problems: readonly Problem[] }) {
   const { can } = useStaff();
@@ -26,7 +33,10 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
 
   const plan = () => {
     setRemoved(null);
-    remove.mutate({ dryRun: true }, { onSuccess: (result) => setPreview(result) });
+    remove.mutate(
+      { dryRun: true },
+      { onSuccess: (result) => setPreview({ plan: result.plan, planId: result.planId, shownBefore: null }) },
+    );
   };
   const apply = () => {
     if (!preview) return;
@@ -36,6 +46,13 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
         onSuccess: (result) => {
           setPreview(null);
           setRemoved({ auditId: result.auditId, count: result.plan.length });
+        },
+        onError: (error) => {
+          // SPEC §3: nothing was written; the new plan goes in the same dialog for a second yes
+          const changed = changedPlanOf<Removal & { after: null }>(error);
+          if (!changed) return;
+          setPreview({ plan: changed.plan, planId: changed.planId, shownBefore: preview.plan });
+          remove.reset();
         },
       },
     );
@@ -89,12 +106,15 @@ export function RemoveKeys({ userId, problems }: { userId: string; problems: rea
         error={preview !== null ? remove.error : undefined}
         danger
       >
+        {preview?.shownBefore ? (
+          <PlanChanged shown={asWrites(preview.shownBefore)} now={asWrites(preview.plan)} />
+        ) : null}
         <p>
           {preview?.plan.length === 1 ? 'This key is' : `These ${preview?.plan.length ?? 0} keys are`} deleted
           in one atomic write; you can undo it afterwards.
         </p>
         <KeyWrites
-          writes={preview?.plan.map((entry) => ({ ...entry, after: null })) ?? []}
+          writes={asWrites(preview?.plan ?? [])}
           label="Keys to remove"
           note={(entry) => (entry.reason ? <ProblemTitle code={entry.reason} /> : null)}
         />

@@ -281,6 +281,70 @@ describe('User page', () => {
     ]);
   });
 
+  it('"Remove keys" shows the new plan in the same dialog when it changed since the preview, and removes it on a second yes', async () => {
+    const legacy = `stripe:user:${USER}`;
+    const withLegacyKeys = {
+      ...healthy,
+      healthy: false,
+      problems: [
+        {
+          code: 'LEGACY_KEYS',
+          severity: 'warning',
+          message: 'Keys of an older layout are still in Redis. Remove them.',
+          fix: 'remove',
+        },
+      ],
+    };
+    const removal = [{ key: legacy, before: CUSTOMER, reason: 'LEGACY_KEYS' }];
+    const changedRemoval = [
+      { key: legacy, before: 'cus_Z9y8X7w6', reason: 'LEGACY_KEYS' },
+      { key: `stripe:customer:${CUSTOMER}`, before: USER, reason: 'LEGACY_KEYS' },
+    ];
+    const { requests } = stubFetch({
+      ...userRoutes,
+      [`GET /api/users/${USER}/health`]: withLegacyKeys,
+      [`GET /api/users/${USER}/sync`]: inSync,
+      [`POST /api/users/${USER}/remove`]: (request: { body: unknown }) => {
+        const body = request.body as { dryRun?: boolean; planId?: string };
+        if (body.dryRun) return { plan: removal, planId: 'remove_1', applied: false, auditId: null };
+        if (body.planId === 'remove_1')
+          return {
+            status: 409,
+            body: {
+              error: {
+                code: 'PLAN_CHANGED',
+                message: 'This changed since you looked; nothing was written.',
+                details: { plan: changedRemoval, planId: 'remove_2', applied: false, auditId: null },
+              },
+            },
+          };
+        return { plan: changedRemoval, planId: 'remove_2', applied: true, auditId: 'audit_7' };
+      },
+    });
+    const { user } = renderApp(`/users/${USER}`);
+    await user.click(await screen.findByRole('button', { name: 'Remove keys' }, { timeout: 5000 }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove these keys?' });
+    expect(within(dialog).getByRole('list', { name: 'Keys to remove' }).textContent).toContain(legacy);
+    await user.click(within(dialog).getByRole('button', { name: 'Remove keys' }));
+
+    const notice = await within(dialog).findByText(/This changed since you looked/);
+    const alert = notice.closest('[role="alert"]')?.textContent;
+    expect(alert).toContain(legacy);
+    expect(alert).toContain(`stripe:customer:${CUSTOMER}`);
+    expect(within(dialog).getByRole('list', { name: 'Keys to remove' }).textContent).toContain(
+      `stripe:customer:${CUSTOMER}`,
+    );
+
+    await user.click(within(dialog).getByRole('button', { name: 'Remove keys' }));
+    expect(await screen.findByText(/Removed 2 keys/)).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { dryRun: true },
+      { planId: 'remove_1' },
+      { planId: 'remove_2' },
+    ]);
+  });
+
   it('Cancel closes the plan without writing', async () => {
     const { requests } = stubFetch({
       ...userRoutes,
