@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setToken, TOKEN_STORAGE_KEY } from '../../api/token';
+import { RECENT_LOOKUPS_KEY, rememberLookup } from '../../hooks/useRecentLookups';
 import { renderApp, resetTestEnvironment, signedInRoutes, stubFetch } from '../../test/app';
 
 beforeEach(() => setToken('staff-token-123'));
@@ -104,13 +105,17 @@ describe('Header', () => {
     expect(requests.filter((request) => request.path === '/api/search')).toHaveLength(1);
   });
 
-  it('signs out: forgets the token and shows the sign-in page', async () => {
+  it('signs out: forgets the token and the recent lookups, and shows the sign-in page', async () => {
     stubFetch(signedInRoutes);
+    rememberLookup('user_2NNEqL2nrIRdJ194ndJqAHwEfxC', 'ada.lovelace@example.com', 'Ada Lovelace');
+    expect(window.localStorage.getItem(RECENT_LOOKUPS_KEY)).toContain('ada.lovelace@example.com');
     const { user, router } = renderApp('/metrics');
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
 
     await waitFor(() => expect(router.state.location.pathname).toBe('/sign-in'));
     expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
+    // a shared support machine keeps no customer emails of a signed-out person
+    expect(window.localStorage.getItem(RECENT_LOOKUPS_KEY)).toBeNull();
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
   });
 
