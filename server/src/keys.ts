@@ -139,6 +139,32 @@ export const OWN_KEYS = {
   commitDeadline: 'commit:',
   /** written once per Redis: when it is missing again, the audit history beside it was lost */
   storeMarker: 'store:marker',
+  /** held while deciding whether to start a scheduled health sweep */
+  scheduledHealthSweepLock: 'lock:scheduled-health-sweep',
+  /** the id of the latest scheduled health sweep job, so a new one waits until it ends */
+  scheduledHealthSweepJob: 'jobs:scheduled-health-sweep',
+  /** one staff member's mutation rate: `mutationRate` + a digest of the staff id */
+  mutationRate: 'ratelimit:mutations:',
+  /** the rate of generation API reads, over every process */
+  generationRequestRate: 'ratelimit:generation-requests',
+  /** one generation file's last lookup (JSON): `generationFile` + file id */
+  generationFile: 'generation:file:',
+} as const;
+
+/**
+ * Names of Cache Doctor's own keys for metric samples and alerts (under `own()`; SPEC §1.3, §5).
+ */
+export const METRICS_KEYS = {
+  /** one metric's samples at one tier: `series` + tier + `:` + metric name */
+  series: 'metrics:series:',
+  /** the latest sample of every metric (JSON) */
+  latest: 'metrics:latest',
+  /** each metric's alert state: metric → JSON (hash) */
+  alerts: 'metrics:alerts',
+  /** alert notifications sent, newest first (list, trimmed) */
+  alertsHistory: 'metrics:alerts:history',
+  /** only one process samples at a time */
+  samplerLock: 'metrics:sampler-lock',
 } as const;
 
 /**
@@ -158,6 +184,9 @@ export const ATTENTION_KEYS = {
   peopleWords: 'people:words',
   /** userId → `{ email, name }` as the latest sweep saw them */
   people: 'people:rows',
+  /** `peopleWords` and `people` while being rebuilt, renamed over them when complete */
+  peopleWordsNext: 'people:words:next',
+  peopleNext: 'people:rows:next',
 } as const;
 
 /**

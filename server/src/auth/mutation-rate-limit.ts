@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { SharedRateLimiter } from '../adapters/rate-limiter';
+import { OWN_KEYS } from '../keys';
 import { errorBody } from '../lib/app-error';
 import type { Services } from '../services/container';
 import type { AppEnv } from './middleware';
@@ -28,7 +29,7 @@ export const limitMutations = (services: Services) => {
     if (!limiter) {
       limiter = new SharedRateLimiter(
         services.ownRedis,
-        services.keys.own(`ratelimit:mutations:${id}`),
+        services.keys.own(`${OWN_KEYS.mutationRate}${id}`),
         { requests: services.config.mutationRatePerMin, windowMs: WINDOW_MS },
         0,
       );

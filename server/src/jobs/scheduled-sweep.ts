@@ -1,6 +1,7 @@
 import type { Staff } from '@cache-doctor/shared';
 import type { Queue } from 'bullmq';
 import { takeLock } from '../adapters/owner-lock';
+import { OWN_KEYS } from '../keys';
 import type { Services } from '../services/container';
 import type { JobQueue } from './runner';
 
@@ -37,12 +38,12 @@ const DECIDE_LOCK_MS = 30_000;
 export async function startScheduledHealthSweep(services: Services, jobs: JobQueue): Promise<string | null> {
   const lock = await takeLock(
     services.ownRedis,
-    services.keys.own('lock:scheduled-health-sweep'),
+    services.keys.own(OWN_KEYS.scheduledHealthSweepLock),
     DECIDE_LOCK_MS,
   );
   if (!lock) return null;
   try {
-    const currentKey = services.keys.own('jobs:scheduled-health-sweep');
+    const currentKey = services.keys.own(OWN_KEYS.scheduledHealthSweepJob);
     const current = await services.ownRedis.get(currentKey);
     const previous = current ? await jobs.store.get(current) : null;
     if (previous && ACTIVE_STATES.has(previous.state)) return null;

@@ -10,6 +10,7 @@ import {
   type MetricName,
   stepAlert,
 } from '../domain/alerts';
+import { METRICS_KEYS } from '../keys';
 import type { Services } from '../services/container';
 import { AppCounterReader, p95FromAppBuckets } from './app-counters';
 import { AlertNotifier } from './notifier';
@@ -106,7 +107,7 @@ export class MetricsCollector {
   }
 
   private get lockKey() {
-    return this.services.keys.own('metrics:sampler-lock');
+    return this.services.keys.own(METRICS_KEYS.samplerLock);
   }
 
   /** Cache Doctor's own Stripe, Clerk and generation calls (never its own HTTP requests). */

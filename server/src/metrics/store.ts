@@ -1,7 +1,7 @@
 import { type MetricsRange, RANGE_MS, type SourceDetail } from '@cache-doctor/shared';
 import type { Redis } from 'ioredis';
 import { type AlertNotification, type AlertState, METRIC_NAMES, type MetricName } from '../domain/alerts';
-import type { Keys } from '../keys';
+import { type Keys, METRICS_KEYS } from '../keys';
 import { downsample, type Point } from './downsample';
 
 /**
@@ -63,16 +63,16 @@ export class MetricsStore {
   ) {}
 
   private seriesKey(metric: MetricName, tier: keyof typeof TIERS) {
-    return this.keys.own(`metrics:series:${tier}:${metric}`);
+    return this.keys.own(`${METRICS_KEYS.series}${tier}:${metric}`);
   }
   get latestKey() {
-    return this.keys.own('metrics:latest');
+    return this.keys.own(METRICS_KEYS.latest);
   }
   get alertsKey() {
-    return this.keys.own('metrics:alerts');
+    return this.keys.own(METRICS_KEYS.alerts);
   }
   get historyKey() {
-    return this.keys.own('metrics:alerts:history');
+    return this.keys.own(METRICS_KEYS.alertsHistory);
   }
 
   /** One sample of every metric; no data is not stored (a gap), but is kept as null in `latest`. */

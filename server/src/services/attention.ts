@@ -140,8 +140,8 @@ export async function recordSweepAttention(
  */
 async function indexPeople(services: Services, store: JobStore, jobId: string): Promise<void> {
   const { ownRedis: redis, keys } = services;
-  const words = keys.own(`${ATTENTION_KEYS.peopleWords}:next`);
-  const rows = keys.own(`${ATTENTION_KEYS.people}:next`);
+  const words = keys.own(ATTENTION_KEYS.peopleWordsNext);
+  const rows = keys.own(ATTENTION_KEYS.peopleNext);
   await redis.del(words, rows);
   let cursor = '0';
   let any = false;

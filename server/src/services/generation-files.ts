@@ -2,6 +2,7 @@ import { GenerationApiError } from '../adapters/generation';
 import { limitedCall, type RetryPolicy, UpstreamRateLimiter } from '../adapters/rate-limiter';
 import { type GenerationLookup, generationFileFacts, startedFileId } from '../domain/generation-file';
 import type { SessionSnapshot } from '../domain/session-snapshot';
+import { OWN_KEYS } from '../keys';
 import type { Services } from './container';
 
 /**
@@ -35,7 +36,7 @@ function limiterOf(services: Services): UpstreamRateLimiter {
   if (!limiter) {
     limiter = new UpstreamRateLimiter(
       services.ownRedis,
-      services.keys.own('ratelimit:generation-requests'),
+      services.keys.own(OWN_KEYS.generationRequestRate),
       GENERATION_READ_LIMIT,
     );
     limiters.set(services, limiter);
@@ -43,7 +44,8 @@ function limiterOf(services: Services): UpstreamRateLimiter {
   return limiter;
 }
 
-const cacheKey = (services: Services, fileId: string) => services.keys.own(`generation:file:${fileId}`);
+const cacheKey = (services: Services, fileId: string) =>
+  services.keys.own(`${OWN_KEYS.generationFile}${fileId}`);
 
 function parseCached(raw: string | null): GenerationLookup | null {
   if (raw === null) return null;
