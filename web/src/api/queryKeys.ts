@@ -1,4 +1,4 @@
-import type { MetricsRange } from '@cache-doctor/shared';
+import type { MetricsRange, PolicyActivityRange } from '@cache-doctor/shared';
 
 /**
  * Every query key in one place (bull-board's pattern), so invalidation after a mutation names the
@@ -49,10 +49,18 @@ export const queryKeys = {
   jobs: {
     all: ['jobs'] as const,
     detail: (jobId: string) => ['jobs', jobId] as const,
+    /** `version`: the job's state and progress, so the results follow it as it moves */
+    results: (jobId: string, problem: string, version: string) => ['jobs', jobId, problem, version] as const,
+    changes: (jobId: string, target: string) => ['jobs', jobId, 'changes', target] as const,
   },
   audit: {
     all: ['audit'] as const,
     list: (filters: AuditFilters) => ['audit', filters] as const,
+  },
+  /** the automatic repairs; their activity sits under them, so a change or a pause re-reads it too */
+  policies: {
+    all: ['policies'] as const,
+    activity: (range: PolicyActivityRange) => ['policies', 'activity', range] as const,
   },
 };
 
@@ -68,4 +76,8 @@ export const staleAfter = {
   undo: [queryKeys.users.all, queryKeys.sessions.all, queryKeys.audit.all],
   /** a sweep or bulk refresh changes "Needs attention" when it ends */
   jobs: [queryKeys.jobs.all, queryKeys.attention.all],
+  /** a bulk fix or generate, once it ends, has written sessions as one fix or generate does */
+  sessionJob: [queryKeys.sessions.all, queryKeys.users.all, queryKeys.audit.all],
+  /** an admin's change to a policy, or a pause, is audited */
+  policyWrite: [queryKeys.policies.all, queryKeys.audit.all],
 } as const;

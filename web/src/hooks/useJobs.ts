@@ -1,5 +1,12 @@
 import { type CreateJob, jobCsvFileName } from '@cache-doctor/shared';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  type QueryKey,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { client, unwrap } from '../api/client';
 import { queryKeys, staleAfter } from '../api/queryKeys';
 import type { Job } from '../api/types';
@@ -23,7 +30,7 @@ export function useJobs() {
  */
 export function useJobResults(jobId: string, problem: string, version: string) {
   return useQuery({
-    queryKey: [...queryKeys.jobs.detail(jobId), problem, version] as const,
+    queryKey: queryKeys.jobs.results(jobId, problem, version),
     queryFn: () =>
       unwrap(
         client.api.jobs[':id'].$get({
@@ -44,6 +51,19 @@ export function useJob(jobId: string | null) {
     enabled: jobId !== null,
     refetchInterval: (query) => (query.state.data && !isActive(query.state.data) ? false : 1000),
   });
+}
+
+/**
+ * Once the followed job has ended, marks stale what it wrote (`keys`, e.g. `staleAfter.sessionJob`):
+ * the lists on the page re-read their diagnoses. `keys` must be a stable array.
+ */
+export function useStaleAfterJobEnds(job: Pick<Job, 'state'> | undefined, keys: readonly QueryKey[]) {
+  const queryClient = useQueryClient();
+  const ended = job !== undefined && !isActive(job);
+  useEffect(() => {
+    if (!ended) return;
+    for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+  }, [ended, keys, queryClient]);
 }
 
 /** `POST /api/jobs` with `dryRun`: what the job would touch, and the plan's id to start it with (SPEC §3). */
@@ -103,7 +123,7 @@ export async function downloadResultsCsv(
 /** What a job wrote for one user (or session), from its batch's audit entry; null target: none asked. */
 export function useJobResultChanges(jobId: string, target: string | null) {
   return useQuery({
-    queryKey: [...queryKeys.jobs.detail(jobId), 'changes', target ?? ''] as const,
+    queryKey: queryKeys.jobs.changes(jobId, target ?? ''),
     queryFn: () =>
       unwrap(client.api.jobs[':id'].changes[':target'].$get({ param: { id: jobId, target: target ?? '' } })),
     enabled: target !== null,

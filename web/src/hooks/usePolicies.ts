@@ -1,13 +1,13 @@
 import type { PolicyActivityRange, PolicyName, UpdatePolicy } from '@cache-doctor/shared';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
-
-const POLICIES_KEY = ['policies'] as const;
+import { queryKeys, staleAfter } from '../api/queryKeys';
+import { useInvalidate } from './invalidate';
 
 /** `GET /api/policies`: every automatic repair, re-read every 10 s (a run may act meanwhile). */
 export function usePolicies() {
   return useQuery({
-    queryKey: POLICIES_KEY,
+    queryKey: queryKeys.policies.all,
     queryFn: () => unwrap(client.api.policies.$get()),
     refetchInterval: 10_000,
   });
@@ -19,7 +19,7 @@ export function usePolicies() {
  */
 export function usePolicyActivity(range: PolicyActivityRange) {
   return useQuery({
-    queryKey: [...POLICIES_KEY, 'activity', range],
+    queryKey: queryKeys.policies.activity(range),
     queryFn: () => unwrap(client.api.policies.activity.$get({ query: { range } })),
     refetchInterval: 30_000,
   });
@@ -27,21 +27,17 @@ export function usePolicyActivity(range: PolicyActivityRange) {
 
 /** An admin's change to one policy (audited); the list and the audit log are re-read. */
 export function useUpdatePolicy() {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: ({ name, change }: { name: PolicyName; change: UpdatePolicy }) =>
       unwrap(client.api.policies[':name'].$put({ param: { name }, json: change })),
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: POLICIES_KEY }),
-        queryClient.invalidateQueries({ queryKey: ['audit'] }),
-      ]),
+    onSuccess: () => invalidate(staleAfter.policyWrite),
   });
 }
 
 /** "Pause all" / "Resume": every policy, in every process, at once. */
 export function usePauseAll() {
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return useMutation({
     mutationFn: (paused: boolean) =>
       unwrap(
@@ -49,10 +45,6 @@ export function usePauseAll() {
           ? client.api.policies.pause.$post({ json: {} })
           : client.api.policies.resume.$post({ json: {} }),
       ),
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: POLICIES_KEY }),
-        queryClient.invalidateQueries({ queryKey: ['audit'] }),
-      ]),
+    onSuccess: () => invalidate(staleAfter.policyWrite),
   });
 }

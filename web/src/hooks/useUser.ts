@@ -66,13 +66,3 @@ export function useUndo() {
     onSettled: () => invalidate(staleAfter.undo),
   });
 }
-
-/** `GET /api/search?q=`: users, customers and sessions matching an email, name or id. */
-export const searchQuery = (q: string) => ({
-  queryKey: queryKeys.search(q),
-  queryFn: () => unwrap(client.api.search.$get({ query: { q } })),
-});
-
-export function useSearch(q: string) {
-  return useQuery({ ...searchQuery(q), enabled: q !== '' });
-}

@@ -1,10 +1,9 @@
 import { EVENT_ID_PATTERN, idKind, isEmail } from '@cache-doctor/shared';
-import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { SearchResult } from '../../api/types';
+import { useFetchSearch, useSearch } from '../../hooks/useSearch';
 import { useShortcut } from '../../hooks/useShortcut';
-import { searchQuery } from '../../hooks/useUser';
 import { resultPath, searchTarget } from '../../paths';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
@@ -23,9 +22,12 @@ const KIND_WORDS: Record<SearchResult['kind'], string> = {
  * results page then shows why): a whole email of one user, a `cus_` id to its user, an `evt_` id
  * to its session. Cached under the search's key, so the results page does not ask again.
  */
-async function onlyTarget(queryClient: QueryClient, query: string): Promise<string | null> {
+async function onlyTarget(
+  fetchSearch: ReturnType<typeof useFetchSearch>,
+  query: string,
+): Promise<string | null> {
   try {
-    const { results } = await queryClient.fetchQuery(searchQuery(query));
+    const { results } = await fetchSearch(query);
     const [only] = results;
     if (results.length !== 1 || !only) return null;
     if (isEmail(query) && only.kind !== 'user') return null;
@@ -60,10 +62,10 @@ export function SearchBox() {
   const [active, setActive] = useState(-1);
   const [resolving, setResolving] = useState(false);
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const fetchSearch = useFetchSearch();
   const listId = useId();
   const query = useDebounced(text.trim());
-  const suggestions = useQuery({ ...searchQuery(query), enabled: open && query.length >= 2 });
+  const suggestions = useSearch(query, open && query.length >= 2);
   const options = (suggestions.data?.results ?? []).slice(0, MAX_SUGGESTIONS);
   const expanded = open && query.length >= 2 && options.length > 0;
 
@@ -89,7 +91,7 @@ export function SearchBox() {
     const target = searchTarget(typed);
     if (!target || resolving) return;
     setResolving(true);
-    const only = resolvesByLookup(typed) ? await onlyTarget(queryClient, typed) : null;
+    const only = resolvesByLookup(typed) ? await onlyTarget(fetchSearch, typed) : null;
     setResolving(false);
     go(only ?? target);
   };

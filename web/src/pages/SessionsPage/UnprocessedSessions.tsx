@@ -1,8 +1,7 @@
 import { problemTitle, SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { Link } from 'react-router';
-import { queryKeys } from '../../api/queryKeys';
+import { staleAfter } from '../../api/queryKeys';
 import type { UnprocessedSession } from '../../api/types';
 import { Codes } from '../../components/Codes/Codes';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
@@ -13,7 +12,7 @@ import { JobPlanChanged } from '../../components/JobPlanChanged/JobPlanChanged';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime, formatDuration, formatMoney } from '../../format';
 import { useConfirmedJob } from '../../hooks/useConfirmedJob';
-import { isActive, useCancelJob, useJob } from '../../hooks/useJobs';
+import { isActive, useCancelJob, useJob, useStaleAfterJobEnds } from '../../hooks/useJobs';
 import { useSearchParamsEditor } from '../../hooks/useSearchParamsEditor';
 import { useStaff } from '../../hooks/useStaff';
 import { useUnprocessedSessions } from '../../hooks/useUnprocessedSessions';
@@ -242,17 +241,13 @@ export function UnprocessedSessions() {
   });
   const plan = bulk.shown?.plan.type === 'session-sweep' ? bulk.shown.plan : null;
   const job = useJob(started?.id ?? null);
-  const queryClient = useQueryClient();
+  // diagnoses changed: this list, the recent prompts and the stats all read them
+  useStaleAfterJobEnds(job.data, staleAfter.sessionJob);
   const { sessions, complete } = list;
   const count = sessions.length;
   const jobFinished = job.data !== undefined && !isActive(job.data);
   // a job that cannot be followed (its error is shown) must not lock the buttons for good
   const busy = bulk.starting.isPending || (started !== null && !jobFinished && !job.isError);
-
-  useEffect(() => {
-    // diagnoses changed: this list, the recent prompts and the stats all read them
-    if (jobFinished) void queryClient.invalidateQueries({ queryKey: queryKeys.sessions.all });
-  }, [jobFinished, queryClient]);
 
   const close = () => {
     setDialog(null);

@@ -9,7 +9,7 @@ import { Page } from '../../components/Page/Page';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { useRecentLookups } from '../../hooks/useRecentLookups';
-import { useSearch } from '../../hooks/useUser';
+import { useSearch } from '../../hooks/useSearch';
 import { resultPath } from '../../paths';
 import { NeedsAttention } from './NeedsAttention';
 
