@@ -1,28 +1,17 @@
-import type { User } from '@clerk/backend';
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { eventIdsBySession } from '../domain/session-sweep';
+import { isLiveCustomer } from '../domain/upstream-facts';
 import {
-  clerkUserFacts,
-  isLiveCustomer,
+  checkoutFacts,
+  failedEventFacts,
+  storyEventFacts,
   stripeCustomerFacts,
+  stripeStoryFacts,
   stripeSubscriptionFacts,
-} from './upstream-facts';
+} from './stripe-facts';
 
-/** The SDKs' objects as their JSON arrives, with only the fields the converters read. */
-const clerkUser = (overrides: Partial<Record<keyof User, unknown>> = {}) =>
-  ({
-    id: 'user_2abc',
-    primaryEmailAddressId: 'idn_2',
-    emailAddresses: [
-      { id: 'idn_1', emailAddress: 'old@example.com' },
-      { id: 'idn_2', emailAddress: 'ann@example.com' },
-    ],
-    firstName: 'Ann',
-    lastName: 'Lee',
-    createdAt: 1_700_000_000_000,
-    ...overrides,
-  }) as unknown as User;
-
+/** Stripe's objects as their JSON arrives, with only the fields the converters read. */
 const subscription = (overrides: Record<string, unknown> = {}) =>
   ({
     id: 'sub_1AAA',
@@ -51,23 +40,6 @@ const customer = (overrides: Record<string, unknown> = {}) =>
     invoice_settings: { default_payment_method: 'pm_1XYZ' },
     ...overrides,
   }) as unknown as Stripe.Customer;
-
-describe('clerkUserFacts', () => {
-  it('takes the primary email from the list, not the first one', () => {
-    expect(clerkUserFacts(clerkUser())).toEqual({
-      id: 'user_2abc',
-      primaryEmail: 'ann@example.com',
-      firstName: 'Ann',
-      lastName: 'Lee',
-      createdAt: 1_700_000_000_000,
-    });
-  });
-
-  it('has no primary email when none is set', () => {
-    expect(clerkUserFacts(clerkUser({ primaryEmailAddressId: null })).primaryEmail).toBeNull();
-    expect(clerkUserFacts(clerkUser({ emailAddresses: [] })).primaryEmail).toBeNull();
-  });
-});
 
 describe('stripeSubscriptionFacts', () => {
   it('reads price, product and period end from the first item (API 2025-03-31 and later)', () => {
@@ -148,5 +120,102 @@ describe('stripeCustomerFacts', () => {
     expect(facts).toMatchObject({ id: 'cus_Q1', deleted: true, created: null, subscriptions: [] });
     expect(isLiveCustomer(facts)).toBe(false);
     expect(isLiveCustomer(null)).toBe(false);
+  });
+});
+
+describe('checkout session and event facts', () => {
+  const session = {
+    id: 'cs_test_abc',
+    object: 'checkout.session',
+    created: 1_760_000_000,
+    amount_total: 2900,
+    currency: 'usd',
+    customer_details: { email: 'bo@example.com' },
+    customer_email: null,
+    status: 'complete',
+    payment_status: 'paid',
+  } as unknown as Stripe.Checkout.Session;
+
+  it('takes the amount, the customer email and the payment state from a listed checkout session', () => {
+    expect(checkoutFacts(session)).toEqual({
+      sessionId: 'cs_test_abc',
+      created: 1_760_000_000,
+      amountTotal: 2900,
+      currency: 'usd',
+      customerEmail: 'bo@example.com',
+      stripe: { status: 'complete', paymentStatus: 'paid' },
+    });
+  });
+
+  it('links failed events to the checkout session they carry, oldest first; other events to none', () => {
+    const event = (id: string, created: number, object: unknown) =>
+      ({ id, type: 'checkout.session.completed', created, data: { object } }) as unknown as Stripe.Event;
+    const events = [
+      failedEventFacts(event('evt_2', 20, session)),
+      failedEventFacts(event('evt_1', 10, session)),
+      failedEventFacts(event('evt_3', 30, { id: 'in_1', object: 'invoice' })),
+    ];
+    expect(events[2]?.sessionId).toBeNull();
+    expect(eventIdsBySession(events)).toEqual(new Map([['cs_test_abc', ['evt_1', 'evt_2']]]));
+  });
+
+  it("reads an event's delivery state for the session timeline", () => {
+    const event = {
+      id: 'evt_1',
+      type: 'checkout.session.completed',
+      created: 1_760_000_100,
+      pending_webhooks: 1,
+      data: { object: session },
+    } as unknown as Stripe.Event;
+    expect(storyEventFacts(event)).toEqual({
+      id: 'evt_1',
+      type: 'checkout.session.completed',
+      created: 1_760_000_100,
+      pendingWebhooks: 1,
+    });
+  });
+});
+
+describe('stripeStoryFacts', () => {
+  it('reads subscriptions and invoices for the customer timeline; an invoice without an id is left out', () => {
+    const invoice = (overrides: Record<string, unknown> = {}) =>
+      ({
+        id: 'in_1',
+        status: 'paid',
+        billing_reason: 'subscription_cycle',
+        amount_paid: 1500,
+        amount_due: 1500,
+        currency: 'usd',
+        created: 1_760_000_000,
+        status_transitions: { paid_at: 1_760_000_300 },
+        attempt_count: 1,
+        ...overrides,
+      }) as unknown as Stripe.Invoice;
+    const canceled = subscription({
+      canceled_at: 1_760_000_500,
+      items: { object: 'list', data: [{ id: 'si_1', price: { id: 'price_1', nickname: 'Studio monthly' } }] },
+    });
+    const facts = stripeStoryFacts({
+      subscriptions: [canceled, subscription()],
+      sessions: [],
+      invoices: [invoice(), invoice({ id: undefined })],
+    });
+    expect(facts.subscriptions).toEqual([
+      { id: 'sub_1AAA', created: 1_709_251_300, canceledAt: 1_760_000_500, priceNickname: 'Studio monthly' },
+      { id: 'sub_1AAA', created: 1_709_251_300, canceledAt: null, priceNickname: null },
+    ]);
+    expect(facts.invoices).toEqual([
+      {
+        id: 'in_1',
+        status: 'paid',
+        amountPaid: 1500,
+        amountDue: 1500,
+        currency: 'usd',
+        billingReason: 'subscription_cycle',
+        paidAt: 1_760_000_300,
+        created: 1_760_000_000,
+        attemptCount: 1,
+      },
+    ]);
   });
 });

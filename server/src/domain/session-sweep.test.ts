@@ -1,11 +1,8 @@
-import { FIX_SESSION_ERROR_MESSAGE } from '@cache-doctor/shared';
-import type Stripe from 'stripe';
+import { type FailedEvent, FIX_SESSION_ERROR_MESSAGE } from '@cache-doctor/shared';
 import { describe, expect, it } from 'vitest';
 import {
   type CheckoutFacts,
-  checkoutFacts,
   eventIdsBySession,
-  failedEventFacts,
   sweepSession,
   tallyWebhooks,
   webhookSuccessRate,
@@ -125,39 +122,19 @@ describe('webhookSuccessRate', () => {
   });
 });
 
-describe('Stripe facts', () => {
-  const session = {
-    id: 'cs_test_abc',
-    object: 'checkout.session',
-    created: 1_760_000_000,
-    amount_total: 2900,
-    currency: 'usd',
-    customer_details: { email: 'bo@example.com' },
-    customer_email: null,
-    status: 'complete',
-    payment_status: 'paid',
-  } as unknown as Stripe.Checkout.Session;
-
-  it('takes the amount, the customer email and the payment state from a listed checkout session', () => {
-    expect(checkoutFacts(session)).toEqual({
-      sessionId: 'cs_test_abc',
-      created: 1_760_000_000,
-      amountTotal: 2900,
-      currency: 'usd',
-      customerEmail: 'bo@example.com',
-      stripe: { status: 'complete', paymentStatus: 'paid' },
+describe('eventIdsBySession', () => {
+  it("lists each session's failed events, oldest first; events about no session are left out", () => {
+    const event = (id: string, created: number, sessionId: string | null): FailedEvent => ({
+      id,
+      type: 'checkout.session.completed',
+      created,
+      sessionId,
     });
-  });
-
-  it('links failed events to the checkout session they carry, oldest first; other events to none', () => {
-    const event = (id: string, created: number, object: unknown) =>
-      ({ id, type: 'checkout.session.completed', created, data: { object } }) as unknown as Stripe.Event;
     const events = [
-      failedEventFacts(event('evt_2', 20, session)),
-      failedEventFacts(event('evt_1', 10, session)),
-      failedEventFacts(event('evt_3', 30, { id: 'in_1', object: 'invoice' })),
+      event('evt_2', 20, 'cs_test_abc'),
+      event('evt_1', 10, 'cs_test_abc'),
+      event('evt_3', 30, null),
     ];
-    expect(events[2]?.sessionId).toBeNull();
     expect(eventIdsBySession(events)).toEqual(new Map([['cs_test_abc', ['evt_1', 'evt_2']]]));
   });
 });

@@ -1,5 +1,4 @@
 import { type FailedEvent, FIX_SESSION_ERROR_MESSAGE, UNPROCESSED_CODES } from '@cache-doctor/shared';
-import type Stripe from 'stripe';
 import type { GenerationLookup } from './generation-file';
 import { diagnoseSession, type SessionDiagnosis, type StripeCheckoutState } from './session-diagnosis';
 import { readSession } from './session-record';
@@ -10,7 +9,7 @@ import type { LayoutSetting, SessionSnapshot } from './session-snapshot';
  * beside what Redis holds for each, diagnosed with the same rules as one session's page.
  */
 
-/** What the sweep needs from one checkout session of Stripe's list. */
+/** What the sweep needs from one checkout session of Stripe's list (`adapters/stripe-facts.ts` reads it). */
 export interface CheckoutFacts {
   sessionId: string;
   /** unix seconds */
@@ -19,28 +18,6 @@ export interface CheckoutFacts {
   currency: string | null;
   customerEmail: string | null;
   stripe: StripeCheckoutState;
-}
-
-export function checkoutFacts(session: Stripe.Checkout.Session): CheckoutFacts {
-  return {
-    sessionId: session.id,
-    created: session.created,
-    amountTotal: session.amount_total,
-    currency: session.currency,
-    customerEmail: session.customer_details?.email ?? session.customer_email ?? null,
-    stripe: { status: session.status ?? null, paymentStatus: session.payment_status ?? null },
-  };
-}
-
-/** A failed-delivery event, linked to the checkout session it carries (if it carries one). */
-export function failedEventFacts(event: Stripe.Event): FailedEvent {
-  const object = event.data.object as { object?: unknown; id?: unknown };
-  return {
-    id: event.id,
-    type: event.type,
-    created: event.created,
-    sessionId: object.object === 'checkout.session' && typeof object.id === 'string' ? object.id : null,
-  };
 }
 
 /** session id → the failed events about it, oldest first. */

@@ -1,7 +1,6 @@
 import type { AuditEntry } from '@cache-doctor/shared';
-import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { money, sessionStory, userStory } from './timeline';
+import { money, type StoryCheckout, type StorySubscription, sessionStory, userStory } from './timeline';
 
 const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -18,23 +17,25 @@ const audit = (action: string, iso: string): AuditEntry => ({
   result: 'applied',
 });
 
-const subscription = (created: string, canceled: string | null) =>
-  ({
-    id: 'sub_1',
-    created: at(created),
-    canceled_at: canceled ? at(canceled) : null,
-    items: { data: [{ price: { nickname: 'Studio monthly' } }] },
-  }) as unknown as Stripe.Subscription;
+const subscription = (created: string, canceled: string | null): StorySubscription => ({
+  id: 'sub_1',
+  created: at(created),
+  canceledAt: canceled ? at(canceled) : null,
+  priceNickname: 'Studio monthly',
+});
 
-const checkout = (id: string, created: string, status: 'complete' | 'open', paid: boolean) =>
-  ({
-    id,
-    created: at(created),
-    status,
-    payment_status: paid ? 'paid' : 'unpaid',
-    amount_total: 2997,
-    currency: 'usd',
-  }) as unknown as Stripe.Checkout.Session;
+const checkout = (
+  sessionId: string,
+  created: string,
+  status: 'complete' | 'open',
+  paid: boolean,
+): StoryCheckout => ({
+  sessionId,
+  created: at(created),
+  stripe: { status, paymentStatus: paid ? 'paid' : 'unpaid' },
+  amountTotal: 2997,
+  currency: 'usd',
+});
 
 describe('the customer timeline', () => {
   it('puts Stripe, the cache and the audit log in one list, newest first, in words', () => {
@@ -46,14 +47,14 @@ describe('the customer timeline', () => {
         {
           id: 'in_1',
           status: 'paid',
-          billing_reason: 'subscription_cycle',
-          amount_paid: 1500,
-          amount_due: 1500,
+          billingReason: 'subscription_cycle',
+          amountPaid: 1500,
+          amountDue: 1500,
           currency: 'usd',
           created: at('2026-02-02T00:00:00Z'),
-          status_transitions: { paid_at: at('2026-02-02T00:05:00Z') },
-          attempt_count: 1,
-        } as unknown as Stripe.Invoice,
+          paidAt: at('2026-02-02T00:05:00Z'),
+          attemptCount: 1,
+        },
       ],
       cacheUpdatedAt: Date.parse('2026-03-02T00:00:00Z'),
       audit: [audit('undo', '2026-03-04T00:00:00Z'), audit('refresh', '2026-03-03T00:00:00Z')],
@@ -97,9 +98,8 @@ describe('the session timeline', () => {
       id: 'evt_1',
       type: 'checkout.session.completed',
       created: at('2026-02-01T00:02:00Z'),
-      pending_webhooks: 1,
-      data: { object: { id: 'cs_test_1' } },
-    } as unknown as Stripe.Event;
+      pendingWebhooks: 1,
+    };
     const items = sessionStory({
       session: checkout('cs_test_1', '2026-02-01T00:00:00Z', 'complete', true),
       events: [event],

@@ -1,13 +1,51 @@
 import type { AuditEntry } from '@cache-doctor/shared';
-import type Stripe from 'stripe';
 import { jsonRecordOrNull } from './cached-value';
 import type { KeyState } from './session-snapshot';
+import type { CheckoutFacts } from './session-sweep';
 
 /**
  * Timelines (SPEC §6.2): what happened to a customer or a checkout, from Stripe's objects, the
  * app's records and Cache Doctor's audit log, as one list in plain words, newest first. Pure: the
- * service fetches, this only reads.
+ * service fetches, `adapters/stripe-facts.ts` turns Stripe's objects into the facts below, this only reads.
  */
+
+/** A checkout session: the sweep's facts, less the email. */
+export type StoryCheckout = Omit<CheckoutFacts, 'customerEmail'>;
+
+export interface StorySubscription {
+  id: string;
+  /** unix seconds */
+  created: number;
+  /** unix seconds */
+  canceledAt: number | null;
+  /** the first item's price nickname */
+  priceNickname: string | null;
+}
+
+export interface StoryInvoice {
+  id: string;
+  /** Stripe's status: draft, open, paid, uncollectible, void */
+  status: string | null;
+  amountPaid: number;
+  amountDue: number;
+  currency: string;
+  /** `subscription_cycle` for a renewal */
+  billingReason: string | null;
+  /** unix seconds */
+  paidAt: number | null;
+  /** unix seconds */
+  created: number;
+  attemptCount: number;
+}
+
+export interface StoryEvent {
+  id: string;
+  type: string;
+  /** unix seconds */
+  created: number;
+  /** endpoints the event has not yet been delivered to */
+  pendingWebhooks: number;
+}
 
 export type StoryRefKind = 'customer' | 'subscription' | 'session' | 'invoice' | 'event' | 'audit';
 
@@ -62,28 +100,29 @@ function auditItem(entry: AuditEntry): StoryItem {
   };
 }
 
-function checkoutItem(session: Stripe.Checkout.Session): StoryItem {
-  const amount = money(session.amount_total, session.currency);
+function checkoutItem(session: StoryCheckout): StoryItem {
+  const amount = money(session.amountTotal, session.currency);
+  const { status, paymentStatus } = session.stripe;
   const state =
-    session.status === 'complete'
-      ? session.payment_status === 'paid'
+    status === 'complete'
+      ? paymentStatus === 'paid'
         ? `paid ${amount}`
-        : `completed, ${session.payment_status}`
-      : session.status === 'expired'
+        : `completed, ${paymentStatus}`
+      : status === 'expired'
         ? 'expired unpaid'
         : 'started, not yet paid';
   return {
     at: fromSeconds(session.created),
-    kind: `checkout.${session.status ?? 'unknown'}`,
+    kind: `checkout.${status ?? 'unknown'}`,
     title: `Checkout ${state}`,
     source: 'stripe',
-    ref: { kind: 'session', id: session.id },
+    ref: { kind: 'session', id: session.sessionId },
   };
 }
 
-function subscriptionItems(subscription: Stripe.Subscription): StoryItem[] {
+function subscriptionItems(subscription: StorySubscription): StoryItem[] {
   const ref = { kind: 'subscription' as const, id: subscription.id };
-  const product = subscription.items.data[0]?.price.nickname;
+  const product = subscription.priceNickname;
   const what = product ? `Subscription "${product}"` : 'Subscription';
   const items: StoryItem[] = [
     {
@@ -94,9 +133,9 @@ function subscriptionItems(subscription: Stripe.Subscription): StoryItem[] {
       ref,
     },
   ];
-  if (subscription.canceled_at) {
+  if (subscription.canceledAt) {
     items.push({
-      at: fromSeconds(subscription.canceled_at),
+      at: fromSeconds(subscription.canceledAt),
       kind: 'subscription.cancelled',
       title: `${what} cancelled`,
       source: 'stripe',
@@ -106,28 +145,24 @@ function subscriptionItems(subscription: Stripe.Subscription): StoryItem[] {
   return items;
 }
 
-function invoiceItem(invoice: Stripe.Invoice): StoryItem | null {
-  if (!invoice.id) return null;
-  const amount = money(
-    invoice.status === 'paid' ? invoice.amount_paid : invoice.amount_due,
-    invoice.currency,
-  );
+function invoiceItem(invoice: StoryInvoice): StoryItem | null {
+  const amount = money(invoice.status === 'paid' ? invoice.amountPaid : invoice.amountDue, invoice.currency);
   const ref = { kind: 'invoice' as const, id: invoice.id };
-  const renewal = invoice.billing_reason === 'subscription_cycle';
+  const renewal = invoice.billingReason === 'subscription_cycle';
   if (invoice.status === 'paid') {
     return {
-      at: fromSeconds(invoice.status_transitions.paid_at ?? invoice.created),
+      at: fromSeconds(invoice.paidAt ?? invoice.created),
       kind: renewal ? 'subscription.renewed' : 'invoice.paid',
       title: renewal ? `Subscription renewed: invoice paid, ${amount}` : `Invoice paid, ${amount}`,
       source: 'stripe',
       ref,
     };
   }
-  if (invoice.attempt_count > 0 && (invoice.status === 'open' || invoice.status === 'uncollectible')) {
+  if (invoice.attemptCount > 0 && (invoice.status === 'open' || invoice.status === 'uncollectible')) {
     return {
       at: fromSeconds(invoice.created),
       kind: 'invoice.payment_failed',
-      title: `Invoice payment failed (${invoice.attempt_count} ${invoice.attempt_count === 1 ? 'attempt' : 'attempts'}), ${amount} due`,
+      title: `Invoice payment failed (${invoice.attemptCount} ${invoice.attemptCount === 1 ? 'attempt' : 'attempts'}), ${amount} due`,
       source: 'stripe',
       ref,
     };
@@ -140,9 +175,9 @@ const newestFirst = (items: StoryItem[]) => items.sort((a, b) => Date.parse(b.at
 
 export interface UserStoryInput {
   customer: { id: string; created: number | null } | null;
-  subscriptions: readonly Stripe.Subscription[];
-  sessions: readonly Stripe.Checkout.Session[];
-  invoices: readonly Stripe.Invoice[];
+  subscriptions: readonly StorySubscription[];
+  sessions: readonly StoryCheckout[];
+  invoices: readonly StoryInvoice[];
   /** the cached customer record's `updatedAt`, as stored */
   cacheUpdatedAt: unknown;
   audit: readonly AuditEntry[];
@@ -174,9 +209,9 @@ export function userStory(input: UserStoryInput): StoryItem[] {
 }
 
 export interface SessionStoryInput {
-  session: Stripe.Checkout.Session | null;
+  session: StoryCheckout | null;
   /** Stripe's events about this session */
-  events: readonly Stripe.Event[];
+  events: readonly StoryEvent[];
   /** the app's records of the session: `prompt:`, `webhook:`, `session:` */
   records: readonly KeyState[];
   audit: readonly AuditEntry[];
@@ -217,10 +252,10 @@ function recordItems(state: KeyState): StoryItem[] {
   return items;
 }
 
-function eventItem(event: Stripe.Event): StoryItem {
+function eventItem(event: StoryEvent): StoryItem {
   const ref = { kind: 'event' as const, id: event.id };
   const at = fromSeconds(event.created);
-  if (event.pending_webhooks > 0) {
+  if (event.pendingWebhooks > 0) {
     return {
       at,
       kind: 'webhook.failed',
@@ -239,14 +274,14 @@ export function sessionStory(input: SessionStoryInput): StoryItem[] {
     items.push({
       at: fromSeconds(session.created),
       kind: 'checkout.created',
-      title: `Checkout created, ${money(session.amount_total, session.currency)}`,
+      title: `Checkout created, ${money(session.amountTotal, session.currency)}`,
       source: 'stripe',
-      ref: { kind: 'session', id: session.id },
+      ref: { kind: 'session', id: session.sessionId },
     });
   }
   for (const event of input.events) {
     // a failed delivery comes after the payment it reports: listed first, as the newer of the two
-    if (event.type !== 'checkout.session.completed' || event.pending_webhooks > 0)
+    if (event.type !== 'checkout.session.completed' || event.pendingWebhooks > 0)
       items.push(eventItem(event));
     if (event.type === 'checkout.session.completed') {
       items.push({

@@ -1,7 +1,9 @@
 import type { UserJSON } from '@clerk/backend';
 import type Stripe from 'stripe';
+import { clerkJsonFacts } from '../adapters/clerk-facts';
 import { limitedCall, UpstreamRateLimiter } from '../adapters/rate-limiter';
-import { type ClerkUserFacts, type StripeCustomerFacts, stripeCustomerFacts } from '../domain/upstream-facts';
+import { stripeCustomerFacts } from '../adapters/stripe-facts';
+import type { ClerkUserFacts, StripeCustomerFacts } from '../domain/upstream-facts';
 import type { Services } from './container';
 import type { CreatedRange } from './created-ranges';
 
@@ -54,18 +56,6 @@ export interface ListPage<T> {
   hasMore: boolean;
   /** the cursor for the next page */
   last: string | null;
-}
-
-/** `clerkUserFacts` for the API's JSON (the SDK's `User` class is not exported to build one). */
-function clerkJsonFacts(user: UserJSON): ClerkUserFacts {
-  const primary = user.email_addresses.find((address) => address.id === user.primary_email_address_id);
-  return {
-    id: user.id,
-    primaryEmail: primary?.email_address ?? null,
-    firstName: user.first_name,
-    lastName: user.last_name,
-    createdAt: user.created_at,
-  };
 }
 
 const NO_RETRIES = { maxNetworkRetries: 0 } as const;

@@ -2,9 +2,10 @@ import { type AuditEntry, USER_ID_PATTERN } from '@cache-doctor/shared';
 import type Stripe from 'stripe';
 import { readCustomerSnapshot } from '../adapters/customer-store';
 import { readSessionSnapshots } from '../adapters/session-store';
+import { checkoutFacts, storyEventFacts, stripeStoryFacts } from '../adapters/stripe-facts';
 import { jsonRecordOrNull } from '../domain/cached-value';
 import { mappedCustomerIdOf } from '../domain/customer-owner';
-import { checkoutFacts, sweepSession } from '../domain/session-sweep';
+import { sweepSession } from '../domain/session-sweep';
 import { type StoryItem, sessionStory, userStory } from '../domain/timeline';
 import { AppError } from '../lib/app-error';
 import type { Services } from './container';
@@ -108,9 +109,7 @@ export async function userTimeline(services: Services, userId: string): Promise<
   return {
     items: userStory({
       customer: stripe && !stripe.deleted ? { id: stripe.id, created: stripe.created } : null,
-      subscriptions,
-      sessions,
-      invoices,
+      ...stripeStoryFacts({ subscriptions, sessions, invoices }),
       cacheUpdatedAt: record ? record.updatedAt : undefined,
       audit,
     }),
@@ -171,8 +170,8 @@ export async function sessionTimeline(services: Services, sessionId: string) {
       .filter((event) => event.pending_webhooks > 0)
       .map((event) => ({ eventId: event.id, type: event.type, created: event.created })),
     items: sessionStory({
-      session,
-      events: about,
+      session: session && checkoutFacts(session),
+      events: about.map(storyEventFacts),
       records: snapshot ? [snapshot.prompt, snapshot.webhook, snapshot.session] : [],
       audit,
     }),

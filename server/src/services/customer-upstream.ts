@@ -1,10 +1,7 @@
+import { clerkUserFacts } from '../adapters/clerk-facts';
+import { stripeCustomerFacts } from '../adapters/stripe-facts';
 import { refreshedCustomer, syncCustomer } from '../domain/customer-owner';
-import {
-  type ClerkUserFacts,
-  clerkUserFacts,
-  type StripeCustomerFacts,
-  stripeCustomerFacts,
-} from '../domain/upstream-facts';
+import type { ClerkUserFacts, StripeCustomerFacts } from '../domain/upstream-facts';
 import type { Services } from './container';
 import { fetchAsDecided, type StripeFetcher } from './stripe-lookup';
 

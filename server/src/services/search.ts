@@ -1,11 +1,11 @@
 import { EVENT_ID_PATTERN, idKind, isEmail } from '@cache-doctor/shared';
 import type { User } from '@clerk/backend';
+import { clerkUserFacts } from '../adapters/clerk-facts';
 import { BatchCacheReader, hasMapping, readEmailMapping } from '../adapters/customer-store';
 import { sessionExists } from '../adapters/session-store';
 import { readMapping } from '../domain/cached-value';
 import { diagnoseCustomerHealth } from '../domain/customer-health';
 import { clerkFullName } from '../domain/customer-record';
-import { clerkUserFacts } from '../domain/upstream-facts';
 import { findPeople } from './attention';
 import type { Services } from './container';
 

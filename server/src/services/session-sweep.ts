@@ -7,13 +7,12 @@ import {
 import type Stripe from 'stripe';
 import { PolicyStore } from '../adapters/policy-store';
 import { readSessionSnapshots } from '../adapters/session-store';
+import { checkoutFacts, failedEventFacts } from '../adapters/stripe-facts';
 import { type GenerationTally, type StartedGeneration, tallyGenerations } from '../domain/generation-success';
 import type { SweptSessionFacts } from '../domain/policies';
 import type { SessionSnapshot } from '../domain/session-snapshot';
 import {
-  checkoutFacts,
   eventIdsBySession,
-  failedEventFacts,
   type SweptSession,
   sweepSession,
   tallyWebhooks,
