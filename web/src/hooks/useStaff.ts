@@ -1,4 +1,11 @@
-import { type Permission, ROLES, type Role, can as roleCan } from '@cache-doctor/shared';
+import {
+  JOB_PERMISSION,
+  type JobType,
+  type Permission,
+  ROLES,
+  type Role,
+  can as roleCan,
+} from '@cache-doctor/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { client, unwrap } from '../api/client';
@@ -13,6 +20,7 @@ function isRole(value: unknown): value is Role {
  * The signed-in staff member (`GET /api/me`) and what their role may do. The UI hides what a role
  * may not do (SPEC §8) by asking `can('refresh')` etc.; the server enforces it regardless.
  * Until `/api/me` answers, `can` says no to everything, so no button flashes into view and away.
+ * `canStart('sweep')` asks the permission shared's JOB_PERMISSION names for starting that job.
  */
 export function useStaff() {
   const query = useQuery({
@@ -23,10 +31,12 @@ export function useStaff() {
   });
   const role = isRole(query.data?.role) ? query.data.role : null;
   const can = useCallback((permission: Permission) => role !== null && roleCan(role, permission), [role]);
+  const canStart = useCallback((job: JobType) => can(JOB_PERMISSION[job]), [can]);
   return {
     staff: query.data ?? null,
     role,
     can,
+    canStart,
     isLoading: query.isLoading,
     error: query.error,
   };

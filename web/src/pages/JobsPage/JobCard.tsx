@@ -1,4 +1,4 @@
-import { JOB_PERMISSION, type JobType } from '@cache-doctor/shared';
+import type { JobType } from '@cache-doctor/shared';
 import { useId } from 'react';
 import type { Job } from '../../api/types';
 import { DisclosureButton } from '../../components/DisclosureButton/DisclosureButton';
@@ -28,7 +28,7 @@ export interface JobCardProps {
 }
 
 export function JobCard({ job, open, onToggle, problem, onProblem, onStarted }: JobCardProps) {
-  const { can } = useStaff();
+  const { canStart } = useStaff();
   const cancel = useCancelJob();
   const headingId = useId();
   const resultsId = useId();
@@ -56,7 +56,7 @@ export function JobCard({ job, open, onToggle, problem, onProblem, onStarted }: 
       <JobCounts job={job} unit={unit} />
       {job.error ? <p className="notice notice-danger">{job.error}</p> : null}
       <div className="job-actions">
-        {active && can(JOB_PERMISSION[job.type]) ? (
+        {active && canStart(job.type) ? (
           <button
             type="button"
             className="button"

@@ -41,7 +41,7 @@ export function JobResults({
   /** a job started from these results (Refresh these N) */
   onStarted?: (jobId: string) => void;
 }) {
-  const { can } = useStaff();
+  const { canStart } = useStaff();
   const active = job.state === 'queued' || job.state === 'running';
   const results = useJobResults(job.id, problem, `${job.state}:${job.progress.done}`);
   const filterId = useId();
@@ -55,7 +55,7 @@ export function JobResults({
   const rows = results.data?.results ?? [];
   const sessionRows = results.data?.sessionResults ?? [];
   const refreshable =
-    job.type === 'sweep' && !active && can('bulk-refresh') ? rows.map((row) => row.userId) : [];
+    job.type === 'sweep' && !active && canStart('bulk-refresh') ? rows.map((row) => row.userId) : [];
 
   return (
     <div className="job-results">

@@ -14,16 +14,16 @@ import { OverlapWarning } from './OverlapWarning';
  * users it touches and asks for that number to be typed.
  */
 export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => void }) {
-  const { can } = useStaff();
+  const { canStart } = useStaff();
   const sweep = useStartJob();
   const rebuild = useConfirmedJob((jobId) => onStarted?.(jobId));
   const [bulkOpen, setBulkOpen] = useState(false);
   const rebuildPlan = rebuild.shown?.plan.type === 'rebuild' ? rebuild.shown.plan : null;
-  if (!can('sweep') && !can('bulk-refresh') && !can('rebuild')) return null;
+  if (!canStart('sweep') && !canStart('bulk-refresh') && !canStart('rebuild')) return null;
 
   return (
     <>
-      {can('sweep') ? (
+      {canStart('sweep') ? (
         <button
           type="button"
           className="button button-primary"
@@ -33,12 +33,12 @@ export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => voi
           Health sweep
         </button>
       ) : null}
-      {can('bulk-refresh') ? (
+      {canStart('bulk-refresh') ? (
         <button type="button" className="button" onClick={() => setBulkOpen(true)}>
           Bulk refresh
         </button>
       ) : null}
-      {can('rebuild') ? (
+      {canStart('rebuild') ? (
         <button
           type="button"
           className="button button-danger"

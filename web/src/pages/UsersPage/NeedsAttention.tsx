@@ -132,14 +132,14 @@ function RefreshShown({
 
 /** Before the first sweep: says so, and lets ops run one. */
 function NoSweepYet({ onStarted }: { onStarted: (jobId: string) => void }) {
-  const { can } = useStaff();
+  const { canStart } = useStaff();
   const start = useStartJob();
   return (
     <EmptyState title="No sweep has run yet">
       <p>
         This list comes from the scheduled health sweep, which diagnoses every user; none has finished yet.
       </p>
-      {can('sweep') ? (
+      {canStart('sweep') ? (
         <button
           type="button"
           className="button button-primary"
@@ -166,7 +166,7 @@ export function NeedsAttention() {
   const job = useJob(jobId);
   const running = job.data ? isActive(job.data) : jobId !== null;
   const attention = useAttention(problem, running);
-  const { can } = useStaff();
+  const { canStart } = useStaff();
 
   // the job we started has ended: read the list once more, then stop following it
   useEffect(() => {
@@ -189,7 +189,9 @@ export function NeedsAttention() {
     <section className="card" aria-labelledby={id}>
       <div className="card-heading">
         <h2 id={id}>Needs attention</h2>
-        {first?.sweptAt && can('bulk-refresh') ? <RefreshShown users={users} onStarted={setJobId} /> : null}
+        {first?.sweptAt && canStart('bulk-refresh') ? (
+          <RefreshShown users={users} onStarted={setJobId} />
+        ) : null}
       </div>
       {running ? (
         <p className="notice notice-info" role="status">
