@@ -1,6 +1,7 @@
-import { type AuditEntry, OUTCOME_UNKNOWN_TEXT, type SessionCode } from '@cache-doctor/shared';
+import { type AuditEntry, OUTCOME_UNKNOWN_TEXT, type SessionCode, type Staff } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedLayout } from '../src/sandbox/seed';
+import { fixSession } from '../src/services/session-fix';
 import type { GenerateResult } from '../src/services/session-generate';
 import type { SessionInspection } from '../src/services/session-inspect';
 import { type Harness, startHarness } from './harness';
@@ -16,6 +17,7 @@ type Body = { error?: { code: string; message: string } } & Record<string, unkno
 /** the start's deadline in these tests; the sandbox answers after START_LATENCY_MS to make it pass */
 const START_TIMEOUT_MS = 1_000;
 const START_LATENCY_MS = 2_500;
+const OPS: Staff = { id: 'Olivia Ops', name: 'Olivia Ops', role: 'ops' };
 
 function harnessHelpers(get: () => Harness) {
   const taken = new Set<string>();
@@ -241,6 +243,26 @@ describe('generation: file states, generate again, unknown outcomes', () => {
 
     const view = await h.inspect(sessionId);
     expect(view.outcomeUnknown).toMatchObject({ message: OUTCOME_UNKNOWN_TEXT, actor: 'Olivia Ops' });
+
+    // "Mark as failed" would say generation never started: not offered, not applied, not by the sweep
+    expect(view.diagnosis.fixes).toContain('fix-session');
+    expect(view.previews.fixSession).toBeNull();
+    expect(view.previews.fixBlocked).toMatch(/unknown outcome.*may have started a paid video/);
+    const fixPreview = await h.post(`/api/sessions/${sessionId}/fix`, { dryRun: true });
+    expect(fixPreview.status).toBe(409);
+    expect(fixPreview.body.error?.code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    expect(fixPreview.body.error?.message).toMatch(/Ask the generation provider whether it started/);
+    const fix = await h.post(`/api/sessions/${sessionId}/fix`);
+    expect(fix.status).toBe(409);
+    expect(fix.body.error?.code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    const swept = await fixSession(harness.services, sessionId, OPS, {
+      stripe: { status: 'complete', paymentStatus: 'paid' },
+    }).then(
+      () => null,
+      (error: { code?: string }) => error.code,
+    );
+    expect(swept).toBe('GENERATION_OUTCOME_UNKNOWN');
+    expect(appKeys(await harness.snapshot())).toEqual(appKeys(before));
 
     const second = await h.post(`/api/sessions/${sessionId}/generate`);
     expect(second.status).toBe(409);

@@ -3,10 +3,11 @@ import {
   FIX_SESSION_ERROR_MESSAGE,
   SESSION_TTL_SECONDS,
   type SessionCode,
+  type Staff,
 } from '@cache-doctor/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedLayout } from '../src/sandbox/seed';
-import type { FixResult } from '../src/services/session-fix';
+import { type FixResult, fixSession } from '../src/services/session-fix';
 import type { GenerateResult } from '../src/services/session-generate';
 import type { SessionInspection } from '../src/services/session-inspect';
 import { type Harness, startHarness } from './harness';
@@ -18,6 +19,8 @@ import { type Harness, startHarness } from './harness';
  */
 
 type Body = { error?: { code: string; message: string } } & Record<string, unknown>;
+
+const OPS: Staff = { id: 'Olivia Ops', name: 'Olivia Ops', role: 'ops' };
 
 describe('sessions: fix and generate', () => {
   let harness: Harness;
@@ -223,6 +226,59 @@ describe('sessions: fix and generate', () => {
       const record = JSON.parse((await raw(`session:${sessionId}`)) as string);
       expect(record).toMatchObject({ status: 'processing', fileId: [...ids][0] });
     }
+  });
+
+  it('while a Generate waits on the generation API, "Mark as failed" is neither offered nor applied (409 GENERATION_IN_PROGRESS), the sweep\'s fix included', async () => {
+    const sessionId = take('WEBHOOK_MISSING', 'session-only');
+    const before = await harness.snapshot();
+    const arrived = generateCalls();
+    // the sandbox holds the start this long before answering: the Generate is in flight meanwhile
+    harness.sandbox.faults.generation.set({ latencyMs: 3_000 });
+    let generating: Promise<Awaited<ReturnType<typeof post>>>;
+    try {
+      generating = post(`/api/sessions/${sessionId}/generate`);
+      await expect.poll(generateCalls, { timeout: 10_000 }).toBe(arrived + 1);
+
+      const view = await inspect(sessionId);
+      expect(view.diagnosis.fixes).toContain('fix-session');
+      expect(view.previews.fixSession).toBeNull();
+      expect(view.previews.planIds.fixSession).toBeNull();
+      expect(view.previews.fixBlocked).toMatch(/waiting on the generation API right now/);
+
+      const preview = await harness.request('POST', `/api/sessions/${sessionId}/fix`, {
+        role: 'ops',
+        body: { dryRun: true },
+      });
+      expect(preview.status).toBe(409);
+      const refusal = (await preview.json()) as Body;
+      expect(refusal.error?.code).toBe('GENERATION_IN_PROGRESS');
+      expect(refusal.error?.message).toMatch(/paid video may be starting.*Nothing was written/);
+
+      const applied = await post(`/api/sessions/${sessionId}/fix`);
+      expect(applied.status).toBe(409);
+      expect(applied.body.error?.code).toBe('GENERATION_IN_PROGRESS');
+      // what the session sweep's "fix all" calls, with Stripe's answer from its list
+      const swept = await fixSession(harness.services, sessionId, OPS, {
+        stripe: { status: 'complete', paymentStatus: 'paid' },
+      }).then(
+        () => null,
+        (error: { code?: string }) => error.code,
+      );
+      expect(swept).toBe('GENERATION_IN_PROGRESS');
+      expect(changedKeys(before, await harness.snapshot())).toEqual([]);
+    } finally {
+      harness.sandbox.faults.generation.reset();
+    }
+    const generated = await generating;
+    expect(generated.status).toBe(202);
+    expect(JSON.parse((await raw(`session:${sessionId}`)) as string)).toMatchObject({
+      status: 'processing',
+      fileId: generated.body.generationId,
+    });
+    // the generation is recorded: now the session's own status answers
+    const late = await post(`/api/sessions/${sessionId}/fix`);
+    expect(late.status).toBe(409);
+    expect(late.body.error?.code).toBe('STATUS_EXISTS');
   });
 
   it('generate on an unpaid session is 409 PAYMENT_NOT_COMPLETED with zero calls to the API', async () => {

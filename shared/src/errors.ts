@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'UPSTREAM_ERROR',
   'GENERATION_NOT_CONFIGURED',
   'GENERATION_OUTCOME_UNKNOWN',
+  /** a Generate is talking to the generation API (or just started a video): Fix must not say "not started" */
+  'GENERATION_IN_PROGRESS',
   'DEMO_DISABLED',
   'INTERNAL',
 ] as const;

@@ -35,6 +35,24 @@ export type Waited =
   | { kind: 'unknown'; start: UnknownStart; value: string }
   | { kind: 'free' };
 
+/**
+ * What keeps Fix session ("Mark as failed": generation not started) from writing now: a start
+ * talking to the API, one just made, or one whose outcome is unknown — a paid video may exist.
+ */
+export type FixBlock =
+  | { kind: 'running' }
+  | { kind: 'done'; outcome: LockOutcome }
+  | { kind: 'unknown'; start: UnknownStart };
+
+/** The lock's value, read. */
+type LockValue =
+  | { kind: 'free' }
+  | { kind: 'running' }
+  | { kind: 'fixing' }
+  | { kind: 'done'; outcome: LockOutcome }
+  | { kind: 'failed'; message: string }
+  | { kind: 'unknown'; start: UnknownStart };
+
 export interface GenerationLockHold {
   /** the generation started: keep its outcome for those waiting */
   done(outcome: LockOutcome): Promise<void>;
@@ -49,6 +67,8 @@ const RUNNING = 'running:';
 const DONE = 'done:';
 const FAILED = 'failed:';
 const UNKNOWN = 'unknown:';
+/** held by a Fix while it writes: Generate waits for it, then re-reads and sees the status */
+const FIXING = 'fixing:';
 /** An unknown start is kept as long as the session's records live (30 days). */
 const UNKNOWN_HOLD_MS = 30 * 24 * 3600_000;
 /** What a finished generation's lock keeps, for requests that waited on it. */
@@ -59,6 +79,23 @@ const DONE_HOLD_MS = 10 * 60_000;
  */
 const FAILED_HOLD_MS = 3_000;
 const WAIT_POLL_MS = 25;
+/** how long a Fix waits for another Fix of the same session to finish writing */
+const FIX_WAIT_MS = 5_000;
+
+function parse(value: string | null): LockValue {
+  if (value === null) return { kind: 'free' };
+  if (value.startsWith(DONE))
+    return { kind: 'done', outcome: JSON.parse(value.slice(DONE.length)) as LockOutcome };
+  if (value.startsWith(FAILED)) return { kind: 'failed', message: value.slice(FAILED.length) };
+  if (value.startsWith(UNKNOWN))
+    return { kind: 'unknown', start: JSON.parse(value.slice(UNKNOWN.length)) as UnknownStart };
+  if (value.startsWith(FIXING)) return { kind: 'fixing' };
+  return { kind: 'running' };
+}
+
+/** A start that was refused, another Fix, or nothing: none of these may have made a video. */
+const blocksFix = (lock: LockValue): lock is FixBlock =>
+  lock.kind === 'running' || lock.kind === 'done' || lock.kind === 'unknown';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,10 +122,36 @@ export class GenerationLock {
     return held && this.holding(held);
   }
 
-  /** The unknown start the lock holds, if it holds one (for the session page). */
-  async unknownStart(): Promise<UnknownStart | null> {
-    const value = await this.redis.get(this.key);
-    return value?.startsWith(UNKNOWN) ? (JSON.parse(value.slice(UNKNOWN.length)) as UnknownStart) : null;
+  /** What keeps Fix session from writing now (for its preview and the session page); null when nothing. */
+  async fixBlock(): Promise<FixBlock | null> {
+    const lock = parse(await this.redis.get(this.key));
+    return blocksFix(lock) ? lock : null;
+  }
+
+  /**
+   * Takes the lock for a Fix's write, so that no Generate starts a video meanwhile (it waits, then
+   * re-reads and finds the status). Free, or left by a refused start: taken. Another Fix writing:
+   * waited for. A start in flight, just made or of unknown outcome: `blocked`, and nothing taken.
+   */
+  async takeForFix(): Promise<{ held: HeldLock } | { blocked: FixBlock }> {
+    const deadline = Date.now() + FIX_WAIT_MS;
+    while (Date.now() < deadline) {
+      const value = await this.redis.get(this.key);
+      const lock = parse(value);
+      if (blocksFix(lock)) return { blocked: lock };
+      const held =
+        value === null
+          ? await takeLock(this.redis, this.key, this.ttlMs, FIXING)
+          : lock.kind === 'failed'
+            ? await takeLockFrom(this.redis, this.key, value, this.ttlMs, FIXING)
+            : null;
+      if (held) return { held };
+      if (lock.kind === 'fixing') await delay(WAIT_POLL_MS);
+    }
+    throw new AppError(
+      'CONFLICT',
+      'Another "Mark as failed" of this session is still writing; look again shortly.',
+    );
   }
 
   private holding(held: HeldLock): GenerationLockHold {
@@ -105,12 +168,10 @@ export class GenerationLock {
     const deadline = Date.now() + this.ttlMs + 1_000;
     while (Date.now() < deadline) {
       const value = await this.redis.get(this.key);
-      if (value === null) return { kind: 'free' };
-      if (value.startsWith(DONE))
-        return { kind: 'done', outcome: JSON.parse(value.slice(DONE.length)) as LockOutcome, value };
-      if (value.startsWith(FAILED)) return { kind: 'failed', message: value.slice(FAILED.length) };
-      if (value.startsWith(UNKNOWN))
-        return { kind: 'unknown', start: JSON.parse(value.slice(UNKNOWN.length)) as UnknownStart, value };
+      const lock = parse(value);
+      if (lock.kind === 'free' || lock.kind === 'failed') return lock;
+      if (value !== null && (lock.kind === 'done' || lock.kind === 'unknown')) return { ...lock, value };
+      // a start talking to the API, or a Fix writing
       await delay(WAIT_POLL_MS);
     }
     throw new AppError(

@@ -4,11 +4,13 @@ import type { SessionSnapshot } from '../domain/session-snapshot';
 import type { SessionWrite } from '../domain/session-writes';
 import { planFixSession, type WrittenStatus } from '../domain/session-writes';
 import type { Services } from './container';
+import { generationFixBlock, lockOf } from './session-generate';
 import { inspectionOf, type SessionInspection } from './session-inspect';
 import { confirmSessionPlan, fixPlanId } from './session-plans';
 import {
   commitSessionPlan,
   diagnose,
+  fixBlockedError,
   type KnownStripe,
   notOffered,
   readStripe,
@@ -41,13 +43,18 @@ function planFix(services: Services, sessionId: string, snapshot: SessionSnapsho
   return { ...plan, layout: diagnosis.layout };
 }
 
-/** `POST .../fix` with `dryRun`: what Fix session would write now, and the id to apply it with. */
+/**
+ * `POST .../fix` with `dryRun`: what Fix session would write now, and the id to apply it with; 409
+ * while the session's generation lock says a paid video may be starting or may exist.
+ */
 export async function previewFix(services: Services, sessionId: string) {
-  const [snapshot, stripe] = await Promise.all([
+  const [snapshot, stripe, block] = await Promise.all([
     readSessionSnapshot(services.redis, services.keys, sessionId),
     readStripe(services, sessionId),
+    generationFixBlock(services, sessionId),
   ]);
   const plan = planFix(services, sessionId, snapshot, stripe);
+  if (block) throw fixBlockedError(sessionId, block);
   return {
     sessionId,
     layout: plan.layout,
@@ -63,6 +70,11 @@ export async function previewFix(services: Services, sessionId: string) {
  * Fix session (SPEC §3): the error status, only where no status exists, merged into what is
  * there. A status arriving between read and write makes the commit stale; the re-read then
  * refuses with STATUS_EXISTS — or, when the person confirmed a `planId`, PLAN_CHANGED.
+ *
+ * It writes holding the session's generation lock, so no Generate starts a paid video meanwhile
+ * (one that waits for the lock re-reads and finds the status); while a start is in flight, was
+ * just made or has an unknown outcome, it refuses (409 GENERATION_IN_PROGRESS /
+ * GENERATION_OUTCOME_UNKNOWN): "generation not started" might be false.
  */
 export async function fixSession(
   services: Services,
@@ -71,23 +83,46 @@ export async function fixSession(
   known: KnownStripe = {},
   confirmed?: string,
 ): Promise<FixResult> {
-  const [first, stripe] = await Promise.all([
-    readSessionSnapshot(services.redis, services.keys, sessionId),
-    readStripe(services, sessionId, known),
-  ]);
+  const stripeReading = readStripe(services, sessionId, known);
+  const lock = await lockOf(services, sessionId).takeForFix();
+  try {
+    // read once the lock is ours: no Generate can have written since
+    const first = await readSessionSnapshot(services.redis, services.keys, sessionId);
+    const stripe = await stripeReading;
+    const planned = (snapshot: SessionSnapshot) =>
+      confirmSessionPlan(
+        confirmed,
+        'fix-session',
+        sessionId,
+        () => planFix(services, sessionId, snapshot, stripe),
+        (plan) => fixPlanId(sessionId, plan.writes),
+      );
+    if ('blocked' in lock) {
+      // the session's own refusals first (a status that exists says more), then the lock's
+      planned(first);
+      throw fixBlockedError(sessionId, lock.blocked);
+    }
+    return await writeFix(services, sessionId, actor, first, stripe, planned);
+  } finally {
+    if ('held' in lock) await lock.held.release().catch(() => {});
+  }
+}
+
+async function writeFix(
+  services: Services,
+  sessionId: string,
+  actor: Staff,
+  first: SessionSnapshot,
+  stripe: StripeReading,
+  planned: (snapshot: SessionSnapshot) => ReturnType<typeof planFix>,
+): Promise<FixResult> {
   let layout: SessionLayout = 'session-only';
   const committed = await commitSessionPlan(
     services,
     sessionId,
     first,
     (snapshot) => {
-      const plan = confirmSessionPlan(
-        confirmed,
-        'fix-session',
-        sessionId,
-        () => planFix(services, sessionId, snapshot, stripe),
-        (planned) => fixPlanId(sessionId, planned.writes),
-      );
+      const plan = planned(snapshot);
       layout = plan.layout;
       return plan;
     },

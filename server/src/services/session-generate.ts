@@ -1,6 +1,7 @@
 import { OUTCOME_UNKNOWN_TEXT, type Staff } from '@cache-doctor/shared';
 import { isOutcomeUnknown } from '../adapters/generation';
 import {
+  type FixBlock,
   GenerationLock,
   type GenerationLockHold,
   type LockOutcome,
@@ -91,7 +92,7 @@ function outcomeUnknown(start: UnknownStart, startedNow: boolean): never {
   );
 }
 
-const lockOf = (services: Services, sessionId: string) =>
+export const lockOf = (services: Services, sessionId: string) =>
   new GenerationLock(
     services.ownRedis,
     services.keys.own(`${OWN_KEYS.generateLock}${sessionId}`),
@@ -117,9 +118,12 @@ export async function generateVideo(
     readSessionSnapshot(services.redis, services.keys, sessionId),
     readStripe(services, sessionId, known),
   ]);
-  const { existing, record } = await readState(services, first, stripe.state);
+  const state = await readState(services, first, stripe.state);
+  const { existing, record } = state;
   if (existing) return existingResult(sessionId, existing);
   assertPaid(stripe, sessionId);
+  // what this request decided on, when no plan was confirmed: checked again under the lock
+  const planned = { confirmed: options.planId, decided: decidedPlan(services, first, state, options.planId) };
   // the failed generation a new attempt replaces: a lock still naming it may be taken over
   const failedFileId = record.status === 'processing' ? record.fileId : null;
 
@@ -127,7 +131,7 @@ export async function generateVideo(
   // A few rounds at most: wait for a holder, then (if it vanished without an outcome) take the lock.
   for (let round = 0; round < 3; round++) {
     const held = await lock.take();
-    if (held) return runLockedGeneration(services, sessionId, actor, stripe.state, held, options.planId);
+    if (held) return runLockedGeneration(services, sessionId, actor, stripe.state, held, planned);
     const waited = await lock.wait();
     if (waited.kind === 'done' && waited.outcome.generationId !== failedFileId)
       return { ...existingResult(sessionId, waited.outcome.generationId), auditId: waited.outcome.auditId };
@@ -135,7 +139,7 @@ export async function generateVideo(
     if (waited.kind === 'unknown' && !options.retryUnknown) outcomeUnknown(waited.start, false);
     if (waited.kind === 'done' || waited.kind === 'unknown') {
       const taken = await lock.takeFrom(waited.value);
-      if (taken) return runLockedGeneration(services, sessionId, actor, stripe.state, taken, options.planId);
+      if (taken) return runLockedGeneration(services, sessionId, actor, stripe.state, taken, planned);
     }
   }
   throw new AppError('CONFLICT', 'Could not take the generation lock for this session; look again shortly.');
@@ -215,13 +219,43 @@ export async function previewGenerate(services: Services, sessionId: string) {
   return { sessionId, existingGenerationId: null, writes, request, planId, applied: false };
 }
 
+/**
+ * The plan a request without a `planId` decided on from its first read; null when that read
+ * offers none (the read under the lock then answers with the refusal).
+ */
+function decidedPlan(
+  services: Services,
+  snapshot: SessionSnapshot,
+  state: { diagnosis: SessionDiagnosis; record: SessionRecord },
+  confirmed: string | undefined,
+): string | null {
+  if (confirmed !== undefined) return null;
+  try {
+    return planGenerate(services, snapshot, state).planId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A session that changed between this request's first read and the lock (a "Mark as failed" wrote
+ * its status meanwhile) is not generated for: nobody decided to start a video for it as it is now.
+ */
+function changedWhileWaiting(sessionId: string, diagnosis: SessionDiagnosis): never {
+  throw new AppError(
+    'CONFLICT',
+    `Session ${sessionId} changed while this request waited for its generation lock (now ${diagnosis.code}: ${diagnosis.message}); no video was started and nothing was written. Look at the session again before generating.`,
+    { diagnosis: diagnosis.code },
+  );
+}
+
 async function runLockedGeneration(
   services: Services,
   sessionId: string,
   actor: Staff,
   stripe: StripeCheckoutState | null,
   lock: GenerationLockHold,
-  confirmed: string | undefined,
+  { confirmed, decided }: { confirmed: string | undefined; decided: string | null },
 ): Promise<GenerateResult> {
   let started: string | null = null;
   try {
@@ -233,13 +267,14 @@ async function runLockedGeneration(
       return existingResult(sessionId, existing);
     }
     // the plan confirmed is checked here, under the lock and before the paid call
-    const { start } = confirmSessionPlan(
+    const { start, planId } = confirmSessionPlan(
       confirmed,
       'generate',
       sessionId,
       () => planGenerate(services, snapshot, { diagnosis, record }),
       (planned) => planned.planId,
     );
+    if (decided !== null && planId !== decided) changedWhileWaiting(sessionId, diagnosis);
     const replacing = diagnosis.code === 'GENERATION_FAILED' ? record.fileId : null;
     const again = replacing ? ` (again: generation ${replacing} failed)` : '';
 
@@ -329,7 +364,10 @@ async function recordStartFailure(
   }
 }
 
-/** The unknown start the session's generation lock holds, for the session page; null when none. */
-export function unknownGenerationStart(services: Services, sessionId: string): Promise<UnknownStart | null> {
-  return lockOf(services, sessionId).unknownStart();
+/**
+ * What the session's generation lock says that keeps "Mark as failed" from writing (a start in
+ * flight, just made, or of unknown outcome), for the session page and Fix's preview; null when none.
+ */
+export function generationFixBlock(services: Services, sessionId: string): Promise<FixBlock | null> {
+  return lockOf(services, sessionId).fixBlock();
 }

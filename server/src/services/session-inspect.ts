@@ -1,5 +1,5 @@
 import { type GenerationView, OUTCOME_UNKNOWN_TEXT, type SessionLayout } from '@cache-doctor/shared';
-import type { UnknownStart } from '../adapters/generation-lock';
+import type { FixBlock, UnknownStart } from '../adapters/generation-lock';
 import { readSessionSnapshot } from '../adapters/session-store';
 import { parseJson } from '../domain/cached-value';
 import { type GenerationLookup, generationView } from '../domain/generation-file';
@@ -10,9 +10,9 @@ import type { SessionWrite } from '../domain/session-writes';
 import { planFixSession } from '../domain/session-writes';
 import type { Services } from './container';
 import { readSessionGenerations } from './generation-files';
-import { unknownGenerationStart } from './session-generate';
+import { generationFixBlock } from './session-generate';
 import { fixPlanId, generatePreview } from './session-plans';
-import { diagnose, readStripe, type StripeReading } from './session-repair';
+import { diagnose, fixBlockedError, readStripe, type StripeReading } from './session-repair';
 
 /** `GET /api/sessions/:sessionId` (SPEC §6.3): what Redis and Stripe hold, the diagnosis, the offered writes. */
 
@@ -52,6 +52,11 @@ export interface SessionInspection {
     fixSession: SessionWrite[] | null;
     generate: { writes: SessionWrite[]; request: GenerationRequest['config']; planId: string } | null;
     planIds: { fixSession: string | null; generate: string | null };
+    /**
+     * Why "Mark as failed" is not offered although the diagnosis names it: a generation start in
+     * flight, just made or of unknown outcome (a paid video may exist); null when nothing stops it.
+     */
+    fixBlocked: string | null;
   };
 }
 
@@ -78,11 +83,11 @@ function previewsOf(
   services: Services,
   snapshot: SessionSnapshot,
   diagnosis: SessionDiagnosis,
+  fixBlock: FixBlock | null,
 ): SessionInspection['previews'] {
   const now = new Date();
-  const fix = diagnosis.fixes.includes('fix-session')
-    ? planFixSession(snapshot, diagnosis.layout, now)
-    : null;
+  const offersFix = diagnosis.fixes.includes('fix-session');
+  const fix = offersFix && !fixBlock ? planFixSession(snapshot, diagnosis.layout, now) : null;
   const generate = diagnosis.fixes.includes('generate')
     ? generatePreview(snapshot, diagnosis.layout, services.config.generation.configName)
     : null;
@@ -94,6 +99,7 @@ function previewsOf(
       fixSession: fixWrites && fixPlanId(snapshot.sessionId, fixWrites),
       generate: generate?.planId ?? null,
     },
+    fixBlocked: offersFix && fixBlock ? fixBlockedError(snapshot.sessionId, fixBlock).message : null,
   };
 }
 
@@ -102,10 +108,11 @@ export function inspectionOf(
   services: Services,
   snapshot: SessionSnapshot,
   stripe: StripeReading,
-  generation: { lookup?: GenerationLookup; unknownStart?: UnknownStart | null } = {},
+  generation: { lookup?: GenerationLookup; fixBlock?: FixBlock | null } = {},
 ): SessionInspection {
   const diagnosis = diagnose(services, snapshot, stripe.state, generation.lookup);
-  const unknown = generation.unknownStart ?? null;
+  const fixBlock = generation.fixBlock ?? null;
+  const unknown = fixBlock?.kind === 'unknown' ? fixBlock.start : null;
   return {
     sessionId: snapshot.sessionId,
     layout: diagnosis.layout,
@@ -120,7 +127,7 @@ export function inspectionOf(
     generation: generation.lookup ? generationView(generation.lookup) : null,
     outcomeUnknown: unknown && { ...unknown, message: OUTCOME_UNKNOWN_TEXT },
     generationConfigured: services.generation.configured,
-    previews: previewsOf(services, snapshot, diagnosis),
+    previews: previewsOf(services, snapshot, diagnosis, fixBlock),
   };
 }
 
@@ -131,12 +138,12 @@ export function inspectionOf(
  */
 export async function inspectSession(services: Services, sessionId: string): Promise<SessionInspection> {
   const stripe = readStripe(services, sessionId);
-  const unknownStart = unknownGenerationStart(services, sessionId);
+  const fixBlock = generationFixBlock(services, sessionId);
   const snapshot = await readSessionSnapshot(services.redis, services.keys, sessionId);
   // the file's state is asked while Stripe answers: still one round of upstream calls
   const lookup = (await readSessionGenerations(services, [snapshot])).get(sessionId);
   return inspectionOf(services, snapshot, await stripe, {
     ...(lookup && { lookup }),
-    unknownStart: await unknownStart,
+    fixBlock: await fixBlock,
   });
 }

@@ -1,4 +1,5 @@
 import type { Staff } from '@cache-doctor/shared';
+import type { FixBlock } from '../adapters/generation-lock';
 import { readSessionSnapshot } from '../adapters/session-store';
 import type { GenerationLookup } from '../domain/generation-file';
 import {
@@ -101,6 +102,35 @@ export function notOffered(action: 'Fix session' | 'Generate video', diagnosis: 
     `${action} is not offered for a session diagnosed ${diagnosis.code}: ${diagnosis.message}`,
     { diagnosis: diagnosis.code },
   );
+}
+
+/**
+ * Why "Mark as failed" may not write now (SPEC §3): it says generation never started, which is
+ * not known while a start is in flight, just made, or of unknown outcome — a paid video may exist.
+ */
+export function fixBlockedError(sessionId: string, block: FixBlock): AppError {
+  switch (block.kind) {
+    case 'running':
+      return new AppError(
+        'GENERATION_IN_PROGRESS',
+        `A "Generate video" for session ${sessionId} is waiting on the generation API right now, so a paid video may be starting; "Mark as failed" would tell the customer that generation never started. Nothing was written. Look at the session again in a minute: it will show the generation, or why it did not start.`,
+        { lock: 'running' },
+      );
+    case 'done':
+      return new AppError(
+        'GENERATION_IN_PROGRESS',
+        `Generation ${block.outcome.generationId} was just started for session ${sessionId}; "Mark as failed" would say it was not. Nothing was written. Look at the session again: it shows the generation.`,
+        { lock: 'done', generationId: block.outcome.generationId },
+      );
+    case 'unknown': {
+      const { at, actor } = block.start;
+      return new AppError(
+        'GENERATION_OUTCOME_UNKNOWN',
+        `A generation start for session ${sessionId} (${at}, by ${actor}) has an unknown outcome: the generation API may have started a paid video, so "Mark as failed" (generation not started) could be false. Nothing was written. Ask the generation provider whether it started; if it did not, press "Generate video" and confirm a new attempt.`,
+        { lock: 'unknown', unknownStart: block.start },
+      );
+    }
+  }
 }
 
 /** How often a plan is re-read and re-planned when someone wrote between read and commit. */

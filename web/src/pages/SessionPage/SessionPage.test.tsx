@@ -61,6 +61,7 @@ const missing = {
       planId: 'plan_generate',
     },
     planIds: { fixSession: 'plan_fix', generate: 'plan_generate' },
+    fixBlocked: null,
   },
 };
 
@@ -169,6 +170,30 @@ describe('Session page', () => {
     expect(diagnosis.getByText(/no generation API is configured \(GENERATION_API_URL\)/)).toBeTruthy();
     expect(diagnosis.queryByRole('button', { name: 'Generate video' })).toBeNull();
     expect(diagnosis.getByRole('button', { name: 'Mark as failed' })).toBeTruthy();
+  });
+
+  it('offers no "Mark as failed" while a generation start is in flight or of unknown outcome, and says why', async () => {
+    const why =
+      'A "Generate video" for session cs_test_a1B2c3 is waiting on the generation API right now, so a paid video may be starting.';
+    stubFetch({
+      ...signedInRoutes,
+      [`GET /api/sessions/${ID}`]: {
+        ...missing,
+        previews: {
+          ...missing.previews,
+          fixSession: null,
+          planIds: { ...missing.previews.planIds, fixSession: null },
+          fixBlocked: why,
+        },
+      },
+    });
+    renderApp(`/sessions/${ID}`);
+    const diagnosis = await region('Diagnosis');
+    expect(
+      diagnosis.getByText(/"Mark as failed" is not offered now: A "Generate video" for session/),
+    ).toBeTruthy();
+    expect(diagnosis.queryByRole('button', { name: 'Mark as failed' })).toBeNull();
+    expect(diagnosis.getByRole('button', { name: 'Generate video' })).toBeTruthy();
   });
 
   it('shows a refusal inside the dialog (e.g. a status arrived meanwhile)', async () => {

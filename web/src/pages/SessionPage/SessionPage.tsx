@@ -168,6 +168,9 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
           administrator to configure it.
         </p>
       ) : null}
+      {diagnosis.fixes.includes('fix-session') && previews.fixBlocked ? (
+        <p className="muted">"Mark as failed" is not offered now: {previews.fixBlocked}</p>
+      ) : null}
       {canFix || canGenerate ? (
         <div className="page-actions">
           {canFix ? (
