@@ -1,11 +1,10 @@
+import { TREND_RANGE_MS, TREND_RANGES, trendRangeSchema } from '@cache-doctor/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/middleware';
 import { validate } from '../lib/validate';
 import { readAttention, readTrend } from '../services/attention';
 import type { Services } from '../services/container';
-
-const TREND_RANGES = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 
 /** `GET /api/attention` (SPEC §6.2) and the problems trend of the Metrics page. */
 export const attentionRoutes = (services: Services) =>
@@ -28,6 +27,8 @@ export const attentionRoutes = (services: Services) =>
       ),
       async (c) => c.json(await readAttention(services, c.req.valid('query'))),
     )
-    .get('/trend', validate('query', z.object({ range: z.enum(['7d', '30d']).default('7d') })), async (c) =>
-      c.json(await readTrend(services, TREND_RANGES[c.req.valid('query').range])),
+    .get(
+      '/trend',
+      validate('query', z.object({ range: trendRangeSchema.default(TREND_RANGES[0]) })),
+      async (c) => c.json(await readTrend(services, TREND_RANGE_MS[c.req.valid('query').range])),
     );

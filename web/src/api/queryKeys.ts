@@ -1,4 +1,4 @@
-import type { MetricsRange, PolicyActivityRange } from '@cache-doctor/shared';
+import type { MetricsRange, PolicyActivityRange, TrendRange } from '@cache-doctor/shared';
 
 /**
  * Every query key in one place (bull-board's pattern), so invalidation after a mutation names the
@@ -31,7 +31,7 @@ export const queryKeys = {
   attention: {
     all: ['attention'] as const,
     list: (problem: string) => ['attention', 'list', problem] as const,
-    trend: (range: string) => ['attention', 'trend', range] as const,
+    trend: (range: TrendRange) => ['attention', 'trend', range] as const,
   },
   dashboards: ['dashboards'] as const,
   sessions: {

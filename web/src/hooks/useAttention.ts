@@ -1,3 +1,4 @@
+import type { TrendRange } from '@cache-doctor/shared';
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { client, unwrap } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
@@ -31,7 +32,7 @@ export function useAttention(problem: string, watching = false) {
 }
 
 /** `GET /api/attention/trend`: users per problem at each sweep of the range. */
-export function useProblemTrend(range: '7d' | '30d') {
+export function useProblemTrend(range: TrendRange) {
   return useQuery({
     queryKey: queryKeys.attention.trend(range),
     queryFn: () => unwrap(client.api.attention.trend.$get({ query: { range } })),

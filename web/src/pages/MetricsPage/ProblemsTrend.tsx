@@ -1,4 +1,4 @@
-import { problemTitle } from '@cache-doctor/shared';
+import { problemTitle, TREND_RANGES, type TrendRange } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ProblemTrend } from '../../api/types';
@@ -7,13 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { formatDateTime } from '../../format';
 import { useProblemTrend } from '../../hooks/useAttention';
-import { dayTickLabel, firstOfEachDay } from './metricsView';
-
-const TREND_RANGES = [
-  { value: '7d', label: 'Last 7 days' },
-  { value: '30d', label: 'Last 30 days' },
-] as const;
-type TrendRange = (typeof TREND_RANGES)[number]['value'];
+import { dayTickLabel, firstOfEachDay, TREND_RANGE_OPTIONS } from './metricsView';
 
 /** Distinguishable in both themes; a legend and the table name each series in words anyway. */
 const COLOURS = [
@@ -57,7 +51,7 @@ const total = (point: Point) => Object.values(point.counts).reduce((sum, n) => s
  */
 export function ProblemsTrend() {
   const id = useId();
-  const [range, setRange] = useState<TrendRange>('7d');
+  const [range, setRange] = useState<TrendRange>(TREND_RANGES[0]);
   const trend = useProblemTrend(range);
   const points = trend.data?.points ?? [];
   const codes = codesOf(points);
@@ -72,7 +66,7 @@ export function ProblemsTrend() {
         <h2 id={id}>Problems over time</h2>
         {/* biome-ignore lint/a11y/useSemanticElements: toggle buttons in a named group, as the page's own range picker */}
         <div role="group" aria-label="Problems over time range" className="button-row">
-          {TREND_RANGES.map((option) => (
+          {TREND_RANGE_OPTIONS.map((option) => (
             <button
               key={option.value}
               type="button"

@@ -9,6 +9,8 @@ import {
   metricsRangeSchema,
   RANGE_MS,
   type Threshold,
+  TREND_RANGES,
+  type TrendRange,
 } from '@cache-doctor/shared';
 import { formatDateTime } from '../../format';
 
@@ -29,11 +31,15 @@ export const METRIC_VIEWS: readonly MetricView[] = METRIC_NAMES.map((metric) => 
   unit: METRIC_UNITS[metric],
 }));
 
-/** Each range named in words on its button ("Last 7 days"), as the reader would say it. */
-const RANGE_LABELS: Record<MetricsRange, string> = {
+/**
+ * Each range named in words on its button ("Last 7 days"), as the reader would say it: the metrics'
+ * ranges and the problems trend's.
+ */
+const RANGE_LABELS: Record<MetricsRange | TrendRange, string> = {
   '1h': 'Last hour',
   '24h': 'Last 24 hours',
   '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
 };
 
 export const RANGES = METRICS_RANGES.map((value) => ({
@@ -41,6 +47,9 @@ export const RANGES = METRICS_RANGES.map((value) => ({
   label: RANGE_LABELS[value],
   ms: RANGE_MS[value],
 }));
+
+/** The problems trend's range buttons. */
+export const TREND_RANGE_OPTIONS = TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] }));
 
 export function parseRange(value: string | null): MetricsRange {
   return metricsRangeSchema.safeParse(value).data ?? '1h';
