@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@cache-doctor/shared';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -123,13 +123,14 @@ export function statusOf(error: AppError): ContentfulStatusCode {
 export function createApp(services: Services, options: { log?: Logger } = {}) {
   const log = options.log ?? createLogger();
   const app = new Hono<AppEnv>()
+    // first, so that refusals of the middleware below (413, 415) carry it too
+    .use('/api/*', noStore)
     .use(ownRequestId)
     .use(requestLog(log))
     .use(SECURITY_HEADERS)
     .use(strictTransportSecurity(services.config.trustedProxies))
     .use(limitBody)
     .use(jsonBodiesOnly)
-    .use('/api/*', noStore)
     .use('/api/*', services.requestLatency.middleware())
     .use('/api/*', requireStaff(services.authenticator))
     .use('/api/*', limitMutations(services))
@@ -152,25 +153,33 @@ export function createApp(services: Services, options: { log?: Logger } = {}) {
     .route('/api/policies', policyRoutes(services));
 
   app.onError((error, c) => {
-    if (error instanceof AppError)
-      return c.json(errorBody(error.code, error.message, error.details), statusOf(error));
+    if (error instanceof AppError) return answerError(c, error);
     // Hono's own refusals, e.g. a body that is not the JSON its content type claims
     if (error instanceof HTTPException && error.status < 500)
       return c.json(errorBody('INVALID_REQUEST', error.message), error.status);
-    const upstream = upstreamFailure(error);
-    if (upstream) return c.json(errorBody('UPSTREAM_ERROR', upstream), 502);
-    if (isRedisUnavailable(error)) {
-      return c.json(
-        errorBody('REDIS_UNAVAILABLE', 'Redis is unreachable; nothing was written. Try again shortly.'),
-        503,
-      );
-    }
+    const known = knownFailure(error);
+    if (known) return answerError(c, known);
     // The stack goes to the log, never into the answer.
     log('error', { msg: 'unhandled', requestId: c.get('requestId'), error, stack: error.stack });
-    return c.json(errorBody('INTERNAL', 'Something went wrong on our side; nothing was written.'), 500);
+    return answerError(c, new AppError('INTERNAL', 'Something went wrong on our side; nothing was written.'));
   });
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  app.notFound((c) =>
+    answerError(c, new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)),
+  );
   return app;
+}
+
+/** An error's answer: its code, words and details, with the status `ERROR_STATUS` gives the code. */
+const answerError = (c: Context, error: AppError) =>
+  c.json(errorBody(error.code, error.message, error.details), statusOf(error));
+
+/** Failures the core does not throw as `AppError` but that have a code: upstreams and Redis down. */
+function knownFailure(error: Error): AppError | null {
+  const upstream = upstreamFailure(error);
+  if (upstream) return new AppError('UPSTREAM_ERROR', upstream);
+  if (isRedisUnavailable(error))
+    return new AppError('REDIS_UNAVAILABLE', 'Redis is unreachable; nothing was written. Try again shortly.');
+  return null;
 }
 
 /** Stripe, Clerk and generation API failures: the upstream's words, never our stack. */

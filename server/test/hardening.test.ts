@@ -146,12 +146,26 @@ describe('hardening (real redis-server + sandbox)', () => {
   });
 
   it('answers every /api request with Cache-Control: no-store, errors included', async () => {
-    for (const response of [
-      await harness.request('GET', `/api/users/${userId}/health`, { role: 'support' }),
-      await harness.request('GET', '/api/me'),
-      await harness.request('GET', '/api/users/not-an-id/health', { role: 'support' }),
-    ])
-      expect(response.headers.get('cache-control')).toBe('no-store');
+    const post = (headers: Record<string, string>, body: string) =>
+      harness.app.request(`/api/users/${userId}/refresh`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${STAFF.admin.token}`, ...headers },
+        body,
+      });
+    for (const [status, response] of [
+      [200, await harness.request('GET', `/api/users/${userId}/health`, { role: 'support' })],
+      [401, await harness.request('GET', '/api/me')],
+      [400, await harness.request('GET', '/api/users/not-an-id/health', { role: 'support' })],
+      [404, await harness.request('GET', '/api/no-such-route', { role: 'support' })],
+      // refused before any route runs: the body is not JSON, or too large
+      [415, await post({ 'content-type': 'text/plain' }, '{"dryRun":true}')],
+      [413, await post({ 'content-type': 'application/json' }, 'x'.repeat(100_000))],
+    ] as const) {
+      expect({ status: response.status, cacheControl: response.headers.get('cache-control') }).toEqual({
+        status,
+        cacheControl: 'no-store',
+      });
+    }
   });
 
   it("uses its own request ids, logging a client's id beside them only when it looks like an id", async () => {
