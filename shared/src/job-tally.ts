@@ -38,6 +38,7 @@ const SKIP_WORDS: Record<string, string> = {
   'customer-of-another-user': "another user's customer",
   'not-offered': 'not offered for its diagnosis',
   'already-started': 'generation already started',
+  'not-in-plan': 'not in the confirmed plan',
   other: 'other reason',
 };
 

@@ -23,7 +23,7 @@ import { bullPrefix, createBullConnection, QUEUE_NAME } from './queue';
 import { rebuildTask } from './rebuild';
 import { HEALTH_SWEEP_SCHEDULER_ID, startScheduledHealthSweep } from './scheduled-sweep';
 import { runScheduledOnce, SESSION_SWEEP_SCHEDULER_ID, SessionSweepTask } from './session-sweep';
-import { JOB_RETENTION_SECONDS, type JobRecord, JobStore, RUN_PARTS } from './store';
+import { type CreateOptions, JOB_RETENTION_SECONDS, type JobRecord, JobStore, RUN_PARTS } from './store';
 import { sweepTask } from './sweep';
 
 /**
@@ -62,8 +62,8 @@ export class JobQueue {
     this.store = new JobStore(services.ownRedis, services.keys);
   }
 
-  /** `users`: how many the confirmed plan named, so a queued job already shows its total. */
-  async create(request: CreateJob, staff: Staff, options: { batchSize?: number; users?: number } = {}) {
+  /** `options`: what it keeps of the plan someone confirmed (see CreateOptions). */
+  async create(request: CreateJob, staff: Staff, options: CreateOptions = {}) {
     const id = this.services.audit.newId();
     const record: JobRecord = {
       id,
@@ -103,7 +103,7 @@ export class JobQueue {
       guard: {
         watch: [],
         allows: async () => true,
-        alongside: (tx) => this.store.queueCreate(tx, record, userIds),
+        alongside: (tx) => this.store.queueCreate(tx, record, userIds, options.sessions ?? null),
       },
     });
     return id;

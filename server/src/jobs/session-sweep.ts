@@ -22,10 +22,11 @@ import { type JobRecord, type JobStore, jobActor } from './store';
  * The `session-sweep` job (SPEC §6.4): Stripe's completed checkout sessions since a date, in
  * parallel `created` ranges, a page at a time; every unprocessed one gets a result — reported, or
  * repaired with the single-session Fix session / Generate video (their guarantees and their audit
- * entry per session), at most SESSION_REPAIRS_PER_SECOND across every worker. Each page ends with
- * a checkpoint of its range (cursor, count, sessions found), and each session's result is recorded
- * once, so a task taken over after a crash goes on from each range's last page without repeating a
- * result.
+ * entry per session), at most SESSION_REPAIRS_PER_SECOND across every worker. A confirmed repair
+ * acts only on the sessions its plan named (SPEC §3); any other it finds is skipped as NOT_IN_PLAN.
+ * Each page ends with a checkpoint of its range (cursor, count, sessions found), and each session's
+ * result is recorded once, so a task taken over after a crash goes on from each range's last page
+ * without repeating a result.
  */
 
 /** Repairs per second over all workers: generation starts cost the generation API real work. */
@@ -59,6 +60,9 @@ export async function runScheduledOnce(services: Services): Promise<boolean> {
     await lock.release();
   }
 }
+
+/** A skipped session's reason when it was found after the plan was confirmed (SPEC §3). */
+export const NOT_IN_PLAN = 'not-in-plan';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -99,6 +103,8 @@ export class SessionSweepTask {
     const since = Math.floor(Date.parse(record.since ?? '') / 1000);
     const actor = jobActor(record);
     const action = record.action ?? 'report';
+    // a confirmed "Fix all" / "Generate all" repairs only the sessions its plan named
+    const confirmed = action === 'report' ? null : await this.store.planSessions(record.id);
     const reads = await sessionReads(this.store, record.id, () =>
       completedSessionRanges(this.upstream, since),
     );
@@ -117,7 +123,7 @@ export class SessionSweepTask {
           if (await this.store.hasSessionResult(record.id, session.facts.sessionId)) continue;
           await this.store.recordSessionResult(
             record.id,
-            await this.handle(session, action, actor, record.id),
+            await this.handle(session, action, actor, record.id, confirmed),
           );
         }
       }
@@ -140,6 +146,7 @@ export class SessionSweepTask {
     action: SessionSweepAction,
     actor: Staff,
     jobId: string,
+    confirmed: ReadonlySet<string> | null = null,
   ): Promise<JobSessionResult> {
     const { facts, diagnosis } = session;
     const base = { sessionId: facts.sessionId, code: diagnosis.code, customerEmail: facts.customerEmail };
@@ -154,6 +161,16 @@ export class SessionSweepTask {
           action === 'fix'
             ? `Fix session writes a status only where none exists; this session is ${diagnosis.code}. ${diagnosis.message}`
             : `Generate video is not offered for this session: ${diagnosis.message}`,
+      };
+    }
+    if (confirmed && !confirmed.has(facts.sessionId)) {
+      return {
+        ...base,
+        outcome: 'skipped',
+        reason: NOT_IN_PLAN,
+        message: `Not in the confirmed plan: found after the plan was confirmed, so nothing was written. Use ${
+          action === 'fix' ? 'Fix session' : 'Generate video'
+        } on it alone, or preview a new sweep. ${diagnosis.message}`,
       };
     }
     await this.repairLimiter.acquire();

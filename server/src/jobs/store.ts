@@ -50,6 +50,15 @@ export interface JobRecord {
   checked: number;
 }
 
+/** What a new job takes from the plan someone confirmed (JobQueue.create). */
+export interface CreateOptions {
+  batchSize?: number;
+  /** how many users the confirmed plan named, so a queued job already shows its total */
+  users?: number;
+  /** session-sweep fix/generate: the sessions the confirmed plan names, the only ones it repairs */
+  sessions?: readonly string[];
+}
+
 /** How long a finished job's record and results stay. */
 export const JOB_RETENTION_SECONDS = 30 * 24 * 3600;
 
@@ -69,17 +78,31 @@ export class JobStore {
 
   /**
    * Queues the new job's record on `tx` — the writer's guarded MULTI, so a record whose request
-   * already answered an error (Redis hung) can never appear later.
+   * already answered an error (Redis hung) can never appear later. `planSessions`: the sessions a
+   * confirmed "Fix all" / "Generate all" may write to (SPEC §3), committed with the record, so no
+   * run of the job ever acts on a session nobody confirmed.
    */
-  queueCreate(tx: ChainableCommander, record: JobRecord, userIds: readonly string[] | null): void {
+  queueCreate(
+    tx: ChainableCommander,
+    record: JobRecord,
+    userIds: readonly string[] | null,
+    planSessions: readonly string[] | null = null,
+  ): void {
     tx.hset(this.key(record.id), serialize(record));
     if (userIds) tx.set(this.key(record.id, 'input'), JSON.stringify(userIds));
+    if (planSessions) tx.set(this.key(record.id, 'plan-sessions'), JSON.stringify(planSessions));
     tx.zadd(this.indexKey, Date.parse(record.createdAt), record.id);
   }
 
   async get(id: string): Promise<JobRecord | null> {
     const raw = await this.redis.hgetall(this.key(id));
     return raw.type ? deserialize(raw) : null;
+  }
+
+  /** The sessions the confirmed plan names; null when the job was started without a confirmed plan. */
+  async planSessions(id: string): Promise<ReadonlySet<string> | null> {
+    const raw = await this.redis.get(this.key(id, 'plan-sessions'));
+    return raw === null ? null : new Set(JSON.parse(raw) as string[]);
   }
 
   async input(id: string): Promise<string[]> {
@@ -295,7 +318,17 @@ export class JobStore {
   async retire(id: string, parts: readonly string[]): Promise<void> {
     const tx = this.redis.multi();
     tx.del(...parts.map((part) => this.key(id, part)));
-    for (const part of ['', 'results', 'flagged', 'codes', 'tally', 'input', 'cancel', 'session-results']) {
+    for (const part of [
+      '',
+      'results',
+      'flagged',
+      'codes',
+      'tally',
+      'input',
+      'plan-sessions',
+      'cancel',
+      'session-results',
+    ]) {
       tx.expire(part ? this.key(id, part) : this.key(id), JOB_RETENTION_SECONDS);
     }
     await tx.exec();

@@ -2,6 +2,7 @@ import type { CreateJob, Staff } from '@cache-doctor/shared';
 import { clerkFullName } from '../domain/customer-record';
 import { planId } from '../domain/plan-id';
 import type { JobQueue } from '../jobs/runner';
+import type { CreateOptions } from '../jobs/store';
 import { isAppError } from '../lib/app-error';
 import { createBatchUpstream } from './batch-upstream';
 import { requireConfirmedPlan } from './confirmed-plan';
@@ -148,7 +149,8 @@ function whatItWrites(plan: JobPlan): unknown {
 /**
  * Starts a job; with the `planId` of the plan someone confirmed (page or CLI), only while planning
  * again gives that same plan (else 409 PLAN_CHANGED, nothing started). A rebuild's confirmed plan
- * names its users, so the queued job shows its total before a worker takes it up.
+ * names its users, so the queued job shows its total before a worker takes it up; a "Fix all" /
+ * "Generate all" keeps its confirmed sessions, the only ones its run may write to.
  */
 export async function startConfirmedJob(
   services: Services,
@@ -160,5 +162,16 @@ export async function startConfirmedJob(
   if (confirmedPlanId === undefined) return jobs.create(request, staff);
   const planned = await planJob(services, request, staff);
   requireConfirmedPlan(confirmedPlanId, planned);
-  return jobs.create(request, staff, planned.plan.type === 'rebuild' ? { users: planned.plan.users } : {});
+  return jobs.create(request, staff, createOptions(planned.plan));
+}
+
+/**
+ * What the job keeps of its confirmed plan: a rebuild's user count, a repairing session sweep's
+ * sessions — the run repairs those and records any other it finds as skipped, not in the plan.
+ */
+function createOptions(plan: JobPlan): CreateOptions {
+  if (plan.type === 'rebuild') return { users: plan.users };
+  if (plan.type === 'session-sweep' && plan.action !== 'report')
+    return { sessions: plan.sessions.map((session) => session.sessionId) };
+  return {};
 }
