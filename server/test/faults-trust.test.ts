@@ -1,7 +1,9 @@
-import type { AuditEntry, Staff } from '@cache-doctor/shared';
+import type { AuditEntry, SessionCode, Staff } from '@cache-doctor/shared';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { parseInfo } from '../src/adapters/redis';
 import { JobQueue, type JobWorker, startJobWorker } from '../src/jobs/runner';
+import type { PlantedLayout } from '../src/sandbox/seed';
+import type { SessionInspection } from '../src/services/session-inspect';
 import { type Harness, startHarness } from './harness';
 import { auditMismatches, auditSince, halfWritten, makeStale as makeStaleIn } from './integrity';
 import { spawnJobWorker, stopJobWorker } from './jobs-worker-process';
@@ -16,12 +18,14 @@ import { spawnJobWorker, stopJobWorker } from './jobs-worker-process';
  *
  * Each case records what it measured in `task.meta.survives`; `pnpm survives` turns those into
  * the README's "What it survives" table. The generation API hanging after a start and fix/generate
- * racing on one session belong here too (issue 17, H19/H17b): add them with `survived(...)`.
+ * racing on one session are here too (issue 17, H19/H17b).
  */
 
 const COMMAND_TIMEOUT_MS = 1_000;
 /** the acceptance's bound for an answer while Redis hangs */
 const ANSWER_WITHIN_MS = 1_500;
+/** GENERATION_TIMEOUT_MS here: a start with no answer by then has an unknown outcome (SPEC §3) */
+const GENERATION_TIMEOUT_MS = 1_000;
 
 interface ErrorBody {
   error: { code: string; message: string; details?: { written?: unknown } };
@@ -72,6 +76,7 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
         UPSTREAM_TIMEOUT_MS: '1500',
         MUTATION_RATE_PER_MIN: '100000',
         JOB_LOCK_MS: '1500',
+        GENERATION_TIMEOUT_MS: String(GENERATION_TIMEOUT_MS),
       },
     });
     const { users, customerIds } = harness.seed.planted;
@@ -85,6 +90,7 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
   });
   beforeEach(() => {
     harness.sandbox.faults.stripe.reset();
+    harness.sandbox.faults.generation.reset();
   });
   // a case that failed while Redis was stopped must not take the next ones down with it
   afterEach(() => {
@@ -516,6 +522,145 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
       fault: 'a refresh racing an undo of the same user',
       outcome: 'one commits first; the other re-plans or answers 409 with both versions, never a mix',
       figures: `undo ${undo.status}, refresh ${refresh.status}, ${entries.length} audit entries`,
+    });
+  });
+
+  // --- checkout sessions: fix, generate and the generation API ---------------------------------
+  const takenSessions = new Set<string>();
+  /** a seeded session of `code` in `layout` that no other case touched */
+  const takeSession = (code: SessionCode, layout: PlantedLayout) => {
+    const found = Object.entries(harness.seed.planted.sessions).find(
+      ([id, planted]) => planted.code === code && planted.layout === layout && !takenSessions.has(id),
+    );
+    if (!found) throw new Error(`the seed has no unused ${code} session in the ${layout} layout`);
+    takenSessions.add(found[0]);
+    return found[0];
+  };
+  /** POSTs that reached the generation API's start route (counted when they arrive) */
+  const startsArrived = () =>
+    harness.sandbox.counters.generation.snapshot().routes['POST /api/v1/file/generate-video'] ?? 0;
+  /** starts the generation API made (it records one when it answers) */
+  const startsMade = () => harness.sandbox.state.generation.started.length;
+  const sessionStatus = async (sessionId: string, layout: PlantedLayout) => {
+    const key = layout === 'three-key' ? `webhook:${sessionId}` : `session:${sessionId}`;
+    const raw = await harness.services.redis.get(key);
+    return raw === null ? null : (JSON.parse(raw) as { status?: string; fileId?: string; error?: string });
+  };
+  const postSession = async (path: string, body: Record<string, unknown>) => {
+    const response = await harness.request('POST', path, { role: 'ops', body });
+    return { status: response.status, body: (await response.json()) as ErrorBody & Record<string, unknown> };
+  };
+
+  it('fix and generate racing on one session: exactly one wins, no paid video after a fix, no fix over a started one', async (context) => {
+    const before = await harness.snapshot();
+    const since = await auditMark();
+    // the generation API a little slow, so the fix can arrive while the start is in flight
+    harness.sandbox.faults.generation.set({ latencyMs: 100 });
+    const rounds: string[] = [];
+    for (const layout of ['three-key', 'session-only'] as const) {
+      // both at once as the page sends them (the planIds it showed) and as a script does (none);
+      // then the fix sent once the start has reached the generation API
+      for (const round of ['planIds', 'no planIds', 'fix during the start'] as const) {
+        const sessionId = takeSession('WEBHOOK_MISSING', layout);
+        const view = (await (
+          await harness.request('GET', `/api/sessions/${sessionId}`, { role: 'support' })
+        ).json()) as SessionInspection;
+        const planIds = view.previews.planIds;
+        expect(planIds.fixSession && planIds.generate).toBeTruthy();
+        const confirmed = round === 'planIds';
+        const made = startsMade();
+        const arrived = startsArrived();
+        const generating = postSession(
+          `/api/sessions/${sessionId}/generate`,
+          confirmed ? { planId: planIds.generate } : {},
+        );
+        if (round === 'fix during the start')
+          await waitUntil(
+            async () => startsArrived(),
+            (n) => n > arrived,
+            5_000,
+          );
+        const [fix, generate] = await Promise.all([
+          postSession(`/api/sessions/${sessionId}/fix`, confirmed ? { planId: planIds.fixSession } : {}),
+          generating,
+        ]);
+        const won = [fix.status === 200, generate.status === 202];
+        expect(won.filter(Boolean), `fix ${fix.status}, generate ${generate.status}`).toHaveLength(1);
+        const record = await sessionStatus(sessionId, layout);
+        if (fix.status === 200) {
+          // the fix won: no video was started, then or later
+          expect(generate.status).toBe(409);
+          expect(startsMade()).toBe(made);
+          expect(record).toMatchObject({ status: 'error' });
+        } else {
+          // the generation won: one video, recorded, and no "generation not started" over it
+          expect(fix.status).toBe(409);
+          expect(['GENERATION_IN_PROGRESS', 'STATUS_EXISTS', 'PLAN_CHANGED']).toContain(fix.body.error.code);
+          expect(startsMade()).toBe(made + 1);
+          expect(record).toMatchObject({ status: 'processing', fileId: generate.body.generationId });
+          expect(record?.error).toBeUndefined();
+        }
+        rounds.push(
+          `${layout}, ${round}: ${fix.status === 200 ? 'fix' : 'generate'} won, the other ${fix.status === 200 ? generate.body.error.code : fix.body.error.code}`,
+        );
+      }
+    }
+    await expectWholeAndAudited([], before, since);
+    survived(context, {
+      fault: 'fix ("Mark as failed") and generate sent at the same moment for one session',
+      outcome:
+        'the generation lock orders them: exactly one writes; a fix never lands over a started generation, and no video is started after a fix',
+      figures: rounds.join('; '),
+    });
+  });
+
+  it('the generation API hanging after accepting a start: 504 outcome unknown within the deadline, nothing written later, no second start', async (context) => {
+    const layout = 'session-only';
+    const sessionId = takeSession('WEBHOOK_MISSING', layout);
+    const before = await harness.snapshot();
+    const since = await auditMark();
+    const arrived = startsArrived();
+    const made = startsMade();
+    // the API takes the request, then answers only long after Cache Doctor's deadline
+    const hangMs = 3 * GENERATION_TIMEOUT_MS;
+    harness.sandbox.faults.generation.set({ latencyMs: hangMs });
+    const first = await timed(() =>
+      harness.request('POST', `/api/sessions/${sessionId}/generate`, { role: 'ops', body: {} }),
+    );
+    expect(first.response.status).toBe(504);
+    const answer = (await first.response.json()) as ErrorBody;
+    expect(answer.error.code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    expect(first.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(startsArrived()).toBe(arrived + 1);
+
+    // the API does start the video, after the answer: nothing of it lands in the app's keys
+    const late = await waitUntil(
+      async () => startsMade(),
+      (n) => n === made + 1,
+      2 * hangMs,
+    );
+    const appKeys = (snapshot: Record<string, string>) =>
+      Object.fromEntries(Object.entries(snapshot).filter(([key]) => !key.startsWith('cache-doctor:')));
+    expect(appKeys(await harness.snapshot())).toEqual(appKeys(before));
+    harness.sandbox.faults.generation.reset();
+
+    // a plain second click and "Mark as failed" both refuse: the video may exist
+    const again = await postSession(`/api/sessions/${sessionId}/generate`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    const fix = await postSession(`/api/sessions/${sessionId}/fix`, {});
+    expect(fix.status).toBe(409);
+    expect(fix.body.error.code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    expect(startsArrived()).toBe(arrived + 1);
+    expect(startsMade()).toBe(made + 1);
+    expect(appKeys(await harness.snapshot())).toEqual(appKeys(before));
+    const entries = await expectWholeAndAudited([], before, since);
+    expect(entries.map((entry) => [entry.action, entry.result])).toEqual([['generate', 'failed']]);
+    survived(context, {
+      fault: 'the generation API accepting a start and answering only after GENERATION_TIMEOUT_MS',
+      outcome:
+        '504 GENERATION_OUTCOME_UNKNOWN, nothing written to the app’s keys then or when the late answer comes; Generate (without retryUnknown) and Mark as failed answer 409 until someone decides',
+      figures: `answered after ${Math.round(first.ms)} ms (deadline ${GENERATION_TIMEOUT_MS} ms); the API started the video ${Math.round(late.ms)} ms later; 1 start in all`,
     });
   });
 
