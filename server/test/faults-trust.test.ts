@@ -174,26 +174,37 @@ describe('what Cache Doctor survives (real redis-server, worker processes, sandb
     expect(refused.error.code).toBe('REDIS_UNAVAILABLE');
     for (const [read, ms] of Object.entries(answers)) expect(ms, read).toBeLessThan(ANSWER_WITHIN_MS);
 
-    // recovery by itself: every read answers 200 again within 5 s, with no restart
+    // recovery by itself: every read, and a refresh (its preview: it must not write before the
+    // window below), answers 200 again within 5 s, with no restart
     const recovered = await waitUntil(
       async () =>
-        Promise.all(
-          [`/api/users/${userId}/health`, `/api/users/${userId}/customer`, '/api/status', '/readyz'].map(
+        Promise.all([
+          ...[`/api/users/${userId}/health`, `/api/users/${userId}/customer`, '/api/status', '/readyz'].map(
             async (path) => (await harness.request('GET', path, { role: 'support' })).status,
           ),
-        ),
+          harness
+            .request('POST', `/api/users/${userId}/refresh`, { role: 'ops', body: { dryRun: true } })
+            .then((response) => response.status),
+        ]),
       (statuses) => statuses.every((status) => status === 200),
       5_000,
     );
     // a legitimate observation window: the refused refresh must not land late
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await harness.snapshot()).toMatchObject(before);
+    // and a refresh applies again: 200, written, audited
+    const refreshed = await harness.request('POST', `/api/users/${userId}/refresh`, {
+      role: 'ops',
+      body: {},
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await refreshed.json()).toMatchObject({ applied: true, auditId: expect.any(String) });
     await expectWholeAndAudited([userId], before, since);
     const slowest = Math.max(...Object.values(answers));
     survived(context, {
       fault: 'redis-server stopped (SIGSTOP) under a running server',
       outcome:
-        'health 503, customer read from Stripe, status "Redis down", readyz 503, refresh 503; all 200 again after SIGCONT; the refused refresh never lands',
+        'health 503, customer read from Stripe, status "Redis down", readyz 503, refresh 503; all 200 again after SIGCONT (a refresh too); the refused refresh never lands',
       figures: `slowest answer ${Math.round(slowest)} ms (deadline ${COMMAND_TIMEOUT_MS} ms); 200 again ${Math.round(recovered.ms)} ms after SIGCONT`,
     });
   });
