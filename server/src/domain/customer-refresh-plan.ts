@@ -1,4 +1,4 @@
-import { CUSTOMER_CACHE_TTL_SECONDS } from '@cache-doctor/shared';
+import { CUSTOMER_CACHE_TTL_SECONDS, type PlannedWrite } from '@cache-doctor/shared';
 import type { Keys } from '../keys';
 import { type JsonObject, jsonRecordOrNull, rawString, readMapping } from './cached-value';
 import {
@@ -28,19 +28,19 @@ import {
  * app added that Cache Doctor does not know are kept by merging over the existing record.
  */
 
-export interface RefreshWrite {
-  key: string;
-  /** the value as stored now (parsed values serialised back); null when the key does not exist */
-  before: string | null;
-  after: string;
-  ttlSeconds: number;
+/** One key of a refresh: shared's `PlannedWrite` (a delete writes null, with no expiry to give). */
+export type RefreshChange = PlannedWrite & {
+  ttlSeconds: number | null;
   /**
    * The value stays the same. Such writes stay in the plan: applying them renews the 24 h expiry
    * (which repairs NO_TTL), and WATCHing them keeps a concurrent change from slipping in between.
    * The UI shows them dimmed.
    */
   unchanged: boolean;
-}
+};
+
+/** A key a refresh writes: always a value (`before` is the stored one, serialised back), with the 24 h TTL. */
+export type RefreshWrite = RefreshChange & { after: string; ttlSeconds: number };
 
 export interface RefreshDelete {
   key: string;
@@ -216,16 +216,10 @@ function previousEmailDelete(
 }
 
 /**
- * The plan as one list in the atomic writer's terms (`adapters/atomic-write.ts` PlannedWrite: a
- * delete writes null) that is also the refresh route's `plan` body: `unchanged` rides along for the UI.
+ * The plan as one list in the atomic writer's terms (shared's `PlannedWrite`: a delete writes null)
+ * that is also the refresh route's `plan` body: `unchanged` rides along for the UI.
  */
-export function plannedChanges(plan: Extract<RefreshPlanResult, { kind: 'plan' }>): Array<{
-  key: string;
-  before: string | null;
-  after: string | null;
-  ttlSeconds: number | null;
-  unchanged: boolean;
-}> {
+export function plannedChanges(plan: Extract<RefreshPlanResult, { kind: 'plan' }>): RefreshChange[] {
   return [
     ...plan.writes,
     ...plan.deletes.map(({ key, before }) => ({

@@ -20,7 +20,6 @@ export type SearchResult = SearchResults['results'][number];
 export type UserHealth = InferResponseType<UserRoutes['health']['$get'], 200>;
 export type UserSync = InferResponseType<UserRoutes['sync']['$get'], 200>;
 export type RefreshResult = InferResponseType<UserRoutes['refresh']['$post'], 200>;
-export type PlannedWrite = RefreshResult['plan'][number];
 
 export type AuditPage = InferResponseType<typeof client.api.audit.$get, 200>;
 export type AuditEntry = AuditPage['entries'][number];
@@ -28,7 +27,14 @@ export type UndoResult = InferResponseType<(typeof client.api.audit)[':id']['und
 
 export type SessionView = InferResponseType<SessionRoutes['$get'], 200>;
 export type KeyView = SessionView['keys']['webhook'];
-export type WriteView = NonNullable<SessionView['previews']['fixSession']>[number];
+/**
+ * One key's write as a preview shows it: shared's `PlannedWrite` as the routes send it. A refresh's
+ * (and an undo's) plan says which keys stay `unchanged`; a session fix's or generation's gives each
+ * key's expiry.
+ */
+export type PreviewWrite =
+  | RefreshResult['plan'][number]
+  | NonNullable<SessionView['previews']['fixSession']>[number];
 export type FixResult = InferResponseType<SessionRoutes['fix']['$post'], 200>;
 /** a start's answer (the dry run's preview is the other 200 shape) */
 export type GenerateResult = Extract<

@@ -1,21 +1,17 @@
-import { STAMP_FIELDS } from '@cache-doctor/shared';
+import { type DiffableWrite, STAMP_FIELDS } from '@cache-doctor/shared';
 import { ApiError } from '../../api/errors';
 
-/** A write as a preview shows it: the key, what it holds, what it will hold. */
-export interface ShownWrite {
-  key: string;
-  before: unknown;
-  after: unknown;
-}
-
-/** A plan a person was shown, with the id the apply sends back (SPEC §3 confirmed plans). */
-export interface ConfirmablePlan<Write extends ShownWrite = ShownWrite> {
+/**
+ * A plan a person was shown, with the id the apply sends back (SPEC §3 confirmed plans). Any write
+ * shape will do (a preview's, an undo's, a removal's): only its key, before- and after-value are read.
+ */
+export interface ConfirmablePlan<Write extends DiffableWrite = DiffableWrite> {
   plan: Write[];
   planId: string;
 }
 
 /** The new plan of a 409 PLAN_CHANGED (`error.details`), or null for any other error. */
-export function changedPlanOf<Write extends ShownWrite>(error: unknown): ConfirmablePlan<Write> | null {
+export function changedPlanOf<Write extends DiffableWrite>(error: unknown): ConfirmablePlan<Write> | null {
   if (!(error instanceof ApiError) || error.code !== 'PLAN_CHANGED') return null;
   const details = error.details as Partial<ConfirmablePlan<Write>> | undefined;
   // a job's plan is an object (its users or sessions), a write's a list of keys
@@ -29,7 +25,7 @@ const comparable = (value: unknown) =>
   (typeof value === 'string' ? value : JSON.stringify(value ?? null)).replace(STAMPED, '"$1":0');
 
 /** Keys whose before- or after-value differs between the plan shown and the new one, or that came or went. */
-export function changedKeys(shown: readonly ShownWrite[], now: readonly ShownWrite[]): string[] {
+export function changedKeys(shown: readonly DiffableWrite[], now: readonly DiffableWrite[]): string[] {
   const byKey = new Map(shown.map((write) => [write.key, write]));
   const changed = now
     .filter((write) => {
@@ -49,7 +45,13 @@ export function changedKeys(shown: readonly ShownWrite[], now: readonly ShownWri
  * Shown inside the confirm dialog when the apply answered 409 PLAN_CHANGED: what the person
  * confirmed is no longer what would be written, so the new plan is shown for a second confirmation.
  */
-export function PlanChanged({ shown, now }: { shown: readonly ShownWrite[]; now: readonly ShownWrite[] }) {
+export function PlanChanged({
+  shown,
+  now,
+}: {
+  shown: readonly DiffableWrite[];
+  now: readonly DiffableWrite[];
+}) {
   const keys = changedKeys(shown, now);
   return (
     <div className="notice notice-warning" role="alert">

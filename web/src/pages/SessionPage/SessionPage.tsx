@@ -1,14 +1,14 @@
 import { problemTitle } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { GenerateResult, SessionView, WriteView } from '../../api/types';
+import type { GenerateResult, PreviewWrite, SessionView } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { CopyButton } from '../../components/CopyButton/CopyButton';
 import { DateTime } from '../../components/DateTime/DateTime';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { Loading } from '../../components/Loading/Loading';
 import { Page } from '../../components/Page/Page';
-import { changedPlanOf, PlanChanged, type ShownWrite } from '../../components/PlanChanged/PlanChanged';
+import { changedPlanOf, PlanChanged } from '../../components/PlanChanged/PlanChanged';
 import { RawValue } from '../../components/RawValue/RawValue';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { KeyWrites } from '../../diff/KeyWrites';
@@ -103,7 +103,7 @@ function Sections({ view }: { view: SessionView }) {
 }
 
 /** A fix's or generation's writes as diffs, each key with the expiry it gets. */
-function Writes({ writes }: { writes: readonly WriteView[] }) {
+function Writes({ writes }: { writes: readonly Extract<PreviewWrite, { ttlSeconds: number }>[] }) {
   return (
     <KeyWrites
       writes={writes}
@@ -132,8 +132,8 @@ function Diagnosis({ view, onDone }: { view: SessionView; onDone: (done: Done) =
     generateVideo(sessionId, { retryUnknown, planId: previews.planIds.generate }),
   );
   /** the writes shown when the apply found the plan changed, to say what differs now */
-  const [changedFrom, setChangedFrom] = useState<readonly ShownWrite[] | null>(null);
-  const planChanged = (shown: readonly ShownWrite[]) => (error: unknown) => {
+  const [changedFrom, setChangedFrom] = useState<readonly PreviewWrite[] | null>(null);
+  const planChanged = (shown: readonly PreviewWrite[]) => (error: unknown) => {
     if (changedPlanOf(error)) setChangedFrom(shown);
   };
   const canFix =

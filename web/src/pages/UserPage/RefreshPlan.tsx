@@ -1,5 +1,5 @@
 import { isUnchanged } from '@cache-doctor/shared';
-import type { PlannedWrite } from '../../api/types';
+import type { PreviewWrite } from '../../api/types';
 import { KeyWrites } from '../../diff/KeyWrites';
 
 /** The dry run's planned writes in words, then each key's diff; unchanged ones marked. */
@@ -8,7 +8,7 @@ export function RefreshPlan({
   upToDate,
   summary = true,
 }: {
-  plan: readonly PlannedWrite[];
+  plan: readonly PreviewWrite[];
   upToDate: boolean;
   /** false when the caller says what the writes do (undo) */
   summary?: boolean;
