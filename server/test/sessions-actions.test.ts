@@ -342,5 +342,19 @@ describe('sessions: fix and generate', () => {
     expect(generate.code).toBe(0);
     expect(generate.out).toMatch(/Generation file_\w+ started/);
     expect(generateCalls()).toBe(calls + 1);
+
+    // a generation exists: nothing to confirm, so nothing is started, and it says so (exit 1)
+    const before = await harness.snapshot();
+    const existing = await harness.cli(['session', fixId, '--generate', '--yes']);
+    expect(existing.code).toBe(1);
+    expect(existing.out).toMatch(/Generation file_\w+ had already been started; nothing new was started/);
+    const asJson = await harness.cli(['session', fixId, '--generate', '--json']);
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.out)).toMatchObject({
+      applied: false,
+      generate: { existingGenerationId: expect.stringMatching(/^file_/), started: false },
+    });
+    expect(generateCalls()).toBe(calls + 1);
+    expect(changedKeys(before, await harness.snapshot())).toEqual([]);
   });
 });

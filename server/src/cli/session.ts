@@ -76,19 +76,21 @@ export const sessionCommand: CliCommand = {
       }
       if (values.generate) {
         const plan = await previewGenerate(services, sessionId);
+        if (plan.planId === null) {
+          // a generation is running or done: nothing to confirm, and nothing is started unconfirmed
+          result.generate = { existingGenerationId: plan.existingGenerationId, started: false };
+          if (!asJson)
+            io.out(
+              `Generation ${plan.existingGenerationId} had already been started; nothing new was started.`,
+            );
+          return declined(io, result, asJson);
+        }
         if (!asJson && plan.request) {
           io.out(`  sends: ${JSON.stringify(plan.request)}`);
           for (const line of planLines(plan.writes)) io.out(line);
         }
-        if (plan.planId && !(await confirmPlan(io, yes, 'Start this paid generation?')))
-          return declined(io, result, asJson);
-        const generation = await generateVideo(
-          services,
-          sessionId,
-          actor,
-          {},
-          { ...(plan.planId && { planId: plan.planId }) },
-        );
+        if (!(await confirmPlan(io, yes, 'Start this paid generation?'))) return declined(io, result, asJson);
+        const generation = await generateVideo(services, sessionId, actor, {}, { planId: plan.planId });
         result.generate = generation;
         if (!asJson)
           io.out(
