@@ -120,6 +120,11 @@ export function createKeys(patterns: KeyPatterns, ownPrefix: string): Keys {
 export const OWN_KEYS = {
   /** the latest health sweep's out-of-sync share, for the sync failure rate (JSON) */
   lastSweep: 'metrics:last-sweep',
+  /** the latest session sweep's figures, for the webhook metrics' source (JSON) */
+  lastSessionSweep: 'metrics:last-session-sweep',
+  /** every job's id by start time (sorted set); a job's own keys are `job` + id [+ `:` + part] */
+  jobIndex: 'jobs:index',
+  job: 'jobs:',
   /** the audit log: one sorted set of ids, one JSON value per entry under `auditEntry` + id */
   auditIndex: 'audit:index',
   auditEntry: 'audit:entry:',
@@ -147,6 +152,9 @@ export const OWN_KEYS = {
   mutationRate: 'ratelimit:mutations:',
   /** the rate of generation API reads, over every process */
   generationRequestRate: 'ratelimit:generation-requests',
+  /** the Stripe and Clerk request logs every process shares (SPEC §4 limits) */
+  stripeRequestRate: 'ratelimit:stripe-requests',
+  clerkRequestRate: 'ratelimit:clerk-requests',
   /** one generation file's last lookup (JSON): `generationFile` + file id */
   generationFile: 'generation:file:',
 } as const;

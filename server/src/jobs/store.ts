@@ -10,7 +10,7 @@ import type {
 } from '@cache-doctor/shared';
 import { jobSessionResultSchema, jobUserResultSchema, tallyBucket } from '@cache-doctor/shared';
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { Keys } from '../keys';
+import { type Keys, OWN_KEYS } from '../keys';
 
 /**
  * A job's own state in Cache Doctor's keys (SPEC §1.3), beside BullMQ's: the job hash (type,
@@ -69,11 +69,11 @@ export class JobStore {
   ) {}
 
   key(id: string, part?: string): string {
-    return this.keys.own(part ? `jobs:${id}:${part}` : `jobs:${id}`);
+    return this.keys.own(`${OWN_KEYS.job}${id}${part ? `:${part}` : ''}`);
   }
 
   get indexKey(): string {
-    return this.keys.own('jobs:index');
+    return this.keys.own(OWN_KEYS.jobIndex);
   }
 
   /**

@@ -4,6 +4,7 @@ import { clerkJsonFacts } from '../adapters/clerk-facts';
 import { limitedCall, UpstreamRateLimiter } from '../adapters/rate-limiter';
 import { stripeCustomerFacts } from '../adapters/stripe-facts';
 import type { ClerkUserFacts, StripeCustomerFacts } from '../domain/upstream-facts';
+import { OWN_KEYS } from '../keys';
 import type { Services } from './container';
 import type { CreatedRange } from './created-ranges';
 
@@ -78,13 +79,13 @@ export function createBatchUpstream(services: Services): BatchUpstream {
   const timeout = config.upstreamTimeoutMs;
   const stripeLimiter = new UpstreamRateLimiter(
     redis,
-    keys.own('ratelimit:stripe-requests'),
+    keys.own(OWN_KEYS.stripeRequestRate),
     { requests: config.stripe.maxRps, windowMs: 1000 },
     timeout,
   );
   const clerkLimiter = new UpstreamRateLimiter(
     redis,
-    keys.own('ratelimit:clerk-requests'),
+    keys.own(OWN_KEYS.clerkRequestRate),
     CLERK_LIMIT,
     timeout,
   );

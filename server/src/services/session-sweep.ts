@@ -19,6 +19,7 @@ import {
   type WebhookTally,
   webhookSuccessRate,
 } from '../domain/session-sweep';
+import { OWN_KEYS } from '../keys';
 import { merged } from '../lib/merged';
 import { type BatchUpstream, createBatchUpstream } from './batch-upstream';
 import type { Services } from './container';
@@ -238,7 +239,7 @@ export interface SessionSweepSummary extends WebhookTally {
   generations: GenerationTally;
 }
 
-export const lastSessionSweepKey = (services: Services) => services.keys.own('metrics:last-session-sweep');
+export const lastSessionSweepKey = (services: Services) => services.keys.own(OWN_KEYS.lastSessionSweep);
 
 /**
  * The scheduled run: the whole window, reported only (it writes nothing to the app's keys), its
