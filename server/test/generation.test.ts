@@ -2,7 +2,7 @@ import { type AuditEntry, OUTCOME_UNKNOWN_TEXT, type SessionCode, type Staff } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlantedLayout } from '../src/sandbox/seed';
 import { fixSession } from '../src/services/session-fix';
-import type { GenerateResult } from '../src/services/session-generate';
+import { type GenerateResult, generateVideo } from '../src/services/session-generate';
 import type { SessionInspection } from '../src/services/session-inspect';
 import { type Harness, startHarness } from './harness';
 
@@ -242,7 +242,12 @@ describe('generation: file states, generate again, unknown outcomes', () => {
     expect(appKeys(await harness.snapshot())).toEqual(appKeys(before));
 
     const view = await h.inspect(sessionId);
-    expect(view.outcomeUnknown).toMatchObject({ message: OUTCOME_UNKNOWN_TEXT, actor: 'Olivia Ops' });
+    // the staff id, with the display name beside it (token mode: the id is the token's name)
+    expect(view.outcomeUnknown).toMatchObject({
+      message: OUTCOME_UNKNOWN_TEXT,
+      actor: 'Olivia Ops',
+      actorName: 'Olivia Ops',
+    });
 
     // "Mark as failed" would say generation never started: not offered, not applied, not by the sweep
     expect(view.diagnosis.fixes).toContain('fix-session');
@@ -277,6 +282,27 @@ describe('generation: file states, generate again, unknown outcomes', () => {
       fileId: confirmed.body.generationId,
     });
     expect((await h.inspect(sessionId)).outcomeUnknown).toBeNull();
+  });
+
+  it('an unknown start keeps the staff id, with the display name beside it for the page and the messages', async () => {
+    const sessionId = h.take('WEBHOOK_MISSING', 'session-only');
+    const staff: Staff = { id: 'user_2PatOpsA', name: 'Pat Ops', role: 'ops' };
+    harness.sandbox.faults.generation.set({ latencyMs: START_LATENCY_MS });
+    let code: string | undefined;
+    try {
+      code = await generateVideo(harness.services, sessionId, staff).then(
+        () => undefined,
+        (error: { code?: string }) => error.code,
+      );
+    } finally {
+      harness.sandbox.faults.generation.reset();
+    }
+    expect(code).toBe('GENERATION_OUTCOME_UNKNOWN');
+    const view = await h.inspect(sessionId);
+    expect(view.outcomeUnknown).toMatchObject({ actor: 'user_2PatOpsA', actorName: 'Pat Ops' });
+    expect(view.previews.fixBlocked).toContain('by Pat Ops');
+    const entry = (await harness.services.audit.get(view.outcomeUnknown?.auditId as string)) as AuditEntry;
+    expect(entry).toMatchObject({ actor: 'user_2PatOpsA', actorName: 'Pat Ops', result: 'failed' });
   });
 });
 

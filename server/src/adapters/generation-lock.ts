@@ -21,8 +21,10 @@ export interface LockOutcome {
 export interface UnknownStart {
   /** ISO time of the start */
   at: string;
-  /** the staff id that pressed Generate */
+  /** the staff id that pressed Generate (Clerk user id; token name in token mode) */
   actor: string;
+  /** their display name when it happened, shown beside the id; absent in starts recorded before it was kept */
+  actorName?: string;
   /** the audit entry that records it */
   auditId: string | null;
   /** the failed generation this start replaced, if any */

@@ -87,7 +87,7 @@ function outcomeUnknown(start: UnknownStart, startedNow: boolean): never {
     'GENERATION_OUTCOME_UNKNOWN',
     startedNow
       ? `The generation API did not answer in time: ${OUTCOME_UNKNOWN_TEXT}. Nothing was written to the session, and Generate will not start another until someone confirms a new attempt.`
-      : `An earlier start (${start.at}, by ${start.actor}) has an unknown outcome — the generation API may have started it. Starting again could make a second paid video; send { "retryUnknown": true } to start a new attempt anyway.`,
+      : `An earlier start (${start.at}, by ${start.actorName ?? start.actor}) has an unknown outcome — the generation API may have started it. Starting again could make a second paid video; send { "retryUnknown": true } to start a new attempt anyway.`,
     { unknownStart: start, startedNow },
   );
 }
@@ -290,7 +290,13 @@ async function runLockedGeneration(
           actor,
           `Generation start${again} has an unknown outcome (${message}): the generation API may have started it`,
         );
-        const start: UnknownStart = { at: new Date().toISOString(), actor: actor.name, auditId, replacing };
+        const start: UnknownStart = {
+          at: new Date().toISOString(),
+          actor: actor.id,
+          actorName: actor.name,
+          auditId,
+          replacing,
+        };
         await lock.unknown(start);
         outcomeUnknown(start, true);
       }

@@ -123,10 +123,10 @@ export function fixBlockedError(sessionId: string, block: FixBlock): AppError {
         { lock: 'done', generationId: block.outcome.generationId },
       );
     case 'unknown': {
-      const { at, actor } = block.start;
+      const { at, actor, actorName } = block.start;
       return new AppError(
         'GENERATION_OUTCOME_UNKNOWN',
-        `A generation start for session ${sessionId} (${at}, by ${actor}) has an unknown outcome: the generation API may have started a paid video, so "Mark as failed" (generation not started) could be false. Nothing was written. Ask the generation provider whether it started; if it did not, press "Generate video" and confirm a new attempt.`,
+        `A generation start for session ${sessionId} (${at}, by ${actorName ?? actor}) has an unknown outcome: the generation API may have started a paid video, so "Mark as failed" (generation not started) could be false. Nothing was written. Ask the generation provider whether it started; if it did not, press "Generate video" and confirm a new attempt.`,
         { lock: 'unknown', unknownStart: block.start },
       );
     }

@@ -31,8 +31,8 @@ export function GenerationSection({ view }: { view: SessionView }) {
       </div>
       {outcomeUnknown ? (
         <p className="notice notice-warning" role="note">
-          A start on <DateTime at={outcomeUnknown.at} /> by {outcomeUnknown.actor}: {outcomeUnknown.message}.
-          Starting again could make a second paid video.
+          A start on <DateTime at={outcomeUnknown.at} /> by {outcomeUnknown.actorName ?? outcomeUnknown.actor}
+          : {outcomeUnknown.message}. Starting again could make a second paid video.
         </p>
       ) : null}
       {generation ? (
