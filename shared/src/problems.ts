@@ -60,3 +60,34 @@ export type Problem = z.infer<typeof problemSchema>;
 
 /** The part of a problem the pages show; every payload's problems (of any code list) have at least these. */
 export type ProblemView = Pick<Problem, 'severity' | 'message'> & { code: string };
+
+/**
+ * What each customer code asks for, for lists that carry codes only (a sweep's results): its
+ * severity and the repair the user page offers for it (none: a person looks). As the diagnoses set
+ * them for a cached user; CLERK_USER_NOT_FOUND and STRIPE_CUSTOMER_NOT_FOUND ask "Remove keys".
+ */
+export const CUSTOMER_PROBLEM_KINDS: Record<
+  CustomerHealthCode | CustomerSyncCode,
+  { severity: Problem['severity']; fix?: Fix }
+> = {
+  MAPPING_MISSING: { severity: 'error', fix: 'refresh' },
+  MAPPING_MALFORMED: { severity: 'error', fix: 'refresh' },
+  CUSTOMER_MISSING: { severity: 'error', fix: 'refresh' },
+  CUSTOMER_MALFORMED: { severity: 'error', fix: 'refresh' },
+  FIELDS_MISSING: { severity: 'error', fix: 'refresh' },
+  FIELD_TYPE_INVALID: { severity: 'error', fix: 'refresh' },
+  USER_MISMATCH: { severity: 'error', fix: 'refresh' },
+  CUSTOMER_ID_MISMATCH: { severity: 'error', fix: 'refresh' },
+  EMAIL_MAPPING_MISSING: { severity: 'error', fix: 'refresh' },
+  SUBSCRIPTION_MISSING: { severity: 'error', fix: 'refresh' },
+  LEGACY_KEYS: { severity: 'warning', fix: 'remove' },
+  NO_TTL: { severity: 'warning', fix: 'refresh' },
+  CLERK_USER_NOT_FOUND: { severity: 'error', fix: 'remove' },
+  EMAIL_MISMATCH_CLERK: { severity: 'error', fix: 'refresh' },
+  NAME_MISMATCH_CLERK: { severity: 'error', fix: 'refresh' },
+  STRIPE_CUSTOMER_NOT_FOUND: { severity: 'error', fix: 'remove' },
+  EMAIL_MISMATCH_STRIPE: { severity: 'error', fix: 'refresh' },
+  SUBSCRIPTIONS_STALE: { severity: 'error', fix: 'refresh' },
+  PAYMENT_METHOD_STALE: { severity: 'error', fix: 'refresh' },
+  NO_STRIPE_CUSTOMER: { severity: 'warning' },
+};

@@ -8,6 +8,7 @@ import { ProblemTitles } from '../../components/ProblemTitle/ProblemTitle';
 import { UserLabel } from '../../components/UserLabel/UserLabel';
 import { downloadResultsCsv, useJobResults } from '../../hooks/useJobs';
 import { useStaff } from '../../hooks/useStaff';
+import { codesVerdict } from '../UserPage/verdict';
 import { BulkRefreshDialog } from './BulkRefreshDialog';
 import { ResultChanges, ShowChangesButton } from './ResultChanges';
 import { SessionResults } from './SessionResults';
@@ -20,7 +21,8 @@ function outcomeWords(result: JobResult): string {
     return result.changedKeys?.length === 0
       ? 'Already right (expiry renewed)'
       : `Repaired (${result.changedKeys?.length ?? 0} ${result.changedKeys?.length === 1 ? 'key' : 'keys'} changed)`;
-  if (result.outcome === 'diagnosed') return result.problems.length > 0 ? 'Needs a refresh' : 'OK';
+  // what the user page would say of this user
+  if (result.outcome === 'diagnosed') return codesVerdict(result.problems, result.broken).label;
   return result.outcome === 'skipped' ? 'Skipped' : 'Failed';
 }
 

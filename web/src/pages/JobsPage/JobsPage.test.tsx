@@ -57,6 +57,36 @@ describe('Jobs page', () => {
     expect(requests.some((r) => r.method === 'DELETE' && r.path === '/api/jobs/00job000001abc')).toBe(true);
   });
 
+  it('a sweep row says what the user page would: refresh, remove keys, or nothing to do', async () => {
+    const row = (userId: string, problems: string[], broken: boolean) => ({
+      userId,
+      outcome: 'diagnosed',
+      problems,
+      broken,
+    });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [job({ state: 'completed', phase: 'finished' })] },
+      'GET /api/jobs/00job000001abc': {
+        ...job({ state: 'completed', phase: 'finished' }),
+        results: [
+          row('user_Ttl1', ['NO_TTL'], false),
+          row('user_Gone1', ['CLERK_USER_NOT_FOUND'], true),
+          row('user_Cus1', ['STRIPE_CUSTOMER_NOT_FOUND'], true),
+          row('user_Never1', ['NO_STRIPE_CUSTOMER'], false),
+        ],
+      },
+    });
+    renderApp('/jobs');
+    const table = await screen.findByRole('table', {}, { timeout: 5000 });
+    const outcome = (userId: string) =>
+      within(table).getByRole('link', { name: userId }).closest('tr')?.lastElementChild?.textContent;
+    await waitFor(() => expect(outcome('user_Ttl1')).toBe('Needs a refresh'));
+    expect(outcome('user_Gone1')).toBe('Needs keys removed');
+    expect(outcome('user_Cus1')).toBe('Needs keys removed');
+    expect(outcome('user_Never1')).toBe('OK, with warnings');
+  });
+
   it('support sees jobs but no start or cancel buttons', async () => {
     stubFetch({
       ...signedInRoutes,

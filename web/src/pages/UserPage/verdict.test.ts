@@ -1,6 +1,6 @@
 import type { Problem } from '@cache-doctor/shared';
 import { describe, expect, it } from 'vitest';
-import { userVerdict } from './verdict';
+import { codesVerdict, userVerdict } from './verdict';
 
 const problem = (code: Problem['code'], severity: Problem['severity'], fix?: Problem['fix']): Problem => ({
   code,
@@ -46,5 +46,17 @@ describe('the user page verdict', () => {
   it('gives none while a side is being read, and "Not known" when one could not be read', () => {
     expect(userVerdict(none, undefined, false)).toBeNull();
     expect(userVerdict(none, undefined, true)).toMatchObject({ label: 'Not known' });
+  });
+});
+
+describe('the verdict of a sweep row (codes only)', () => {
+  it('says what the user page would: refresh, remove keys, nothing to do, a person', () => {
+    expect(codesVerdict(['NO_TTL', 'CUSTOMER_MISSING'], true).label).toBe('Needs a refresh');
+    expect(codesVerdict(['CLERK_USER_NOT_FOUND'], true).label).toBe('Needs keys removed');
+    expect(codesVerdict(['STRIPE_CUSTOMER_NOT_FOUND', 'NO_TTL'], true).label).toBe('Needs a refresh');
+    expect(codesVerdict(['STRIPE_CUSTOMER_NOT_FOUND'], true).label).toBe('Needs keys removed');
+    expect(codesVerdict(['NO_STRIPE_CUSTOMER'], false).label).toBe('OK, with warnings');
+    expect(codesVerdict(['SOMETHING_NEW'], true).label).toBe('Needs a person');
+    expect(codesVerdict([], false).label).toBe('OK');
   });
 });

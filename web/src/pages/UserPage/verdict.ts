@@ -1,4 +1,4 @@
-import type { Problem } from '@cache-doctor/shared';
+import { CUSTOMER_PROBLEM_KINDS, type Problem } from '@cache-doctor/shared';
 import type { BadgeTone } from '../../components/StatusBadge/StatusBadge';
 
 /** The user page's one-line answer to "is this user's cache all right, and what would fix it?" */
@@ -16,9 +16,11 @@ const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
  * without a word on what that means. `null` while either is still being read; a side that could
  * not be read makes the verdict unknown rather than a green "OK" on half the facts.
  */
+type Kind = Pick<Problem, 'severity' | 'fix'>;
+
 export function userVerdict(
-  health: { problems: readonly Problem[] } | undefined,
-  sync: { problems: readonly Problem[] } | undefined,
+  health: { problems: readonly Kind[] } | undefined,
+  sync: { problems: readonly Kind[] } | undefined,
   failed: boolean,
 ): Verdict | null {
   if (failed)
@@ -57,4 +59,14 @@ export function userVerdict(
       detail: `Nothing to repair; ${count(problems.length, 'warning')} below.`,
     };
   return { tone: 'ok', label: 'OK', detail: 'The cache is well-formed and agrees with Clerk and Stripe.' };
+}
+
+/**
+ * The same verdict from problem codes alone (a sweep's result rows), each code's severity and fix
+ * taken from shared's table; a code this build does not know counts as an error when `broken` says so.
+ */
+export function codesVerdict(codes: readonly string[], broken: boolean): Verdict {
+  const kinds = CUSTOMER_PROBLEM_KINDS as Record<string, Kind | undefined>;
+  const problems = codes.map((code): Kind => kinds[code] ?? { severity: broken ? 'error' : 'warning' });
+  return userVerdict({ problems }, { problems: [] }, false) as Verdict;
 }
