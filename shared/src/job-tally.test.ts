@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobCsvFileName, tallyBucket } from './job-tally';
+import { jobCsvFileName, skipWords, tallyBucket } from './job-tally';
 
 describe('tallyBucket: every result in exactly one bucket', () => {
   const user = { userId: 'user_1', problems: [] as string[], broken: false };
@@ -32,5 +32,13 @@ describe('jobCsvFileName', () => {
     expect(jobCsvFileName('bulk-refresh', new Date(2026, 0, 9, 7, 5))).toBe(
       'bulk-refresh-2026-01-09-0705.csv',
     );
+  });
+});
+
+describe('skipWords', () => {
+  it("names a job's skip reasons and a plan's skip codes; unknown ones read as words", () => {
+    expect(skipWords('no-stripe-customer')).toBe('no Stripe customer');
+    expect(skipWords('NOTHING_TO_CACHE')).toBe('nothing to cache');
+    expect(skipWords('some-new-reason')).toBe('some new reason');
   });
 });

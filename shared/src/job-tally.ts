@@ -40,9 +40,15 @@ const SKIP_WORDS: Record<string, string> = {
   'already-started': 'generation already started',
   'not-in-plan': 'not in the confirmed plan',
   other: 'other reason',
+  // a bulk refresh's plan names the error its preview answered for a user it would skip
+  NOTHING_TO_CACHE: 'nothing to cache',
+  USER_NOT_FOUND: 'no such user in Clerk',
+  CONFLICT: "another user's customer",
 };
 
-const skipWords = (reason: string) => SKIP_WORDS[reason] ?? reason.replaceAll('-', ' ');
+/** Why a result (or a plan's user) is skipped, in words; an unknown reason reads as its code's words. */
+export const skipWords = (reason: string) =>
+  SKIP_WORDS[reason] ?? reason.toLowerCase().replaceAll(/[-_]/g, ' ');
 
 /**
  * A job's tally in words, one line per bucket in a fixed order (good news first, failures last),

@@ -1,3 +1,4 @@
+import { skipWords } from '@cache-doctor/shared';
 import type { JobPlan } from '../../api/types';
 
 type PlanOf<T extends JobPlan['type']> = Extract<JobPlan, { type: T }>;
@@ -13,7 +14,7 @@ const named = (items: readonly string[]) =>
 
 /** What a bulk refresh will do to one user, in words. */
 export function plannedUserWords(user: PlannedUser): string {
-  if (user.skip) return `skipped (${user.skip.toLowerCase().replaceAll('_', ' ')})`;
+  if (user.skip) return `skipped (${skipWords(user.skip)})`;
   return user.upToDate ? 'already up to date' : 'refreshed';
 }
 

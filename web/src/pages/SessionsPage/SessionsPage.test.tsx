@@ -71,7 +71,11 @@ describe('Sessions page', () => {
     const histogram = within(statistics.getByRole('table', { name: 'Length histogram' }));
     expect(histogram.getByRole('rowheader', { name: '501-1000' })).toBeTruthy();
     expect(histogram.getAllByText('50%')).toHaveLength(2);
-    expect(statistics.getByText(/Webhook status missing: 1/)).toBeTruthy();
+    const byDiagnosis = statistics.getByText('By diagnosis (from Redis alone)').nextElementSibling;
+    expect(byDiagnosis?.textContent).toContain('Webhook status missing WEBHOOK_MISSING: 1');
+    expect(byDiagnosis?.textContent).toContain('OK OK: 1');
+    const byWebhook = statistics.getByText('By webhook status').nextElementSibling;
+    expect(byWebhook?.textContent).toBe('processing: 1, none: 1');
   });
 });
 
@@ -190,7 +194,9 @@ describe('Unprocessed paid sessions', () => {
     expect(row.getByText('$19.99')).toBeTruthy();
     expect(row.getByText('buyer1@example.com')).toBeTruthy();
     expect(row.getByText('3 h ago')).toBeTruthy();
-    expect(row.getByText('Webhook status missing')).toBeTruthy();
+    expect(row.getByText('Webhook status missing').textContent).toBe(
+      'Webhook status missing WEBHOOK_MISSING',
+    );
     expect(row.getByText('evt_failed1')).toBeTruthy();
     expect(requests.find((r) => r.path === '/api/sessions')?.search).toContain(
       'since=2026-01-01T00%3A00%3A00.000Z',

@@ -1,4 +1,3 @@
-import { problemTitle } from '@cache-doctor/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
@@ -84,18 +83,31 @@ function RecentPrompts() {
   );
 }
 
-function Counts({ label, counts }: { label: string; counts: Record<string, number | undefined> }) {
-  const entries = Object.entries(counts).filter(([, count]) => count !== undefined);
+/** Counts by key, most first; `codes`: the keys are problem codes, each shown titled with its code. */
+function Counts({
+  label,
+  counts,
+  codes = false,
+}: {
+  label: string;
+  counts: Record<string, number | undefined>;
+  codes?: boolean;
+}) {
+  const entries = Object.entries(counts)
+    .filter(([, count]) => count !== undefined)
+    .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
   return (
     <div>
       <dt>{label}</dt>
       <dd>
         {entries.length === 0
           ? 'none'
-          : entries
-              .sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))
-              .map(([key, count]) => `${problemTitle(key)}: ${count}`)
-              .join(', ')}
+          : entries.map(([key, count], index) => (
+              <span key={key}>
+                {index > 0 ? ', ' : null}
+                {codes ? <ProblemTitle code={key} /> : key.toLowerCase().replaceAll('_', ' ')}: {count}
+              </span>
+            ))}
       </dd>
     </div>
   );
@@ -187,7 +199,7 @@ function Stats() {
             </div>
             <Extreme label="Longest" extreme={data.longest} />
             <Extreme label="Shortest" extreme={data.shortest} />
-            <Counts label="By diagnosis (from Redis alone)" counts={data.byDiagnosis} />
+            <Counts label="By diagnosis (from Redis alone)" counts={data.byDiagnosis} codes />
             <Counts label="By webhook status" counts={data.byWebhookStatus} />
           </dl>
           <Histogram stats={data} />

@@ -1,4 +1,4 @@
-import { problemTitle, SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
+import { SESSION_SWEEP_PERMISSION, type SessionSweepAction } from '@cache-doctor/shared';
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { staleAfter } from '../../api/queryKeys';
@@ -10,6 +10,7 @@ import { EmptyState } from '../../components/EmptyState/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { JobPlanChanged } from '../../components/JobPlanChanged/JobPlanChanged';
 import { Loading } from '../../components/Loading/Loading';
+import { ProblemTitle } from '../../components/ProblemTitle/ProblemTitle';
 import { formatDateTime, formatDuration, formatMoney } from '../../format';
 import { useConfirmedJob } from '../../hooks/useConfirmedJob';
 import { isActive, useCancelJob, useJob, useStaleAfterJobEnds } from '../../hooks/useJobs';
@@ -114,7 +115,11 @@ function SessionRows({ sessions, nowMs }: { sessions: UnprocessedSession[]; nowM
             </td>
             <td>
               <strong>
-                {session.markedFailed ? 'Marked failed, no video' : problemTitle(session.diagnosis.code)}
+                {session.markedFailed ? (
+                  'Marked failed, no video'
+                ) : (
+                  <ProblemTitle code={session.diagnosis.code} />
+                )}
               </strong>{' '}
               <span className="muted">{session.diagnosis.message}</span>
             </td>

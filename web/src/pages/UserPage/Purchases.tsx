@@ -67,7 +67,8 @@ export function Purchases({ userId }: { userId: string }) {
               <td>
                 <StatusBadge tone={severityTone(session.diagnosis.severity)}>
                   {problemTitle(session.diagnosis.code)}
-                </StatusBadge>
+                </StatusBadge>{' '}
+                <code className="problem-code">{session.diagnosis.code}</code>
               </td>
               <td>
                 <OpenInStripe kind="session" id={session.sessionId} />
