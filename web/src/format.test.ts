@@ -8,6 +8,7 @@ import {
   formatRelative,
   formatTime,
   formatTtl,
+  plural,
 } from './format';
 
 describe('formatMoney', () => {
@@ -91,5 +92,14 @@ describe('formatRelative', () => {
   it('says "now" for the current moment and shows text that is no time as it is', () => {
     expect(formatRelative(now, now)).toBe(relative.format(0, 'second'));
     expect(formatRelative('later', now)).toBe('later');
+  });
+});
+
+describe('plural', () => {
+  it('is singular for exactly one, plural otherwise, with the count formatted', () => {
+    expect(plural(1, 'user')).toBe('1 user');
+    expect(plural(0, 'user')).toBe('0 users');
+    expect(plural(1200, 'session')).toBe(`${(1200).toLocaleString()} sessions`);
+    expect(plural(2, 'entry', 'entries')).toBe('2 entries');
   });
 });

@@ -137,3 +137,8 @@ export function formatMoney(amount: number | null, currency: string | null): str
     return `${amount} ${currency}`;
   }
 }
+
+/** A count with its noun, singular for exactly one: "1 user", "1,200 users". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plannedUserWords } from './JobPlanChanged';
+import { jobPlanChanges, plannedUserWords } from './JobPlanChanged';
 
 const user = (skip: string | null, upToDate = false) => ({
   userId: 'user_1',
@@ -21,5 +21,13 @@ describe("a bulk refresh plan's user in words", () => {
   it('says whether a user is refreshed or already up to date', () => {
     expect(plannedUserWords(user(null))).toBe('refreshed');
     expect(plannedUserWords(user(null, true))).toBe('already up to date');
+  });
+});
+
+describe('what changed in a plan', () => {
+  it('counts one user or session in the singular', () => {
+    expect(jobPlanChanges({ type: 'rebuild', users: 2 }, { type: 'rebuild', users: 1 })).toBe(
+      'Clerk now has 1 user, not 2.',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { skipWords } from '@cache-doctor/shared';
 import type { JobPlan } from '../../api/types';
+import { plural } from '../../format';
 
 type PlanOf<T extends JobPlan['type']> = Extract<JobPlan, { type: T }>;
 type PlannedUser = PlanOf<'bulk-refresh'>['users'][number];
@@ -34,7 +35,7 @@ function sessionSweepChanges(previous: PlanOf<'session-sweep'>, now: PlanOf<'ses
   const added = [...after].filter((id) => !before.has(id));
   const gone = [...before].filter((id) => !after.has(id));
   return [
-    `${now.sessions.length.toLocaleString()} sessions to write to, not ${previous.sessions.length.toLocaleString()}`,
+    `${plural(now.sessions.length, 'session')} to write to, not ${previous.sessions.length.toLocaleString()}`,
     added.length > 0 ? `new: ${named(added)}` : '',
     gone.length > 0 ? `no longer: ${named(gone)}` : '',
   ]
@@ -46,7 +47,7 @@ function sessionSweepChanges(previous: PlanOf<'session-sweep'>, now: PlanOf<'ses
 /** The difference between the plan confirmed and the one the server now has, in words. */
 export function jobPlanChanges(previous: JobPlan, now: JobPlan): string {
   if (previous.type === 'rebuild' && now.type === 'rebuild')
-    return `Clerk now has ${now.users.toLocaleString()} users, not ${previous.users.toLocaleString()}.`;
+    return `Clerk now has ${plural(now.users, 'user')}, not ${previous.users.toLocaleString()}.`;
   if (previous.type === 'bulk-refresh' && now.type === 'bulk-refresh')
     return bulkRefreshChanges(previous, now);
   if (previous.type === 'session-sweep' && now.type === 'session-sweep')

@@ -4,6 +4,7 @@ import type { JobPlan } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { JobPlanChanged, plannedUserWords } from '../../components/JobPlanChanged/JobPlanChanged';
 import { Loading } from '../../components/Loading/Loading';
+import { plural } from '../../format';
 import { useConfirmedJob } from '../../hooks/useConfirmedJob';
 import { OverlapWarning } from './OverlapWarning';
 
@@ -39,7 +40,7 @@ function PlannedUserList({ users }: { users: PlannedUsers }) {
         ))}
       </ul>
       {users.length > LISTED ? (
-        <p className="muted">and {(users.length - LISTED).toLocaleString()} more users</p>
+        <p className="muted">and {plural(users.length - LISTED, 'more user')}</p>
       ) : null}
     </>
   );
@@ -87,7 +88,7 @@ export function BulkRefreshDialog({
   return (
     <ConfirmDialog
       open={open}
-      title={plan ? `Refresh ${plan.users.length.toLocaleString()} users?` : 'Refresh a list of users'}
+      title={plan ? `Refresh ${plural(plan.users.length, 'user')}?` : 'Refresh a list of users'}
       confirmLabel={plan ? 'Start bulk refresh' : 'Preview the refresh'}
       pending={planning.isPending || starting.isPending}
       error={planning.error ?? starting.error}

@@ -277,6 +277,26 @@ describe('Jobs page', () => {
     ]);
   });
 
+  it('bulk refresh of one user asks "Refresh 1 user?"', { timeout: 20_000 }, async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [] },
+      'POST /api/jobs': {
+        plan: {
+          type: 'bulk-refresh',
+          users: [{ userId: 'user_A1', email: null, name: null, planId: 'p1', upToDate: false, skip: null }],
+        },
+        planId: 'job_p1',
+        jobId: null,
+      },
+    });
+    const { user } = renderApp('/jobs');
+    await user.click(await screen.findByRole('button', { name: 'Bulk refresh' }, { timeout: 5000 }));
+    await user.type(screen.getByLabelText('User ids (user_…), one per line'), 'user_A1');
+    await user.click(screen.getByRole('button', { name: 'Preview the refresh' }));
+    expect(await screen.findByRole('dialog', { name: 'Refresh 1 user?' })).toBeTruthy();
+  });
+
   it('a sweep filtered by problem: "Refresh these N" plans exactly those users; the CSV follows the filter and is named after the job', {
     timeout: 20_000,
   }, async () => {
