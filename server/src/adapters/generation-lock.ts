@@ -58,6 +58,11 @@ type LockValue =
 export interface GenerationLockHold {
   /** the generation started: keep its outcome for those waiting */
   done(outcome: LockOutcome): Promise<void>;
+  /**
+   * the API started a video the session's records do not name (their write failed): keep saying so
+   * as long as an unknown start, or once the lock lapsed Generate would start a second paid video
+   */
+  unrecorded(generationId: string): Promise<void>;
   /** the API refused: keep the failure briefly, so a burst of clicks gets one answer */
   failed(message: string): Promise<void>;
   /** the start's outcome is unknown: keep the lock saying so, for as long as a session lives */
@@ -160,6 +165,8 @@ export class GenerationLock {
     return {
       unknown: (start) => held.replace(`${UNKNOWN}${JSON.stringify(start)}`, UNKNOWN_HOLD_MS),
       done: (outcome) => held.replace(`${DONE}${JSON.stringify(outcome)}`, DONE_HOLD_MS),
+      unrecorded: (generationId) =>
+        held.replace(`${DONE}${JSON.stringify({ generationId, auditId: null })}`, UNKNOWN_HOLD_MS),
       failed: (message) => held.replace(`${FAILED}${message}`, FAILED_HOLD_MS),
       release: () => held.release(),
     };

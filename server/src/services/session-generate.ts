@@ -335,9 +335,9 @@ async function runLockedGeneration(
     return { sessionId, ...outcome, outcome: 'started', replacing };
   } catch (error) {
     if (started !== null) {
-      // The API started a video we could not record: keep the lock saying so, or the next click
+      // The API started a video we could not record: the lock keeps saying so, or a later click
       // would start a second one.
-      await lock.done({ generationId: started, auditId: null }).catch(() => {});
+      await lock.unrecorded(started).catch(() => {});
     } else if (!isAppError(error, 'UPSTREAM_ERROR', 'GENERATION_OUTCOME_UNKNOWN')) {
       await lock.release().catch(() => {});
     }
