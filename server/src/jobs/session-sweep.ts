@@ -78,6 +78,7 @@ const isRefusal = (error: unknown): error is AppError =>
     'CONFLICT',
     'GENERATION_NOT_CONFIGURED',
     'GENERATION_OUTCOME_UNKNOWN',
+    'GENERATION_IN_PROGRESS',
   );
 
 export class SessionSweepTask {
