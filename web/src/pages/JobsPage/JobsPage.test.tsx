@@ -87,6 +87,29 @@ describe('Jobs page', () => {
     expect(outcome('user_Never1')).toBe('OK, with warnings');
   });
 
+  it('a health sweep asks first while a job that writes runs, with the overlap warning', {
+    timeout: 20_000,
+  }, async () => {
+    const rebuild = job({ type: 'rebuild', tally: {}, summary: { withProblems: 0, byCode: {} } });
+    const { requests } = stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [rebuild] },
+      'GET /api/jobs/00job000001abc': { ...rebuild, results: [] },
+      'POST /api/jobs': { status: 202, body: { jobId: '00job000002abc' } },
+    });
+    const { user } = renderApp('/jobs');
+    await user.click(await screen.findByRole('button', { name: 'Health sweep' }, { timeout: 5000 }));
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Start a health sweep while a job writes?' }),
+    );
+    expect(dialog.getByRole('note').textContent).toMatch(/Another job is still running: Rebuild/);
+    const posts = () => requests.filter((r) => r.method === 'POST' && r.path === '/api/jobs');
+    expect(posts()).toHaveLength(0);
+    await user.click(dialog.getByRole('button', { name: 'Start health sweep' }));
+    await waitFor(() => expect(posts().map((r) => r.body)).toEqual([{ type: 'sweep' }]));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+
   it('support sees jobs but no start or cancel buttons', async () => {
     stubFetch({
       ...signedInRoutes,

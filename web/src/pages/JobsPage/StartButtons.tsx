@@ -3,21 +3,34 @@ import { ConfirmDialog } from '../../components/ConfirmDialog/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage/ErrorMessage';
 import { JobPlanChanged } from '../../components/JobPlanChanged/JobPlanChanged';
 import { useConfirmedJob } from '../../hooks/useConfirmedJob';
-import { useStartJob } from '../../hooks/useJobs';
+import { useJobs, useStartJob } from '../../hooks/useJobs';
 import { useStaff } from '../../hooks/useStaff';
 import { BulkRefreshDialog } from './BulkRefreshDialog';
-import { OverlapWarning } from './OverlapWarning';
+import { OverlapWarning, overlapping } from './OverlapWarning';
 
 /**
  * SPEC §9: "Health sweep", "Bulk refresh" and "Rebuild cache", each shown to the roles that may
  * start it. The two that write start from a confirmed plan (SPEC §3): the rebuild names how many
- * users it touches and asks for that number to be typed.
+ * users it touches and asks for that number to be typed. The sweep starts on a click, unless a job
+ * that writes is running: then it asks first, with the same warning as the other dialogs.
  */
 export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => void }) {
   const { canStart } = useStaff();
   const sweep = useStartJob();
   const rebuild = useConfirmedJob((jobId) => onStarted?.(jobId));
   const [bulkOpen, setBulkOpen] = useState(false);
+  const [sweepAsked, setSweepAsked] = useState(false);
+  const jobs = useJobs();
+  const startSweep = () =>
+    sweep.mutate(
+      { type: 'sweep' },
+      {
+        onSuccess: ({ jobId }) => {
+          setSweepAsked(false);
+          onStarted?.(jobId);
+        },
+      },
+    );
   const rebuildPlan = rebuild.shown?.plan.type === 'rebuild' ? rebuild.shown.plan : null;
   if (!canStart('sweep') && !canStart('bulk-refresh') && !canStart('rebuild')) return null;
 
@@ -27,7 +40,9 @@ export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => voi
         <button
           type="button"
           className="button button-primary"
-          onClick={() => sweep.mutate({ type: 'sweep' }, { onSuccess: ({ jobId }) => onStarted?.(jobId) })}
+          onClick={() =>
+            overlapping(jobs.data?.jobs ?? [], false).length > 0 ? setSweepAsked(true) : startSweep()
+          }
           disabled={sweep.isPending}
         >
           Health sweep
@@ -49,10 +64,23 @@ export function StartButtons({ onStarted }: { onStarted?: (jobId: string) => voi
           Rebuild cache
         </button>
       ) : null}
-      {sweep.isError ? <ErrorMessage title="Could not start the job" error={sweep.error} /> : null}
+      {sweep.isError && !sweepAsked ? (
+        <ErrorMessage title="Could not start the job" error={sweep.error} />
+      ) : null}
       {rebuild.planning.isError ? (
         <ErrorMessage title="Could not plan the rebuild" error={rebuild.planning.error} />
       ) : null}
+      <ConfirmDialog
+        open={sweepAsked}
+        title="Start a health sweep while a job writes?"
+        confirmLabel="Start health sweep"
+        pending={sweep.isPending}
+        error={sweep.error}
+        onConfirm={startSweep}
+        onCancel={() => setSweepAsked(false)}
+      >
+        <OverlapWarning writes={false} />
+      </ConfirmDialog>
       <ConfirmDialog
         open={rebuildPlan !== null}
         title="Rebuild the whole cache?"
