@@ -436,6 +436,8 @@ describe('User page', () => {
     expect(screen.getByRole('heading', { level: 1, name: USER })).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Cache health' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Refresh cache' })).toBeNull();
+    // a well-formed id the server does not know is no lookup to go back to
+    expect(localStorage.getItem(RECENT_LOOKUPS_KEY) ?? '').not.toContain(USER);
   });
 
   it('shows the id while loading', async () => {
@@ -448,5 +450,7 @@ describe('User page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: USER }, { timeout: 5000 })).toBeTruthy();
     expect(await screen.findByText('Reading the cache…')).toBeTruthy();
     expect(screen.getByText('Comparing the cache with Clerk and Stripe…')).toBeTruthy();
+    // not yet known to exist: not saved as a recent lookup
+    expect(localStorage.getItem(RECENT_LOOKUPS_KEY) ?? '').not.toContain(USER);
   });
 });

@@ -77,10 +77,12 @@ function UserView({ userId }: { userId: string }) {
   });
   const name = clerkName(sync.data?.clerk);
 
+  // issue #21: an id is a lookup to go back to only once the server knows the user
+  const known = health.data !== undefined || sync.data !== undefined;
   useEffect(() => {
-    if (!userId) return;
+    if (!userId || !known) return;
     rememberLookup(userId, email, name);
-  }, [userId, email, name]);
+  }, [userId, known, email, name]);
 
   const notFound = isUserNotFound(health.error) || isUserNotFound(sync.error);
   const bothNotFound = notFound && !health.data && !sync.data;
