@@ -77,6 +77,8 @@ describe('jobs that explain themselves', () => {
   it('a sweep: healthy + with problems = checked = total, a start time and an end; the CSV names people, titles and messages, and follows the filter', async () => {
     const done = await start({ type: 'sweep' });
     expect(done.state).toBe('completed');
+    // who started it, by name as well as staff id (in demo mode the two are the same)
+    expect(done).toMatchObject({ actor: 'Olivia Ops', actorName: 'Olivia Ops' });
     const users = Object.keys(harness.seed.planted.users).length;
     expect(done.progress).toMatchObject({ done: users, total: users });
     expect(sum(done.tally)).toBe(done.progress.done);

@@ -116,7 +116,9 @@ export const jobViewSchema = z.object({
   /** what the job is doing now: reading the upstreams, or diagnosing/writing batches */
   phase: z.enum(['queued', 'collecting', 'processing', 'finished']),
   progress: jobProgressSchema,
+  /** the staff id of who started it; `actorName` their display name (null in records made before it was kept) */
   actor: z.string(),
+  actorName: z.string().nullable().optional(),
   createdAt: z.string(),
   /** when a worker took it up: its duration runs from here to `finishedAt` (or now) */
   startedAt: z.string().nullable(),

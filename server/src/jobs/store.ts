@@ -265,6 +265,7 @@ export class JobStore {
       phase: record.phase,
       progress: { done: record.done, total: record.total, failed: record.failed },
       actor: record.actor,
+      actorName: record.actorName ?? null,
       createdAt: record.createdAt,
       startedAt: record.startedAt ?? null,
       finishedAt: record.finishedAt,

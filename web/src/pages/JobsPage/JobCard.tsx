@@ -45,7 +45,10 @@ export function JobCard({ job, open, onToggle, problem, onProblem, onStarted }: 
         <JobStateBadge state={job.state} />
       </div>
       <p className="muted">
-        Started by {job.actor}
+        Started by {job.actorName ?? job.actor}
+        {job.actorName && job.actorName !== job.actor ? (
+          <span className="audit-note"> {job.actor}</span>
+        ) : null}
         {job.phase === 'collecting'
           ? job.type === 'session-sweep'
             ? ' · reading Stripe'

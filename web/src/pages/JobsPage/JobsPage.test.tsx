@@ -110,6 +110,25 @@ describe('Jobs page', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 
+  it("names who started a job by name, the staff id beside it; an older job's id alone", async () => {
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': {
+        jobs: [
+          job({ actor: 'user_2staff', actorName: 'Olivia Ops' }),
+          job({ id: '00job000000old', actor: 'Olivia Ops', createdAt: '2026-01-01T03:04:05.000Z' }),
+        ],
+      },
+      'GET /api/jobs/00job000001abc': { ...job(), results: [] },
+    });
+    renderApp('/jobs');
+    const started = await screen.findAllByText(/^Started by/, {}, { timeout: 5000 });
+    expect(started.map((line) => line.textContent)).toEqual([
+      'Started by Olivia Ops user_2staff',
+      'Started by Olivia Ops',
+    ]);
+  });
+
   it('support sees jobs but no start or cancel buttons', async () => {
     stubFetch({
       ...signedInRoutes,
