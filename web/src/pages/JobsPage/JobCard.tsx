@@ -33,7 +33,7 @@ export function JobCard({ job, open, onToggle, problem, onProblem, onStarted }: 
   const headingId = useId();
   const resultsId = useId();
   const label = JOB_LABELS[job.type];
-  const unit = job.type === 'session-sweep' ? 'sessions' : 'users';
+  const unit = job.type === 'session-sweep' ? 'session' : 'user';
   const active = job.state === 'queued' || job.state === 'running';
 
   return (

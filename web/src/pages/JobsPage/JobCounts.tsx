@@ -1,6 +1,6 @@
 import { tallyLines } from '@cache-doctor/shared';
 import type { Job } from '../../api/types';
-import { formatDuration } from '../../format';
+import { formatDuration, plural } from '../../format';
 
 /** "Took 3 min 10 s", "Running for 12 s", "Waiting for a worker" — from when a worker took it up. */
 function durationWords(job: Pick<Job, 'state' | 'createdAt' | 'startedAt' | 'finishedAt'>, now: number) {
@@ -15,7 +15,7 @@ function durationWords(job: Pick<Job, 'state' | 'createdAt' | 'startedAt' | 'fin
  * then what happened to them, one bucket each (`tallyBucket` in shared/), so the buckets always
  * sum to the number checked; and how long it ran.
  */
-export function JobCounts({ job, unit }: { job: Job; unit: string }) {
+export function JobCounts({ job, unit }: { job: Job; unit: 'user' | 'session' }) {
   const { done, total } = job.progress;
   const active = job.state === 'queued' || job.state === 'running';
   const lines = tallyLines(job.tally);
@@ -23,8 +23,8 @@ export function JobCounts({ job, unit }: { job: Job; unit: string }) {
     <>
       <p>
         {total === 0 && active
-          ? `Counting ${unit}…`
-          : `${done.toLocaleString()} of ${total.toLocaleString()} ${unit} checked`}
+          ? `Counting ${unit}s…`
+          : `${done.toLocaleString()} of ${plural(total, unit)} checked`}
         {' · '}
         {durationWords(job, Date.now())}
       </p>

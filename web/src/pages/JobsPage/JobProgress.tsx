@@ -1,10 +1,11 @@
 import { type BadgeTone, StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import './JobsPage.css';
 import type { Job } from '../../api/types';
+import { plural } from '../../format';
 
 /**
  * A job's progress bar (SPEC §9: `role="progressbar"` with `aria-valuenow`), shared by the Jobs
- * page and every page that starts a job of its own. `unit` names what is counted ("users").
+ * page and every page that starts a job of its own. `unit` names what is counted ("user"; plural for any count but one).
  */
 export function JobProgress({
   job,
@@ -13,7 +14,7 @@ export function JobProgress({
 }: {
   job: Pick<Job, 'state' | 'progress'>;
   labelledBy: string;
-  unit: string;
+  unit: 'user' | 'session';
 }) {
   const { done, total } = job.progress;
   // a session sweep learns its total page by page, so `done` can run ahead of it for a moment
@@ -26,7 +27,7 @@ export function JobProgress({
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={percent}
-      aria-valuetext={`${percent} % — ${done} of ${total} ${unit}`}
+      aria-valuetext={`${percent} % — ${done} of ${plural(total, unit)}`}
       className="job-progress"
     >
       <div className="job-progress-bar" style={{ width: `${percent}%` }} />

@@ -129,6 +129,18 @@ describe('Jobs page', () => {
     ]);
   });
 
+  it('a job of one user counts it in the singular', async () => {
+    const one = job({ progress: { done: 1, total: 1, failed: 0 }, tally: { ok: 1 } });
+    stubFetch({
+      ...signedInRoutes,
+      'GET /api/jobs': { jobs: [one] },
+      'GET /api/jobs/00job000001abc': { ...one, results: [] },
+    });
+    renderApp('/jobs');
+    expect(await screen.findByText(/1 of 1 user checked/, {}, { timeout: 5000 })).toBeTruthy();
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('100 % — 1 of 1 user');
+  });
+
   it('support sees jobs but no start or cancel buttons', async () => {
     stubFetch({
       ...signedInRoutes,

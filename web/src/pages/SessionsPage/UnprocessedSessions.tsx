@@ -200,7 +200,7 @@ function SweepJob({ job, action }: { job: ReturnType<typeof useJob>; action: Bul
         <h3 id={headingId}>{BULK[action].running}</h3>
         <JobStateBadge state={job.data.state} />
       </div>
-      <JobProgress job={job.data} labelledBy={headingId} unit="sessions" />
+      <JobProgress job={job.data} labelledBy={headingId} unit="session" />
       <p>
         {progress.done.toLocaleString()} of {plural(progress.total, 'session', 'sessions')} done
         {progress.failed > 0 ? `, ${progress.failed.toLocaleString()} failed` : ''}
