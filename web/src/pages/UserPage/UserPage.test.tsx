@@ -419,6 +419,36 @@ describe('User page', () => {
     expect(screen.queryByRole('button', { name: 'Refresh cache' })).toBeNull();
   });
 
+  it("Purchases: each session's diagnosis titled, with its code beside it", async () => {
+    stubFetch({
+      ...userRoutes,
+      [`GET /api/users/${USER}/health`]: healthy,
+      [`GET /api/users/${USER}/sync`]: inSync,
+      [`GET /api/users/${USER}/sessions`]: {
+        customerId: CUSTOMER,
+        email: EMAIL,
+        sessions: [
+          {
+            sessionId: 'cs_test_p1',
+            created: 1_767_323_045,
+            amountTotal: 1999,
+            currency: 'usd',
+            status: 'complete',
+            paymentStatus: 'paid',
+            customerEmail: EMAIL,
+            guest: false,
+            diagnosis: { code: 'WEBHOOK_MISSING', severity: 'error', message: 'No webhook status.' },
+          },
+        ],
+      },
+    });
+    renderApp(`/users/${USER}`);
+    const purchases = await section('Purchases');
+    const row = (await purchases.findByText('cs_test_p1')).closest('tr') as HTMLElement;
+    expect(within(row).getByText('Webhook status missing')).toBeTruthy();
+    expect(within(row).getByText('WEBHOOK_MISSING')).toBeTruthy();
+  });
+
   it('says "No such user" for an unknown id, with the id as the heading', async () => {
     const notFound = {
       status: 404,
