@@ -90,6 +90,27 @@ for (const theme of ['light', 'dark'] as const) {
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByRole('list', { name: 'Planned writes' })).toBeVisible();
       await page.screenshot({ path: screenshotPath(`phone-preview-${theme}`) });
+      // every id in the preview stays whole on one line (a key may still wrap after its "user:")
+      const ids = await dialog.evaluate((root) => {
+        const found: { id: string; lines: number }[] = [];
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const match of (node.textContent ?? '').matchAll(
+            /\b(?:cus|sub|user|prod|price)_[A-Za-z0-9]{8,}/g,
+          )) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            found.push({
+              id: match[0],
+              lines: new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top)).size,
+            });
+          }
+        }
+        return found;
+      });
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.filter((id) => id.lines > 1)).toEqual([]);
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await expect(dialog).toBeHidden();
 

@@ -1,6 +1,6 @@
 import { type DiffableWrite, isUnchanged, onlyRestamped, STAMP_FIELDS } from '@cache-doctor/shared';
 import { type ReactNode, useState } from 'react';
-import { WriteDiff } from './WriteDiff';
+import { Breakable, WriteDiff } from './WriteDiff';
 
 /** Keys written with what they already held are listed one by one up to this many, then folded. */
 const UNCHANGED_LISTED = 3;
@@ -40,7 +40,10 @@ function Folded<W extends Write>({
     return writes.map((write) => (
       <li key={write.key} className="plan-entry plan-unchanged">
         <div className="plan-key">
-          <code>{write.key}</code> <span className="badge badge-neutral">{badge}</span>
+          <code>
+            <Breakable text={write.key} />
+          </code>{' '}
+          <span className="badge badge-neutral">{badge}</span>
           {noteOf(write)}
         </div>
       </li>
@@ -54,7 +57,9 @@ function Folded<W extends Write>({
         <ul className="plain-list">
           {writes.map((write) => (
             <li key={write.key}>
-              <code>{write.key}</code>
+              <code>
+                <Breakable text={write.key} />
+              </code>
               {noteOf(write)}
             </li>
           ))}
@@ -83,7 +88,10 @@ export function KeyWrites<W extends Write>({ writes, label, note }: KeyWritesPro
         {shown.map((write) => (
           <li key={write.key} className="plan-entry">
             <div className="plan-key">
-              <code>{write.key}</code> <Badge write={write} />
+              <code>
+                <Breakable text={write.key} />
+              </code>{' '}
+              <Badge write={write} />
               {noteOf(write)}
             </div>
             <WriteDiff write={write} />

@@ -1,5 +1,6 @@
 import { type DiffableWrite, diffWrite, type FieldChange, timestampAsDate } from '@cache-doctor/shared';
 import { Fragment, type ReactNode } from 'react';
+import { stackingTable } from '../components/DataTable/DataTable';
 import { formatDateTime } from '../format';
 
 /**
@@ -38,6 +39,13 @@ function Shown({ value }: { value: unknown }) {
 
 const WORDS: Record<FieldChange['kind'], string> = { changed: 'changed', added: 'added', removed: 'removed' };
 
+/** In a narrow window each change stacks, its values on lines of their own (ids keep whole). */
+const DIFF_COLUMNS = stackingTable(['Field', 'Before', 'After']);
+
+/** A list's items share its path ("subscriptions": one removed, one added): the value tells them apart. */
+const changeKey = (change: FieldChange) =>
+  `${change.kind}:${change.path}:${JSON.stringify('before' in change ? change.before : change.after)}`;
+
 /**
  * One key's write as its changed fields, before → after, highlighted; untouched fields folded.
  * Props are stable for every page that shows a write: `write` is `{ key, before, after }` with the
@@ -49,7 +57,7 @@ export function WriteDiff({ write }: { write: DiffableWrite }) {
     <div className="diff">
       {write.before === null ? <p className="muted plan-none">Before: (does not exist)</p> : null}
       {write.after === null ? <p className="muted plan-none">After: (deleted)</p> : null}
-      <table className="diff-table">
+      <table className="diff-table table-stacks" style={DIFF_COLUMNS.style}>
         <thead>
           <tr>
             <th scope="col">Field</th>
@@ -59,7 +67,7 @@ export function WriteDiff({ write }: { write: DiffableWrite }) {
         </thead>
         <tbody>
           {changes.map((change) => (
-            <tr key={change.path} className={`diff-row diff-${change.kind}`} data-change={change.kind}>
+            <tr key={changeKey(change)} className={`diff-row diff-${change.kind}`} data-change={change.kind}>
               <th scope="row">
                 <code>{change.path ? <Breakable text={change.path} /> : '(whole value)'}</code>{' '}
                 <span className="muted">{WORDS[change.kind]}</span>
