@@ -1,4 +1,9 @@
-import { CUSTOMER_HEALTH_CODES, CUSTOMER_SYNC_CODES, type Problem } from '@cache-doctor/shared';
+import {
+  CUSTOMER_HEALTH_CODES,
+  CUSTOMER_PROBLEM_KINDS,
+  CUSTOMER_SYNC_CODES,
+  type Problem,
+} from '@cache-doctor/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './harness';
 
@@ -48,6 +53,20 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
     await harness.close();
   });
 
+  /**
+   * Lists that carry codes only (a sweep's rows) read their verdict from CUSTOMER_PROBLEM_KINDS: its
+   * severity is the diagnosis's, and it never names a fix the diagnosis does not offer.
+   */
+  const expectKindAgrees = (
+    code: keyof typeof CUSTOMER_PROBLEM_KINDS,
+    problem: Problem | undefined,
+    userId: string,
+  ) => {
+    const kind = CUSTOMER_PROBLEM_KINDS[code];
+    expect(problem?.severity, userId).toBe(kind.severity);
+    if (kind.fix) expect(problem?.fix, userId).toBe(kind.fix);
+  };
+
   describe('every health code is reported on the user the seed broke that way', () => {
     it.each(CUSTOMER_HEALTH_CODES)('%s', async (code) => {
       for (const userId of plantedWith(code)) {
@@ -59,6 +78,7 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
         ).toContain(code);
         const problem = body.problems.find((p) => p.code === code);
         expect(problem?.message.length).toBeGreaterThan(20);
+        expectKindAgrees(code, problem, userId);
       }
     });
   });
@@ -72,6 +92,11 @@ describe('customer cache on seeded data (real redis-server + sandbox)', () => {
           body.problems.map((p) => p.code),
           userId,
         ).toContain(code);
+        expectKindAgrees(
+          code,
+          body.problems.find((p) => p.code === code),
+          userId,
+        );
       }
     });
   });

@@ -65,6 +65,9 @@ export type ProblemView = Pick<Problem, 'severity' | 'message'> & { code: string
  * What each customer code asks for, for lists that carry codes only (a sweep's results): its
  * severity and the repair the user page offers for it (none: a person looks). As the diagnoses set
  * them for a cached user; CLERK_USER_NOT_FOUND and STRIPE_CUSTOMER_NOT_FOUND ask "Remove keys".
+ * A fix is named only where the diagnosis offers it whenever a refresh can run: a Clerk email or
+ * name that differs is the cache's to fix only when Stripe already agrees with Clerk, which a code
+ * alone cannot tell — so those read as a person's to look at, never as "Needs a refresh".
  */
 export const CUSTOMER_PROBLEM_KINDS: Record<
   CustomerHealthCode | CustomerSyncCode,
@@ -83,8 +86,8 @@ export const CUSTOMER_PROBLEM_KINDS: Record<
   LEGACY_KEYS: { severity: 'warning', fix: 'remove' },
   NO_TTL: { severity: 'warning', fix: 'refresh' },
   CLERK_USER_NOT_FOUND: { severity: 'error', fix: 'remove' },
-  EMAIL_MISMATCH_CLERK: { severity: 'error', fix: 'refresh' },
-  NAME_MISMATCH_CLERK: { severity: 'error', fix: 'refresh' },
+  EMAIL_MISMATCH_CLERK: { severity: 'error' },
+  NAME_MISMATCH_CLERK: { severity: 'error' },
   STRIPE_CUSTOMER_NOT_FOUND: { severity: 'error', fix: 'remove' },
   EMAIL_MISMATCH_STRIPE: { severity: 'error', fix: 'refresh' },
   SUBSCRIPTIONS_STALE: { severity: 'error', fix: 'refresh' },

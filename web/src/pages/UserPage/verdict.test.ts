@@ -59,4 +59,9 @@ describe('the verdict of a sweep row (codes only)', () => {
     expect(codesVerdict(['SOMETHING_NEW'], true).label).toBe('Needs a person');
     expect(codesVerdict([], false).label).toBe('OK');
   });
+
+  it('never promises a refresh for a Clerk email or name that differs: it helps only when Stripe agrees with Clerk', () => {
+    expect(codesVerdict(['EMAIL_MISMATCH_CLERK'], true).label).toBe('Needs a person');
+    expect(codesVerdict(['NAME_MISMATCH_CLERK'], true).label).toBe('Needs a person');
+  });
 });
