@@ -32,4 +32,12 @@ describe('GenerationLock (real redis-server)', () => {
     expect(await lock.fixBlock()).toMatchObject({ kind: 'done', outcome: { generationId: 'file_2' } });
     expect(await lock.take()).toBeNull();
   });
+
+  it("a Fix holds the lock seconds, not a generation's time, so one whose process died soon frees the session", async () => {
+    const lock = new GenerationLock(redis, 'lock:fixing', 90_000);
+    expect('held' in (await lock.takeForFix())).toBe(true);
+    const ttl = await redis.pttl('lock:fixing');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10_000);
+  });
 });

@@ -86,8 +86,13 @@ const DONE_HOLD_MS = 10 * 60_000;
  */
 const FAILED_HOLD_MS = 3_000;
 const WAIT_POLL_MS = 25;
-/** how long a Fix waits for another Fix of the same session to finish writing */
-const FIX_WAIT_MS = 5_000;
+/**
+ * How long a Fix holds the lock at most: it holds it only for its Redis reads and its commit (each
+ * command under the Redis deadline), so a Fix whose process died frees the session within seconds.
+ */
+const FIX_HOLD_MS = 10_000;
+/** how long a Fix waits for another Fix of the same session: longer than a dead one's hold */
+const FIX_WAIT_MS = FIX_HOLD_MS + 2_000;
 
 function parse(value: string | null): LockValue {
   if (value === null) return { kind: 'free' };
@@ -148,9 +153,9 @@ export class GenerationLock {
       if (blocksFix(lock)) return { blocked: lock };
       const held =
         value === null
-          ? await takeLock(this.redis, this.key, this.ttlMs, FIXING)
+          ? await takeLock(this.redis, this.key, FIX_HOLD_MS, FIXING)
           : lock.kind === 'failed'
-            ? await takeLockFrom(this.redis, this.key, value, this.ttlMs, FIXING)
+            ? await takeLockFrom(this.redis, this.key, value, FIX_HOLD_MS, FIXING)
             : null;
       if (held) return { held };
       if (lock.kind === 'fixing') await delay(WAIT_POLL_MS);

@@ -83,12 +83,12 @@ export async function fixSession(
   known: KnownStripe = {},
   confirmed?: string,
 ): Promise<FixResult> {
-  const stripeReading = readStripe(services, sessionId, known);
+  // Stripe first: the lock is held only for Redis reads and the commit, never for an upstream call
+  const stripe = await readStripe(services, sessionId, known);
   const lock = await lockOf(services, sessionId).takeForFix();
   try {
     // read once the lock is ours: no Generate can have written since
     const first = await readSessionSnapshot(services.redis, services.keys, sessionId);
-    const stripe = await stripeReading;
     const planned = (snapshot: SessionSnapshot) =>
       confirmSessionPlan(
         confirmed,
