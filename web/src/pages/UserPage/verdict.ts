@@ -1,5 +1,6 @@
 import { CUSTOMER_PROBLEM_KINDS, type Problem } from '@cache-doctor/shared';
 import type { BadgeTone } from '../../components/StatusBadge/StatusBadge';
+import { plural } from '../../format';
 
 /** The user page's one-line answer to "is this user's cache all right, and what would fix it?" */
 export interface Verdict {
@@ -9,15 +10,14 @@ export interface Verdict {
   detail: string;
 }
 
-const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** A problem as the verdict weighs it: how bad, and what fixes it. */
+type Kind = Pick<Problem, 'severity' | 'fix'>;
 
 /**
  * Health and sync read together (issue #21): a user is not "Healthy" and "Out of sync" at once
  * without a word on what that means. `null` while either is still being read; a side that could
  * not be read makes the verdict unknown rather than a green "OK" on half the facts.
  */
-type Kind = Pick<Problem, 'severity' | 'fix'>;
-
 export function userVerdict(
   health: { problems: readonly Kind[] } | undefined,
   sync: { problems: readonly Kind[] } | undefined,
@@ -38,25 +38,25 @@ export function userVerdict(
     return {
       tone: 'danger',
       label: 'Needs a refresh',
-      detail: `"Refresh cache" rewrites it from Clerk and Stripe and fixes ${count(byRefresh.length, 'problem')} of ${problems.length}.`,
+      detail: `"Refresh cache" rewrites it from Clerk and Stripe and fixes ${plural(byRefresh.length, 'problem')} of ${problems.length}.`,
     };
   if (byRemove.length > 0)
     return {
       tone: 'warning',
       label: 'Needs keys removed',
-      detail: `"Remove keys" deletes what should not be there (${count(byRemove.length, 'problem')}).`,
+      detail: `"Remove keys" deletes what should not be there (${plural(byRemove.length, 'problem')}).`,
     };
   if (errors.length > 0)
     return {
       tone: 'danger',
       label: 'Needs a person',
-      detail: `${count(errors.length, 'problem')} that no repair here fixes; the messages below say where to look.`,
+      detail: `${plural(errors.length, 'problem')} that no repair here fixes; the messages below say where to look.`,
     };
   if (problems.length > 0)
     return {
       tone: 'warning',
       label: 'OK, with warnings',
-      detail: `Nothing to repair; ${count(problems.length, 'warning')} below.`,
+      detail: `Nothing to repair; ${plural(problems.length, 'warning')} below.`,
     };
   return { tone: 'ok', label: 'OK', detail: 'The cache is well-formed and agrees with Clerk and Stripe.' };
 }
