@@ -14,7 +14,6 @@ import { type Harness, startHarness } from './harness';
  */
 
 const DAY_MS = 86_400_000;
-const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 type Body = { error?: { code: string; message: string } };
 interface PlanBody {
@@ -62,14 +61,7 @@ describe('confirmed session sweeps (real redis-server + sandbox)', () => {
     const response = await harness.request('POST', '/api/jobs', { role: 'ops', body });
     return { status: response.status, body: (await response.json()) as PlanBody & Body };
   };
-  const finished = async (jobId: string): Promise<JobView> => {
-    for (;;) {
-      const response = await harness.request('GET', `/api/jobs/${jobId}?limit=1000`, { role: 'support' });
-      const view = (await response.json()) as JobView;
-      if (view.state !== 'queued' && view.state !== 'running') return view;
-      await tick();
-    }
-  };
+  const finished = (jobId: string) => harness.jobEnded(jobId);
   /** the app's keys of one session (Cache Doctor's own — audit, jobs — are expected to change) */
   const keysOf = async (sessionId: string) =>
     Object.fromEntries(

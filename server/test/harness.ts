@@ -1,4 +1,4 @@
-import type { Role } from '@cache-doctor/shared';
+import type { JobView, Role } from '@cache-doctor/shared';
 import { redisReady } from '../src/adapters/redis';
 import { createApp } from '../src/app';
 import { runCli } from '../src/cli';
@@ -70,6 +70,8 @@ export interface Harness {
    * assertions; the rate limiters' counters are left out, since every request may move them
    */
   snapshot(): Promise<Record<string, string>>;
+  /** the job's view (`GET /api/jobs/:id`, results up to 1,000) once it has ended; polls until then */
+  jobEnded(jobId: string): Promise<JobView>;
   close(): Promise<void>;
 }
 
@@ -219,6 +221,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
       const code = await runCli(argv, { io, open });
       return { code, out: out.join('\n'), err: err.join('\n') };
+    },
+    async jobEnded(jobId) {
+      for (;;) {
+        const response = await app.request(`/api/jobs/${jobId}?limit=1000`, {
+          headers: { authorization: `Bearer ${tokenFor('support')}` },
+        });
+        const view = (await response.json()) as JobView;
+        if (view.state !== 'queued' && view.state !== 'running') return view;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     async snapshot() {
       const rateLimitPrefix = services.keys.own('ratelimit:');

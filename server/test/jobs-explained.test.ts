@@ -40,11 +40,7 @@ describe('jobs that explain themselves', () => {
     const response = await harness.request('POST', '/api/jobs', { role: 'ops', body });
     expect(response.status).toBe(202);
     const { jobId } = (await response.json()) as { jobId: string };
-    for (;;) {
-      const view = (await (await get(`/api/jobs/${jobId}?limit=1000`)).json()) as JobView;
-      if (view.state !== 'queued' && view.state !== 'running') return view;
-      await tick();
-    }
+    return harness.jobEnded(jobId);
   };
   const sum = (tally: Record<string, number>) => Object.values(tally).reduce((a, b) => a + b, 0);
   /** the seed's Clerk users: id → primary email and full name */

@@ -57,14 +57,7 @@ describe('session sweep: 1,000 completed checkout sessions', () => {
     const response = await harness.request('POST', '/api/jobs', { role, body });
     return { status: response.status, body: (await response.json()) as { jobId: string } & Body };
   };
-  const finished = async (jobId: string): Promise<JobView> => {
-    for (;;) {
-      const response = await harness.request('GET', `/api/jobs/${jobId}?limit=1000`, { role: 'support' });
-      const view = (await response.json()) as JobView;
-      if (view.state !== 'queued' && view.state !== 'running') return view;
-      await tick();
-    }
-  };
+  const finished = (jobId: string) => harness.jobEnded(jobId);
   /** The app's keys only: Cache Doctor's own (audit, jobs, BullMQ, limits) are expected to change. */
   const appKeys = async () =>
     Object.fromEntries(
@@ -319,13 +312,7 @@ describe('session sweep: "generate all"', () => {
     });
     expect(response.status).toBe(202);
     const { jobId } = (await response.json()) as { jobId: string };
-    for (;;) {
-      const view = (await (
-        await harness.request('GET', `/api/jobs/${jobId}`, { role: 'support' })
-      ).json()) as JobView;
-      if (view.state !== 'queued' && view.state !== 'running') return view;
-      await tick();
-    }
+    return harness.jobEnded(jobId);
   };
   const generationStarts = () =>
     harness.sandbox.counters.generation.route('POST /api/v1/file/generate-video');
