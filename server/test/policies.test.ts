@@ -529,6 +529,9 @@ describe('refresh-drifted', () => {
       await runJob({ type: 'sweep' });
       const again = (await driftedNow()).map((user) => user.userId);
       expect(again).toEqual(expect.arrayContaining([repairable, byPerson, ...others]));
+      // every sweep queues a policy run of its own; the worker finishes those as it closes, so the
+      // run below is the only one (a queued run holding the run lock made it act on nobody)
+      await worker.close();
 
       await setPolicy('refresh-drifted', { mode: 'on' });
       await runPolicies(services);
