@@ -2,8 +2,19 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, redisReady } from './adapters/redis';
 import { DEFAULT_KEY_PATTERNS } from './config';
-import { createKeys, globOfPrefixes } from './keys';
+import { createKeys, globOfPrefixes, valueOfKey, valueOfPatternKey } from './keys';
 import { type RedisServer, startRedisServer } from './lib/redis-server';
+
+describe('valueOfKey', () => {
+  it('takes a key name apart into the value it was built from, and refuses keys of another kind', () => {
+    const keys = createKeys({ ...DEFAULT_KEY_PATTERNS, user: 'app:user:{userId}:v2' }, 'cache-doctor:');
+    const userOf = valueOfKey(keys.user);
+    expect(userOf(keys.user('user_123'))).toBe('user_123');
+    expect(userOf('app:user::v2')).toBeNull();
+    expect(userOf(keys.customer('cus_1'))).toBeNull();
+    expect(valueOfPatternKey('prompt:{sessionId}')('prompt:cs_test_1')).toBe('cs_test_1');
+  });
+});
 
 describe('globOfPrefixes', () => {
   it('keeps what the prefixes share and puts a class where they differ', () => {

@@ -80,6 +80,21 @@ export function aroundPlaceholder(build: (value: string) => string): [string, st
   return [text.slice(0, at), text.slice(at + MARK.length)];
 }
 
+/**
+ * Takes key names apart again: `keys.user` → `user:{id}` → the id, or null for a key of another
+ * kind. Made once per pattern: scans run it on every key.
+ */
+export function valueOfKey(build: (value: string) => string): (key: string) => string | null {
+  const [before, after] = aroundPlaceholder(build);
+  return (key) =>
+    key.startsWith(before) && key.endsWith(after) && key.length > before.length + after.length
+      ? key.slice(before.length, key.length - after.length)
+      : null;
+}
+
+/** A key pattern (`prompt:{sessionId}`) taken apart the same way. */
+export const valueOfPatternKey = (pattern: string) => valueOfKey(filler(pattern));
+
 /** Emails are case-insensitive; the app lowercases them before building `email:` keys. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 

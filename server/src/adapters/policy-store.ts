@@ -17,7 +17,7 @@ import {
   type SweptSessionFacts,
   WOULD_DO_RESULT,
 } from '../domain/policies';
-import { aroundPlaceholder, type Keys, POLICY_KEYS } from '../keys';
+import { type Keys, POLICY_KEYS, valueOfKey } from '../keys';
 import type { AuditLog } from './audit-log';
 
 /**
@@ -220,14 +220,14 @@ export class PolicyStore {
  * audit log. A job's batch is audited under the job, so the users it wrote count by their keys.
  */
 export async function changedByPeople(audit: AuditLog, keys: Keys, since: number): Promise<Set<string>> {
-  const [before, after] = aroundPlaceholder(keys.user);
+  const userOf = valueOfKey(keys.user);
   const changed = new Set<string>();
   for (const entry of await audit.since(since)) {
     if (isPolicyActor(entry.actor) || (entry.result !== 'applied' && entry.result !== 'undone')) continue;
     changed.add(entry.target);
     for (const key of Object.keys(entry.before)) {
-      if (key.startsWith(before) && key.endsWith(after) && key.length > before.length + after.length)
-        changed.add(key.slice(before.length, key.length - after.length));
+      const userId = userOf(key);
+      if (userId !== null) changed.add(userId);
     }
   }
   return changed;

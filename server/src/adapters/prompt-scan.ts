@@ -8,7 +8,7 @@ import {
   type LayoutSetting,
   type RawValue,
 } from '../domain/session-snapshot';
-import type { Keys } from '../keys';
+import { type Keys, valueOfPatternKey } from '../keys';
 
 /**
  * The reader of every session that can hold a prompt (SPEC §6.3 stats, §5 webhook sample): SCAN
@@ -29,15 +29,13 @@ export const SCAN_BATCH = 300;
 
 /**
  * `prompt:{sessionId}` → the session id, or null for a key that is not one (never trust SCAN's
- * glob alone). Made once per pattern: a scan runs it on every key.
+ * glob alone).
  */
 function idFromKeyOf(pattern: string): (key: string) => string | null {
-  const [prefix = '', suffix = ''] = pattern.split('{sessionId}');
+  const sessionIdOf = valueOfPatternKey(pattern);
   return (key) => {
-    if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length <= prefix.length + suffix.length)
-      return null;
-    const id = key.slice(prefix.length, key.length - suffix.length);
-    return SESSION_ID_PATTERN.test(id) ? id : null;
+    const id = sessionIdOf(key);
+    return id !== null && SESSION_ID_PATTERN.test(id) ? id : null;
   };
 }
 
